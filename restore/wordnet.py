@@ -1,0 +1,111 @@
+"""Read WordNet 3.0 database files and rank each word's spinner neighbours.
+
+Only the corpus recipe needs this module (the shipped model holds its
+results), so it reads the plain ``data.*`` / ``index.*`` files directly and
+needs neither NLTK nor the ``lexnames`` file that Debian's package lacks.
+
+>>> wn = WordNet.load()                                   # doctest: +SKIP
+>>> wn.neighbours("at")[:2]                               # doctest: +SKIP
+[('astatine', 'syn', 0), ('chemical', 'hyp', 0)]
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_DIRS = ("/usr/share/wordnet", "/usr/share/wordnet/dict")
+POS_FILES = (("noun", "n"), ("verb", "v"), ("adj", "a"), ("adv", "r"))
+# Relations the spinner follows, in the order it seems to prefer them within a synset:
+# synonyms, the head of a similar-to cluster, hypernyms and instance hypernyms.
+RELATIONS = {"&": "sim", "@": "hyp", "@i": "hyp"}
+_MARKER = re.compile(r"\([a-z]+\)$")
+
+
+def _clean(lemma: str) -> str:
+    return _MARKER.sub("", lemma).lower()
+
+
+def usable(word: str) -> bool:
+    """Whether the spinner can emit ``word``: one token, letters and digits only.
+
+    >>> usable("astatine"), usable("in-migration"), usable("atomic_number_85")
+    (True, False, False)
+    """
+    return word.isalnum() and word.isascii()
+
+
+@dataclass
+class WordNet:
+    """The synsets of WordNet and an index from lemma to synsets, in sense order."""
+
+    synsets: dict = field(default_factory=dict)   # (pos, offset) -> (lemmas, [(rel, key)])
+    index: dict = field(default_factory=dict)     # lemma -> [(pos, offset), ...]
+
+    @classmethod
+    def load(cls, directory: str | os.PathLike | None = None) -> "WordNet":
+        """Parse the WordNet database in ``directory`` (Debian's by default)."""
+        root = Path(directory) if directory else next(
+            (Path(d) for d in DEFAULT_DIRS if Path(d, "data.noun").exists()), None)
+        if root is None or not (root / "data.noun").exists():
+            raise FileNotFoundError(
+                "WordNet 3.0 not found: install Debian's wordnet-base (apt-get install wordnet-base)")
+        wn = cls()
+        for name, pos in POS_FILES:
+            wn._read_data(root / f"data.{name}", pos)
+        for name, pos in POS_FILES:
+            wn._read_index(root / f"index.{name}", pos)
+        return wn
+
+    def _read_data(self, path: Path, pos: str) -> None:
+        with open(path, encoding="latin-1") as f:
+            for line in f:
+                if line.startswith("  "):
+                    continue
+                fields = line.partition("|")[0].split()
+                n_words = int(fields[3], 16)
+                lemmas = [_clean(fields[4 + 2 * i]) for i in range(n_words)]
+                k = 4 + 2 * n_words
+                pointers = []
+                for _ in range(int(fields[k])):
+                    symbol, offset, target_pos = fields[k + 1], int(fields[k + 2]), fields[k + 3]
+                    k += 4
+                    if symbol in RELATIONS:
+                        pointers.append((RELATIONS[symbol], ("a" if target_pos == "s" else target_pos, offset)))
+                self.synsets[(pos, int(fields[0]))] = (lemmas, pointers)
+
+    def _read_index(self, path: Path, pos: str) -> None:
+        with open(path, encoding="latin-1") as f:
+            for line in f:
+                if line.startswith("  "):
+                    continue
+                fields = line.split()
+                n_pointers = int(fields[3])
+                offsets = fields[6 + n_pointers:]
+                lemma = fields[0].lower()
+                self.index.setdefault(lemma, []).extend((pos, int(o)) for o in offsets)
+
+    def lemmas(self) -> list[str]:
+        """Every single-token lemma that the spinner could rewrite."""
+        return [w for w in self.index if usable(w)]
+
+    def neighbours(self, word: str) -> list[tuple[str, str, int]]:
+        """The words the spinner may put for ``word``, most likely first.
+
+        Each is ``(neighbour, relation, sense_rank)``: synsets in sense order
+        (nouns, verbs, adjectives, adverbs), and in each one its other lemmas,
+        then the heads of similar-to clusters, then (instance) hypernyms.
+        """
+        seen, out = {word}, []
+        for rank, key in enumerate(self.index.get(word, ())):
+            lemmas, pointers = self.synsets[key]
+            groups = [("syn", lemmas)]
+            for wanted in ("sim", "hyp"):
+                groups.extend((rel, self.synsets[target][0]) for rel, target in pointers if rel == wanted)
+            for rel, words in groups:
+                for w in words:
+                    if w not in seen and usable(w):
+                        seen.add(w)
+                        out.append((w, rel, rank))
+        return out

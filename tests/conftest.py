@@ -1,0 +1,25 @@
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def fixtures() -> Path:
+    return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def restorer():
+    from restore import Restorer
+    return Restorer()
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory):
+    """A model trained on the hand-written fixture pairs only."""
+    from restore.learn import train_model
+    from restore.pairs import read_pairs
+    return train_model(read_pairs([FIXTURES / "pairs.jsonl"]))

@@ -1,0 +1,80 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+SPUN = "Workers astatine the agency person been told.\n"
+CLEAN = "Workers at the agency have been told.\n"
+
+
+def run(*args, stdin=None, cwd=None):
+    return subprocess.run([sys.executable, "-m", "restore", *args], input=stdin, capture_output=True,
+                          text=True, cwd=cwd)
+
+
+def test_fix_reads_stdin_and_writes_stdout():
+    result = run("fix", stdin=SPUN)
+    assert (result.returncode, result.stdout) == (0, CLEAN)
+
+
+def test_fix_reads_a_file_and_writes_stdout(tmp_path):
+    (tmp_path / "a.txt").write_text(SPUN)
+    assert run("fix", str(tmp_path / "a.txt")).stdout == CLEAN
+
+
+def test_fix_writes_each_file_to_the_output_dir_under_its_name(tmp_path):
+    (tmp_path / "a.txt").write_text(SPUN)
+    (tmp_path / "b.txt").write_text("Helium said so.\n")
+    result = run("fix", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "--output-dir", str(tmp_path / "out"))
+    assert result.returncode == 0
+    assert (tmp_path / "out" / "a.txt").read_text() == CLEAN
+    assert (tmp_path / "out" / "a.txt").exists() and (tmp_path / "out" / "b.txt").exists()
+
+
+def test_a_missing_file_is_one_line_naming_it_and_a_nonzero_exit(tmp_path):
+    result = run("fix", str(tmp_path / "nope.txt"))
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [f"restore: error: {tmp_path / 'nope.txt'}: no such file"]
+
+
+def test_undecodable_bytes_are_reported_with_their_offset(tmp_path):
+    (tmp_path / "bad.txt").write_bytes(b"fine text \xff\xfe more")
+    result = run("fix", str(tmp_path / "bad.txt"))
+    assert result.returncode != 0 and "offset 10" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_bad_model_file_is_a_clean_error(tmp_path):
+    (tmp_path / "m.model").write_text("not a model")
+    result = run("fix", "--model", str(tmp_path / "m.model"), stdin=SPUN)
+    assert result.returncode != 0 and "not a restore model" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_train_writes_a_model_that_fix_can_use(tmp_path, fixtures):
+    model = tmp_path / "tiny.model"
+    assert run("train", str(fixtures / "pairs.jsonl"), str(fixtures / "small.spun.txt"), "-o", str(model)).returncode == 0
+    result = run("fix", "--model", str(model), stdin="The meeting astatine noon.\n")
+    assert result.stdout == "The meeting at noon.\n"
+
+
+def test_train_rejects_a_malformed_pairs_file(tmp_path):
+    (tmp_path / "p.jsonl").write_text('{"spun": "x"}\n')
+    result = run("train", str(tmp_path / "p.jsonl"), "-o", str(tmp_path / "m.model"))
+    assert result.returncode != 0 and "p.jsonl:1" in result.stderr and not (tmp_path / "m.model").exists()
+
+
+def test_spin_garbles_clean_text_the_way_the_spinner_does():
+    result = run("spin", "--rate", "1", stdin="Workers at the agency have been told.\n")
+    assert "astatine" in result.stdout
+
+
+def test_eval_prints_error_rates_before_and_after(fixtures):
+    result = run("eval", str(fixtures / "pairs.jsonl"), "--json")
+    figures = json.loads(result.stdout)
+    assert figures["wer_after"] < figures["wer_before"]
+
+
+@pytest.mark.parametrize("command", ["fix", "train", "spin", "eval"])
+def test_every_command_has_help(command):
+    result = run(command, "--help")
+    assert result.returncode == 0 and "usage: restore" in result.stdout

@@ -1,0 +1,33 @@
+from restore.learn import ChannelCounts, fit_channel, learn_channel, rank_prior
+from restore.pairs import read_pairs
+
+
+def test_learning_counts_survivals_and_swaps(fixtures):
+    counts = learn_channel(read_pairs([fixtures / "pairs.jsonl"]))
+    assert counts.swaps["at"]["astatine"] == 2
+    assert counts.kept["the"] >= 4
+
+
+def test_phrase_swaps_are_learned_as_phrases(tiny_model):
+    phrase = ("due", "to", "the", "fact", "that")
+    assert tiny_model.channel.phrases[phrase][0][0] == "because"
+
+
+def test_parallel_files_are_read_as_one_pair(fixtures):
+    assert list(read_pairs([fixtures / "small.spun.txt"])) == [
+        ((fixtures / "small.spun.txt").read_text(), (fixtures / "small.clean.txt").read_text())]
+
+
+def test_unseen_words_borrow_the_spinners_ranked_neighbours():
+    counts = ChannelCounts()
+    counts.add_lexicon([("at", "astatine", 1), ("he", "helium", 1)])
+    neighbours = {"at": ["astatine", "element"], "he": ["helium", "gas"], "be": ["beryllium", "exist"]}.get
+    channel = fit_channel(counts, lambda w: neighbours(w) or [], vocabulary=["be"], base_rate=0.3)
+    assert [c for c, _ in channel.originals["beryllium"]] == ["be"]
+
+
+def test_the_rank_prior_favours_the_rank_the_spinner_chose():
+    counts = ChannelCounts()
+    counts.add_lexicon([("at", "astatine", 1), ("he", "helium", 1), ("or", "surgery", 1)])
+    prior = rank_prior(counts, {"at": ["astatine"], "he": ["helium"], "or": ["oregon", "surgery"]}.get)
+    assert prior[0] > prior[1] > prior[2]

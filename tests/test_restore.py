@@ -1,0 +1,60 @@
+"""The default model on real spun text, and on genuine words it must leave alone."""
+import pytest
+
+import restore
+
+
+def test_the_seed_sentence_is_restored():
+    spun = "Workers astatine the agency person been told to stock accusation astir in-person appointments."
+    assert restore.restore_text(spun) == (
+        "Workers at the agency have been told to share information about in-person appointments.")
+
+
+def test_a_capitalised_spun_word_at_a_sentence_start_keeps_its_capital():
+    assert restore.restore_text("It rained. Successful April, helium left.").startswith("It rained. In April, he")
+
+
+@pytest.mark.parametrize("genuine", [
+    "The company celebrated a successful launch of its new rocket.",
+    "Voters in the state of Oregon went to the polls on Tuesday.",
+    "The children let go of their helium balloons at the fair.",
+    "She is a successful person by any measure.",
+    "Stock prices fell sharply on Monday.",
+])
+def test_genuine_words_in_clean_prose_are_left_alone(genuine):
+    assert restore.restore_text(genuine) == genuine
+
+
+def test_everything_but_restored_words_is_kept_byte_for_byte():
+    spun = "<p>Workers\r\nastatine  the “agency” person\tbeen told.</p>\r\n"
+    assert restore.restore_text(spun) == "<p>Workers\r\nat  the “agency” have\tbeen told.</p>\r\n"
+
+
+def test_mojibake_is_repaired_too():
+    assert restore.restore_text("Workers astatine the SSAâ€™s office.") == "Workers at the SSA’s office."
+
+
+def test_changes_report_position_confidence_and_alternatives(restorer):
+    text, changes = restorer.restore_with_changes("Workers astatine the agency.")
+    assert text == "Workers at the agency."
+    (change,) = changes
+    assert (change.start, change.end, change.garbled, change.restored) == (8, 16, "astatine", "at")
+    assert 0.5 < change.confidence <= 1.0
+    assert change.alternatives[0][0] == "astatine"
+
+
+def test_low_confidence_changes_can_be_left_unmade():
+    from restore import Restorer
+    strict = Restorer(min_confidence=1.01)
+    assert strict.restore("Workers astatine the agency.") == "Workers astatine the agency."
+
+
+def test_a_phrase_swap_is_undone():
+    assert restore.restore_text("It matters due to the fact that people vote.") == \
+        "It matters because people vote."
+
+
+def test_a_tiny_trained_model_restores_what_it_learned(tiny_model):
+    from restore import Restorer
+    r = Restorer(tiny_model, spin_rate=1.0)
+    assert r.restore("The workers met astatine noon.") == "The workers met at noon."
