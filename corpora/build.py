@@ -17,10 +17,11 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import zlib
 from collections import Counter
 from pathlib import Path
 
-from restore.learn import ChannelCounts, count_context, fit_channel, learn_channel
+from restore.learn import ChannelCounts, count_context, fit_channel, learn_channel, swap_rate
 from restore.model import ContextModel, Model
 from restore.spin import Spinner
 from restore.tokenize import normalize
@@ -34,6 +35,7 @@ LEXICON = HERE / "lexicon"
 SPIN_RATE = 0.33              # share of rewritable words the real spinner rewrites (seed article)
 TRAIN_DOCS = 1500             # clean news articles spun into training pairs
 MIN_ZIPF = 2.5                # rarer words are not worth restoring to
+HABIT_WEIGHT = 1.0            # trust in swaps the spinner was never seen making
 
 
 def log(msg: str) -> None:
@@ -74,6 +76,33 @@ def inflected(word: str, wn: WordNet) -> bool:
     return False
 
 
+def emulator_ranks(observed: ChannelCounts, ranked: dict) -> list[float]:
+    """P(the spinner takes a word's rank-r neighbour), r = 0..15, from the observed swaps.
+
+    Without observations it falls back to a geometric guess, P(r) = 2^-(r+1).
+    """
+    hits = Counter()
+    for c, swaps in observed.swaps.items():
+        nb = ranked.get(c, [])
+        for g in swaps:
+            if g in nb and nb.index(g) < 16:
+                hits[nb.index(g)] += 1
+    total = sum(hits.values())
+    if not total:
+        return [2.0 ** -(r + 1) for r in range(16)]
+    return [(hits[r] + 0.05) / (total + 0.8) for r in range(16)]
+
+
+def pick_rank(word: str, ranks: list[float]) -> int:
+    """The rank of the neighbour the emulator takes for ``word``: fixed per word, drawn from ``ranks``."""
+    x = (zlib.crc32(word.encode()) / 2**32) * sum(ranks)
+    for r, p in enumerate(ranks):
+        x -= p
+        if x < 0:
+            return r
+    return len(ranks) - 1
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m corpora.build", description=__doc__.splitlines()[0])
     parser.add_argument("--without-lexicon", action="append", default=[], metavar="NAME",
@@ -81,6 +110,8 @@ def main(argv=None) -> int:
     parser.add_argument("-o", "--output", type=Path, default=DATA / "default.model")
     parser.add_argument("--spinner-output", type=Path, default=None,
                         help="where to write the emulator table (default: beside the default model)")
+    parser.add_argument("--habit-weight", type=float, default=HABIT_WEIGHT,
+                        help="scale of the unobserved, habit-based swaps (default %(default)s)")
     args = parser.parse_args(argv)
 
     log("fetching sources")
@@ -90,9 +121,9 @@ def main(argv=None) -> int:
 
     log("counting the context model")
     prior = wordfreq_prior()
-    bigrams = count_context(news + sotu + brown)
-    context = ContextModel.from_counts(bigrams, prior)
-    log(f"context model: {len(context.vocab)} words, {len(context.keys)} bigrams")
+    bigrams, trigrams = count_context(news + sotu + brown)
+    context = ContextModel.from_counts(bigrams, trigrams, prior)
+    log(f"context model: {len(context.vocab)} words, {len(context.keys)} bigrams, {len(context.keys3)} trigrams")
 
     log("ranking WordNet neighbours")
     wn = WordNet.load()
@@ -104,27 +135,27 @@ def main(argv=None) -> int:
     observed = ChannelCounts()
     observed.add_lexicon(lexicon)
 
-    table = {w: nb[0] for w, nb in ranked.items() if nb}
+    ranks = emulator_ranks(observed, ranked)
+    table = {}
+    for w, nb in ranked.items():
+        if nb:
+            table[w] = nb[min(pick_rank(w, ranks), len(nb) - 1)]
+    first = [ranked.get(c, [None])[0] == g for c, swaps in observed.swaps.items() for g in swaps]
     for c, swaps in observed.swaps.items():
         table[c] = swaps.most_common(1)[0][0]
-    agree = [ranked.get(c, [None])[0] == g for c, swaps in observed.swaps.items() for g in swaps if " " not in c]
-    log(f"emulator: {len(table)} words; its own first choice equals the observed swap "
-        f"for {sum(agree)}/{len(agree)} lexicon entries")
+    log(f"emulator: {len(table)} words; rank distribution {[round(p, 2) for p in ranks[:6]]}...; "
+        f"agreement with the observed lexicon: first choice {sum(first)}/{len(first)}")
     spinner = Spinner(table, SPIN_RATE)
 
     log(f"spinning {TRAIN_DOCS} news articles into training pairs")
     pairs = [(spinner.spin(text, seed=i), text) for i, text in enumerate(news[:TRAIN_DOCS])]
-    counts = learn_channel(pairs)
-    counts.add_lexicon(lexicon)
-    # The emulator's own swaps teach propensity and phrase handling, but its lexical
-    # choices are guesses: keep only the observed ones as lexical facts.
-    synthetic_only = set(counts.swaps) - set(observed.swaps)
-    base = sum(sum(counts.swaps[c].values()) for c in synthetic_only) / max(
-        sum(sum(counts.swaps[c].values()) + counts.kept[c] for c in synthetic_only), 1)
-    for c in synthetic_only:
-        counts.kept[c] += sum(counts.swaps.pop(c).values())   # keep the occurrence count only
-    channel = fit_channel(counts, lambda w: ranked.get(w) or [n for n, _, _ in wn.neighbours(w)],
-                          vocabulary, base_rate=base)
+    habits = learn_channel(pairs)
+    base = swap_rate(habits, vocabulary)
+    habits.add_lexicon(lexicon)
+    # The emulator's own word choices are guesses: only the observed ones become lexical facts.
+    channel = fit_channel(observed, lambda w: ranked.get(w) or [n for n, _, _ in wn.neighbours(w)],
+                          vocabulary, base_rate=base, habits=habits, habit_weight=args.habit_weight,
+                          frequency=lambda w: wordfreq.word_frequency(w, "en"))
     log(f"channel: {len(channel.originals)} garbled words, {len(channel.phrases)} phrases, base rate {base:.3f}")
 
     model = Model(channel, context, info={

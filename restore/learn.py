@@ -26,6 +26,7 @@ from .tokenize import context_tokens, normalize, split_words
 # Rank buckets of the chosen neighbour: 0, 1, 2, 3, 4-7, 8-15, 16-31, 32+.
 BUCKETS = (0, 1, 2, 3, 4, 8, 16, 32, 10**9)
 MIN_SWAP = 0.002        # a swap less likely than this is not worth a candidate
+MAX_CANDIDATES = 8      # originals kept per garbled word
 
 
 def words_of(text: str) -> list[str]:
@@ -90,20 +91,35 @@ def rank_prior(counts: ChannelCounts, neighbours: Callable[[str], list[str]]) ->
     return [(hits[b] + 0.1) / (total + 0.1 * n + 1) for b in range(n)]
 
 
+def swap_rate(counts: ChannelCounts, words: Iterable[str] | None = None) -> float:
+    """How often a word the spinner can rewrite was rewritten, over ``words`` (default: all seen swapped).
+
+    >>> swap_rate(learn_channel([("we tin go", "we can go"), ("we can go", "we can go")]))
+    0.5
+    """
+    words = set(counts.swaps) if words is None else set(words)
+    swapped = sum(sum(counts.swaps[c].values()) for c in words if c in counts.swaps)
+    return swapped / max(swapped + sum(counts.kept[c] for c in words), 1)
+
+
 def fit_channel(counts: ChannelCounts, neighbours: Callable[[str], list[str]] | None = None,
-                vocabulary: Iterable[str] = (), base_rate: float | None = None) -> Channel:
+                vocabulary: Iterable[str] = (), base_rate: float | None = None,
+                habits: ChannelCounts | None = None, frequency: Callable[[str], float] | None = None,
+                habit_weight: float = 1.0, max_candidates: int = MAX_CANDIDATES) -> Channel:
     """Build the ``Channel``: observed swaps, plus learned habits for every word in ``vocabulary``.
 
-    ``neighbours(word)`` ranks the words the spinner may put for ``word``;
-    ``vocabulary`` lists the clean words it may rewrite; ``base_rate`` is how
-    often such a word is rewritten (learned from ``counts`` when not given).
+    ``counts`` gives the lexical facts (which word became which); ``habits``
+    (default: the same counts) teaches the spinner's general habits: how far
+    down the ranked ``neighbours(word)`` it reaches, and, unless ``base_rate``
+    is given, how often it rewrites a word it can rewrite.  ``habit_weight``
+    scales the habit-based (unobserved) swaps; each garbled word keeps its
+    ``max_candidates`` likeliest originals, ties going to the more ``frequency``-ent word.
     """
+    habits = habits or counts
     n_swapped = {c: sum(s.values()) for c, s in counts.swaps.items()}
     if base_rate is None:
-        seen = [c for c in counts.kept if c in n_swapped] + [c for c in n_swapped if c not in counts.kept]
-        swapped = sum(n_swapped[c] for c in seen)
-        base_rate = swapped / max(swapped + sum(counts.kept[c] for c in seen), 1) or 0.3
-    prior = rank_prior(counts, neighbours) if neighbours else []
+        base_rate = swap_rate(habits) or 0.3
+    prior = rank_prior(habits, neighbours) if neighbours else []
     propensity, originals, phrases = {}, defaultdict(list), defaultdict(list)
 
     def propensity_of(c: str) -> float:
@@ -127,25 +143,33 @@ def fit_channel(counts: ChannelCounts, neighbours: Callable[[str], list[str]] | 
         scores = Counter({g: trust * n / n_swapped[c] for g, n in observed.items()})
         for rank, g in enumerate(ranked):
             b = bucket(rank)
-            scores[g] += (1 - trust) * prior[b] / (BUCKETS[b + 1] - BUCKETS[b])
+            scores[g] += habit_weight * (1 - trust) * prior[b] / (BUCKETS[b + 1] - BUCKETS[b])
         for g, p in scores.items():
             add(c, g, p)
-    return Channel(originals={g: tuple(sorted(v, key=lambda x: -x[1])) for g, v in originals.items()},
-                   propensity=propensity,
-                   phrases={g: tuple(sorted(v, key=lambda x: -x[1])) for g, v in phrases.items()})
+    frequency = frequency or (lambda w: 0.0)
+
+    def best(options):
+        return tuple(sorted(options, key=lambda x: (-x[1], -frequency(x[0]), x[0]))[:max_candidates])
+
+    return Channel(originals={g: best(v) for g, v in originals.items()}, propensity=propensity,
+                   phrases={g: best(v) for g, v in phrases.items()})
 
 
-def count_context(texts: Iterable[str], counts: Counter | None = None) -> Counter:
-    """Count the bigrams of ``context_tokens`` over clean ``texts``.
+def count_context(texts: Iterable[str], bigrams: Counter | None = None,
+                  trigrams: Counter | None = None) -> tuple[Counter, Counter]:
+    """Count the bigrams and trigrams of ``context_tokens`` over clean ``texts``.
 
-    >>> count_context(["In person."])[("in", "person")]
-    1
+    >>> bigrams, trigrams = count_context(["In person."])
+    >>> bigrams[("in", "person")], trigrams[("in", "person", ".")]
+    (1, 1)
     """
-    counts = counts if counts is not None else Counter()
+    bigrams = bigrams if bigrams is not None else Counter()
+    trigrams = trigrams if trigrams is not None else Counter()
     for text in texts:
         tokens = context_tokens(text)
-        counts.update(zip(tokens, tokens[1:]))
-    return counts
+        bigrams.update(zip(tokens, tokens[1:]))
+        trigrams.update(zip(tokens, tokens[1:], tokens[2:]))
+    return bigrams, trigrams
 
 
 def train_model(pairs: Iterable[tuple[str, str]], *, lexicon: Iterable[tuple[str, str, int]] = (),
@@ -164,6 +188,6 @@ def train_model(pairs: Iterable[tuple[str, str]], *, lexicon: Iterable[tuple[str
     counts = learn_channel(pairs)
     counts.add_lexicon(lexicon)
     if context is None:
-        context = ContextModel.from_counts(count_context(clean for _, clean in pairs))
+        context = ContextModel.from_counts(*count_context(clean for _, clean in pairs), min_trigram=1)
     channel = fit_channel(counts, neighbours, vocabulary)
     return Model(channel, context, info={"pairs": len(pairs)})

@@ -1,6 +1,6 @@
 """The two models restore decodes with, and the file they live in.
 
-* ``ContextModel``: an interpolated Kneser-Ney bigram model of clean English,
+* ``ContextModel``: an interpolated Kneser-Ney trigram model of clean English,
   stored as sorted NumPy arrays and queried in batches.
 * ``Channel``: for each word seen in spun text, the originals it may stand
   for and how likely the spinner is to make that swap.
@@ -25,18 +25,21 @@ import numpy as np
 
 ID_BITS = 21            # room for two million words in a bigram key
 UNKNOWN = "<unk>"
-FORMAT = "restore-model/1"
+FORMAT = "restore-model/2"
 
 
 @dataclass
 class ContextModel:
-    """Bigram log-probabilities ``log P(w | v)`` over a fixed vocabulary."""
+    """Trigram log-probabilities ``log P(w | u v)``: interpolated Kneser-Ney over a fixed vocabulary."""
 
     vocab: list[str]
     unigram: np.ndarray          # float32 [V]: log P(w), the smoothed unigram prior
-    backoff: np.ndarray          # float32 [V]: log of the back-off weight of history v
+    backoff: np.ndarray          # float32 [V]: log back-off weight of history v
     keys: np.ndarray             # uint64 sorted: v << ID_BITS | w, for seen bigrams
     values: np.ndarray           # float32: log P(w | v) for those bigrams
+    backoff2: np.ndarray         # float32, aligned with keys: log back-off weight of history (v, w)
+    keys3: np.ndarray            # uint64 sorted: u << 2 ID_BITS | v << ID_BITS | w, for kept trigrams
+    values3: np.ndarray          # float32: log P(w | u v) for those trigrams
     ids: dict = field(init=False, repr=False)
 
     def __post_init__(self):
@@ -46,33 +49,45 @@ class ContextModel:
     def id(self, word: str) -> int:
         return self.ids.get(word, self.unknown)
 
-    def logprobs(self, pairs: list[tuple[int, int]]) -> list[float]:
-        """``log P(w | v)`` for many ``(v, w)`` id pairs at once.
+    @staticmethod
+    def _find(table: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Positions of ``keys`` in the sorted ``table``, and whether each was there."""
+        if not len(table):
+            return np.zeros(len(keys), np.int64), np.zeros(len(keys), bool)
+        pos = np.searchsorted(table, keys)
+        pos[pos >= len(table)] = 0
+        return pos, table[pos] == keys
 
-        >>> lm = ContextModel.from_counts({("a", "b"): 3, ("b", "a"): 1})
-        >>> [round(x, 2) for x in lm.logprobs([(lm.id("a"), lm.id("b"))])]
-        [-0.13]
+    def logprobs(self, triples: list[tuple[int, int, int]]) -> list[float]:
+        """``log P(w | u v)`` for many ``(u, v, w)`` id triples at once.
+
+        >>> lm = ContextModel.from_counts({("a", "b"): 3, ("b", "a"): 1}, {("a", "b", "a"): 2})
+        >>> [round(x, 2) for x in lm.logprobs([(lm.id("a"), lm.id("b"), lm.id("a"))])]
+        [-0.15]
         """
-        if not pairs:
+        if not triples:
             return []
-        v = np.fromiter((p[0] for p in pairs), dtype=np.uint64, count=len(pairs))
-        w = np.fromiter((p[1] for p in pairs), dtype=np.uint64, count=len(pairs))
-        keys = (v << np.uint64(ID_BITS)) | w
-        pos = np.searchsorted(self.keys, keys)
-        pos[pos >= len(self.keys)] = 0
-        found = self.keys[pos] == keys if len(self.keys) else np.zeros(len(keys), bool)
-        backed_off = self.backoff[v.astype(np.int64)] + self.unigram[w.astype(np.int64)]
-        return np.where(found, self.values[pos] if len(self.values) else 0.0, backed_off).tolist()
+        arr = np.array(triples, dtype=np.uint64).reshape(-1, 3)
+        u, v, w = arr[:, 0], arr[:, 1], arr[:, 2]
+        bits = np.uint64(ID_BITS)
+        pos2, seen2 = self._find(self.keys, (v << bits) | w)
+        p2 = np.where(seen2, self.values[pos2], self.backoff[v.astype(np.int64)] + self.unigram[w.astype(np.int64)])
+        pos_h, seen_h = self._find(self.keys, (u << bits) | v)
+        p3_backed = p2 + np.where(seen_h, self.backoff2[pos_h], 0.0)
+        pos3, seen3 = self._find(self.keys3, (u << (bits + bits)) | (v << bits) | w)
+        return np.where(seen3, self.values3[pos3], p3_backed).tolist()
 
     @classmethod
-    def from_counts(cls, bigrams: dict, unigram_prior: dict | None = None,
-                    discount: float = 0.75, prior_weight: float = 0.3) -> "ContextModel":
-        """Fit interpolated Kneser-Ney from ``{(v, w): count}``.
+    def from_counts(cls, bigrams: dict, trigrams: dict | None = None, unigram_prior: dict | None = None,
+                    discount: float = 0.75, prior_weight: float = 0.3, min_trigram: int = 2) -> "ContextModel":
+        """Fit interpolated Kneser-Ney from ``{(v, w): count}`` and ``{(u, v, w): count}``.
 
         ``unigram_prior`` (word -> frequency, e.g. from wordfreq) is mixed into
         the continuation distribution with ``prior_weight``, so that words the
-        corpus never saw still get a sensible probability.
+        corpus never saw still get a sensible probability.  Trigrams seen fewer
+        than ``min_trigram`` times are left out of the table (their mass backs off).
         """
+        trigrams = trigrams or {}
         words = {w for pair in bigrams for w in pair} | set(unigram_prior or ())
         vocab = sorted(words) + [UNKNOWN]
         ids = {w: i for i, w in enumerate(vocab)}
@@ -93,16 +108,36 @@ class ContextModel:
         uni = np.maximum(uni, 1e-3 / size)
         uni = uni / uni.sum()
         gamma = np.where(history > 0, discount * followers / np.maximum(history, 1), 1.0)
-        keys, values = [], []
+        bigram_index, p2 = {}, {}
         for (v, w), c in bigrams.items():
             i, j = ids[v], ids[w]
-            keys.append(i << ID_BITS | j)
-            values.append(math.log(max(c - discount, 0) / history[i] + gamma[i] * uni[j]))
-        order = np.argsort(np.array(keys, dtype=np.uint64), kind="stable")
+            bigram_index[i << ID_BITS | j] = len(bigram_index)
+            p2[(v, w)] = max(c - discount, 0) / history[i] + gamma[i] * uni[j]
+        keys = np.fromiter(bigram_index, dtype=np.uint64, count=len(bigram_index))
+        values = np.log(np.fromiter(p2.values(), dtype=np.float64, count=len(p2)))
+        # trigram histories
+        history2, followers2 = np.zeros(len(keys)), np.zeros(len(keys))
+        for (u, v, w), c in trigrams.items():
+            h = bigram_index[ids[u] << ID_BITS | ids[v]]
+            history2[h] += c
+            followers2[h] += 1
+        gamma2 = np.where(history2 > 0, discount * followers2 / np.maximum(history2, 1), 1.0)
+        keys3, values3 = [], []
+        for (u, v, w), c in trigrams.items():
+            if c < min_trigram:
+                continue
+            h = bigram_index[ids[u] << ID_BITS | ids[v]]
+            lower = p2.get((v, w)) or gamma[ids[v]] * uni[ids[w]]
+            keys3.append((ids[u] << ID_BITS | ids[v]) << ID_BITS | ids[w])
+            values3.append(math.log(max(c - discount, 0) / history2[h] + gamma2[h] * lower))
+        order = np.argsort(keys, kind="stable")
+        keys3 = np.array(keys3, dtype=np.uint64)
+        order3 = np.argsort(keys3, kind="stable")
         return cls(vocab=vocab, unigram=np.log(uni).astype(np.float32),
                    backoff=np.log(gamma).astype(np.float32),
-                   keys=np.array(keys, dtype=np.uint64)[order],
-                   values=np.array(values, dtype=np.float32)[order])
+                   keys=keys[order], values=values[order].astype(np.float32),
+                   backoff2=np.log(gamma2)[order].astype(np.float32),
+                   keys3=keys3[order3], values3=np.array(values3, dtype=np.float32)[order3])
 
 
 @dataclass
@@ -139,7 +174,8 @@ class Model:
         state = {"format": FORMAT, "info": self.info,
                  "channel": (self.channel.originals, self.channel.propensity, self.channel.phrases),
                  "context": (self.context.vocab, self.context.unigram, self.context.backoff,
-                             self.context.keys, self.context.values)}
+                             self.context.keys, self.context.values, self.context.backoff2,
+                             self.context.keys3, self.context.values3)}
         with open(tmp, "wb") as f:
             pickle.dump(state, f, protocol=5)
         tmp.replace(path)

@@ -58,3 +58,17 @@ def test_a_tiny_trained_model_restores_what_it_learned(tiny_model):
     from restore import Restorer
     r = Restorer(tiny_model, spin_rate=1.0)
     assert r.restore("The workers met astatine noon.") == "The workers met at noon."
+
+
+def test_clean_prose_rich_in_spinner_words_is_left_almost_untouched(restorer, fixtures):
+    prose = (fixtures / "clean-prose.txt").read_text(encoding="utf-8")
+    _, changes = restorer.restore_with_changes(prose)
+    assert len(changes) <= len(prose.split()) / 1000
+
+
+def test_spun_text_scores_as_spun_and_clean_text_as_clean(restorer, fixtures):
+    from restore.spin import Spinner
+    paragraphs = [p for p in (fixtures / "clean-prose.txt").read_text(encoding="utf-8").split("\n\n") if len(p) > 400]
+    clean = [restorer.spin_score(p) for p in paragraphs[:10]]
+    spun = [restorer.spin_score(Spinner.default().spin(p, seed=i)) for i, p in enumerate(paragraphs[:10])]
+    assert max(clean) < 0.5 < min(spun)
