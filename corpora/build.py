@@ -110,6 +110,9 @@ def main(argv=None) -> int:
     parser.add_argument("-o", "--output", type=Path, default=DATA / "default.model")
     parser.add_argument("--spinner-output", type=Path, default=None,
                         help="where to write the emulator table (default: beside the default model)")
+    parser.add_argument("--hold-out", type=int, default=0, metavar="N",
+                        help="keep the last N news articles out of training and write them, spun, as "
+                        "evaluation pairs beside the model (held-out.jsonl)")
     parser.add_argument("--habit-weight", type=float, default=HABIT_WEIGHT,
                         help="scale of the unobserved, habit-based swaps (default %(default)s)")
     args = parser.parse_args(argv)
@@ -119,6 +122,8 @@ def main(argv=None) -> int:
     news, sotu, brown = sources.news(), sources.state_of_the_union(), sources.brown()
     log(f"{len(news)} news articles, {len(sotu)} addresses, {len(brown)} Brown texts")
 
+    held_out = news[len(news) - args.hold_out:] if args.hold_out else []
+    news = news[:len(news) - args.hold_out] if args.hold_out else news
     log("counting the context model")
     prior = wordfreq_prior()
     bigrams, trigrams = count_context(news + sotu + brown)
@@ -166,6 +171,12 @@ def main(argv=None) -> int:
     model.save(args.output)
     spinner.save(args.spinner_output or args.output.with_name("spinner.json"))
     log(f"wrote {args.output} ({args.output.stat().st_size / 1e6:.1f} MB)")
+    if held_out:
+        import json
+        with open(args.output.with_name("held-out.jsonl"), "w", encoding="utf-8") as f:
+            for i, text in enumerate(held_out):
+                f.write(json.dumps({"spun": spinner.spin(text, seed=10**6 + i), "clean": text}) + "\n")
+        log(f"wrote {len(held_out)} held-out pairs to {args.output.with_name('held-out.jsonl')}")
     return 0
 
 

@@ -1,10 +1,11 @@
 """Pick the most likely original of a spun text, and leave everything else alone.
 
-Every word gets options: itself, and each original the channel knows for it
-(single words, or a phrase the spinner expanded).  A trigram context model
-scores the options; Viterbi runs over each stretch of nearby ambiguous words,
-so words with no options cost next to nothing.  How spun the document is, is
-estimated from the text itself, so clean prose is left alone.
+Every word the channel knows as a garbled form gets options: itself, and each
+original the spinner could have turned into it.  A trigram context model scores
+all options of a document at once (NumPy), and iterated conditional modes lets
+neighbouring restorations see each other; words with no options cost next to
+nothing.  Before changing anything the decoder weighs whether the document is
+spun at all, so clean prose is left alone.
 
 >>> Restorer().restore("Workers astatine the agency person been told.")
 'Workers at the agency have been told.'
@@ -15,16 +16,17 @@ import functools
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from .model import Model
 from .tokenize import BOUNDARY, gap_tokens, match_case, normalize, split_words, starts_sentence
 
 SPUN_PRIOR = -5.0         # prior log-odds that a text is spun: restoring needs this much net evidence
-PRIOR_SPIN = 0.1          # prior mean of a document's spin rate (relative to the training data)
+PRIOR_SPIN = 0.1          # prior mean of a spun document's spin rate (relative to the training data)
 PRIOR_STRENGTH = 10.0     # ... worth this many rewritable words of evidence
 MIN_SPIN = 0.02           # floor of the spin estimate of a document that reads as spun
-SPIN_ITERATIONS = 4
-LM_WEIGHT = 1.0           # scale of context-model log-probabilities against the channel
-UNSEEN = -30.0            # log-probability of a context the batch lookup did not cover
+SPIN_ITERATIONS = 6
+ICM_ROUNDS = 3            # rounds in which each restoration is re-scored given its neighbours' choices
 
 
 def fix_mojibake(text: str) -> str:
@@ -62,70 +64,116 @@ class Change:
                 "alternatives": [[w, round(p, 4)] for w, p in self.alternatives]}
 
 
-class _Document:
-    """One text as a lattice: its words, the options of the ambiguous ones, and its token stream.
+class _Tables:
+    """A model's channel laid out as arrays over the context model's word ids, built once per model."""
 
-    ``options[k]`` lists ``(original or None, tokens, channel score, words spanned)`` for
-    ambiguous word ``k``; option 0 keeps the word.  ``stream`` is the context-model token
-    sequence with the kept words, and ``where[k]`` the position of word ``k`` in it.
+    def __init__(self, model: Model):
+        lm, channel = model.context, model.channel
+        self.ids = ids = lm.ids
+        self.unknown = lm.unknown
+        self.span = {}                    # garbled word -> (first row, end row) in the arrays below
+        self.multi = {}                   # garbled word -> [(original of several words, score)]
+        originals, scores = [], []
+        for g, options in channel.originals.items():
+            single = [(ids.get(c, lm.unknown), s) for c, s in options if " " not in c]
+            if single:
+                self.span[g] = (len(originals), len(originals) + len(single))
+                originals.extend(c for c, _ in single)
+                scores.extend(s for _, s in single)
+            multi = [(c, s) for c, s in options if " " in c]
+            if multi:
+                self.multi[g] = multi
+        self.originals = np.array(originals, dtype=np.int64)
+        self.scores = np.array(scores, dtype=np.float64)
+        self.propensity = np.zeros(len(lm.vocab))
+        for w, q in channel.propensity.items():
+            if w in ids:
+                self.propensity[ids[w]] = q
+        self.phrases = channel.phrases
+        self.phrase_starts = channel.phrase_starts
+
+
+def _tables(model: Model) -> _Tables:
+    """The decoding tables of ``model``, built on first use and kept on the model."""
+    tables = getattr(model, "_decode_tables", None)
+    if tables is None:
+        tables = model._decode_tables = _Tables(model)
+    return tables
+
+
+class _Document:
+    """One text as a lattice: its words, the options of ambiguous words, and its context-token stream.
+
+    Option rows are grouped by slot: ``rows[first[j]:first[j + 1]]`` belong to slot ``j`` (word
+    ``slot_word[j]``), and the first row of each group keeps the word.
     """
 
-    def __init__(self, parts: list[str], channel):
+    def __init__(self, parts: list[str], tables: _Tables):
         self.parts = parts
         words = parts[1::2]
+        ids, unknown, span = tables.ids, tables.unknown, tables.span
         self.fixed = fixed = [normalize(w) for w in words]
-        self.options = {}
-        originals, propensity, phrases, phrase_starts = (
-            channel.originals, channel.propensity, channel.phrases, channel.phrase_starts)
+        stream = [ids[BOUNDARY], ids[BOUNDARY]]
+        where = []
+        slot_word, row_word, row_keep = [], [], []
+        first = [0]
+        table_rows = []                   # channel-table row of each swap option
+        spans = []                        # (word, n words, original, score) options handled one by one
+        phrase_starts = tables.phrase_starts
         for k, word in enumerate(words):
+            gap = parts[2 * k]
+            if gap and gap != " ":
+                stream.extend(ids.get(t, unknown) for t in gap_tokens(gap))
+            where.append(len(stream))
             n = fixed[k]
-            cands = originals.get(n)
+            wid = ids.get(n, unknown)
+            stream.append(wid)
+            rows = span.get(n)
+            multi = tables.multi.get(n)
             longest = phrase_starts.get(n)
-            if cands is None and longest is None:
+            if rows is None and multi is None and longest is None:
                 continue
-            if not (word.islower() or (word.istitle() and starts_sentence(parts[2 * k], words[k - 1] if k else None))):
+            if not (word.islower() or (word.istitle() and starts_sentence(gap, words[k - 1] if k else None))):
                 continue
-            options = [(None, (n,), propensity.get(n, 0.0), 1)]
-            options.extend((c, tuple(c.split()), score, 1) for c, score in cands or ())
+            if rows is not None:
+                slot_word.append(k)
+                row_word.append(wid)
+                row_keep.append(True)
+                lo, hi = rows
+                table_rows.extend(range(lo, hi))
+                row_word.extend(tables.originals[lo:hi].tolist())
+                row_keep.extend([False] * (hi - lo))
+                first.append(len(row_word))
+            for c, score in multi or ():
+                spans.append((k, 1, c, score))
             for length in range(2, (longest or 1) + 1):
                 if k + length > len(words) or parts[2 * (k + length - 1)] != " ":
                     break
-                options.extend((c, tuple(c.split()), score, length)
-                               for c, score in phrases.get(tuple(fixed[k:k + length]), ()))
-            if len(options) > 1:
-                self.options[k] = options
-        stream, where = [BOUNDARY, BOUNDARY], []
-        for k, n in enumerate(fixed):
-            stream.extend(gap_tokens(parts[2 * k]))
-            where.append(len(stream))
-            stream.append(n)
-        stream.extend(gap_tokens(parts[-1]))
-        stream.extend((BOUNDARY, BOUNDARY))
-        self.stream, self.where = stream, where
-        self.segments = self._segments()
+                for c, score in tables.phrases.get(tuple(fixed[k:k + length]), ()):
+                    spans.append((k, length, c, score))
+        stream.extend(ids.get(t, unknown) for t in gap_tokens(parts[-1]))
+        stream.extend((ids[BOUNDARY], ids[BOUNDARY]))
+        self.stream = np.array(stream, dtype=np.int64)
+        self.where = where
+        self.slot_word = np.array(slot_word, dtype=np.int64)
+        self.slot_pos = np.array([where[k] for k in slot_word], dtype=np.int64)
+        self.first = np.array(first, dtype=np.int64)
+        self.row_word = np.array(row_word, dtype=np.int64)
+        self.row_keep = np.array(row_keep, dtype=bool)
+        sizes = np.diff(self.first)
+        self.row_slot = np.repeat(np.arange(len(slot_word)), sizes)
+        # raw channel scores: log(q(c) P(g | c)) for swaps; q(g) for keeps
+        self.row_score = np.zeros(len(row_word))
+        self.keep_q = tables.propensity[self.row_word[self.first[:-1]]] if slot_word else np.zeros(0)
+        if slot_word:
+            swap_rows = ~self.row_keep
+            self.row_score[swap_rows] = tables.scores[np.array(table_rows, dtype=np.int64)]
+        self.spans = spans
+        self.survivor_q = tables.propensity[self.stream[where]] if where else np.zeros(0)
 
-    def _segments(self) -> list[tuple[int, int]]:
-        """Runs of words ``[first, stop)`` decoded together: ambiguous words less than three tokens apart."""
-        segments = []
-        for k in sorted(self.options):
-            reach = k + max(o[3] for o in self.options[k])
-            if segments and (k < segments[-1][1] or self.where[k] - self.where[segments[-1][1] - 1] <= 2):
-                segments[-1][1] = max(segments[-1][1], reach)
-            else:
-                segments.append([k, reach])
-        return [tuple(s) for s in segments]
-
-    def choices(self, k: int):
-        return self.options.get(k) or ((None, (self.fixed[k],), None, 1),)
-
-    def gap(self, k: int) -> list[str]:
-        """Context tokens between word ``k - 1`` and word ``k``."""
-        return self.stream[self.where[k - 1] + 1:self.where[k]] if k else self.stream[2:self.where[0]]
-
-    def right(self, stop: int) -> tuple[str, str]:
-        """The two kept tokens after word ``stop - 1``."""
-        p = self.where[stop - 1] + 1
-        return self.stream[p], self.stream[p + 1]
+    @property
+    def n_slots(self) -> int:
+        return len(self.slot_word)
 
 
 class Restorer:
@@ -143,9 +191,8 @@ class Restorer:
         self.fix_mojibake = fix_mojibake
         self.min_confidence = min_confidence
         self.spin_rate = spin_rate
-        self.lm_weight = LM_WEIGHT
-        self._channel = self.model.channel
         self._lm = self.model.context
+        self._tables = _tables(self.model)
 
     # -- public -------------------------------------------------------------------------
     def restore(self, text: str) -> str:
@@ -156,14 +203,17 @@ class Restorer:
         """The restored text and the list of changes made to it."""
         if self.fix_mojibake:
             text = fix_mojibake(text)
-        doc = _Document(split_words(text), self._channel)
-        if not doc.options:
+        doc = _Document(split_words(text), self._tables)
+        if not doc.n_slots and not doc.spans:
             return text, []
-        rate = self.spin_rate if self.spin_rate is not None else self._estimate_spin(doc)
+        lm_rows, stream = self._icm(doc, 1.0)
+        rate = self.spin_rate
+        if rate is None:
+            rate = self._estimate_spin(doc, lm_rows, stream)
         if rate <= 0:
             return text, []
-        choice, lm, _ = self._decode(doc, rate)
-        return self._apply(doc, choice, self._posteriors(doc, choice, rate, lm))
+        totals = lm_rows + self._channel(doc, rate)
+        return self._apply(doc, totals, self._spans(doc, stream, rate))
 
     def spin_score(self, text: str) -> float:
         """How likely ``text`` is spun, 0 (clean) to 1, from the evidence of the whole document.
@@ -174,220 +224,149 @@ class Restorer:
         >>> r.spin_score("Workers at the agency have been told.") < 0.01
         True
         """
-        doc = _Document(split_words(text), self._channel)
-        if not doc.options:
+        doc = _Document(split_words(text), self._tables)
+        if not doc.n_slots and not doc.spans:
             return 0.0
-        evidence = self._spun_evidence(doc) + SPUN_PRIOR
+        evidence = self._evidence(doc, *self._icm(doc, 1.0)) + SPUN_PRIOR
         return 1.0 / (1.0 + math.exp(-evidence)) if evidence > -700 else 0.0
 
-    # -- decoding ---------------------------------------------------------------------------
-    @staticmethod
-    def _channel_score(out, score, rate: float) -> float:
-        if score is None:                         # a word with no options
-            return 0.0
-        if out is None:                           # keep the word: it survived the spinner
-            return math.log1p(-min(rate * score, 0.999))
-        return score + math.log(rate)             # the spinner rewrote ``out`` into this word
-
-    def _viterbi(self, doc: _Document, first: int, stop: int, rate: float, lm) -> dict:
-        """Best option index for each word in ``[first, stop)``, under the trigram context model."""
-        p = doc.where[first]
-        start_state = (doc.stream[p - 2], doc.stream[p - 1])
-        states = {first: {start_state: (0.0, None)}}
-        for k in range(first, stop):
-            here = states.pop(k, None)
-            if not here:
-                continue
-            gap = doc.gap(k) if k > first else ()
-            for o, (out, tokens, score, length) in enumerate(doc.choices(k)):
-                if k + length > stop:
-                    continue
-                channel = self._channel_score(out, score, rate)
-                seq = (*gap, *tokens)
-                target = states.setdefault(k + length, {})
-                for state, (total, _) in here.items():
-                    a, b = state
-                    s = total + channel
-                    for t in seq:
-                        s += lm(a, b, t)
-                        a, b = b, t
-                    if (a, b) not in target or s > target[(a, b)][0]:
-                        target[(a, b)] = (s, (k, o, state, here))
-        final = states[stop]
-        r1, r2 = doc.right(stop)
-        ends = {st: final[st][0] + lm(st[0], st[1], r1) + lm(st[1], r1, r2) for st in final}
-        best = max(ends, key=ends.get)
-        choice, entry = {}, final[best]
-        while entry[1] is not None:
-            k, o, state, here = entry[1]
-            choice[k] = o
-            entry = here[state]
-        return choice, ends[best]
-
-    @staticmethod
-    def _kept_score(doc: _Document, first: int, stop: int, lm) -> float:
-        """Context-model score of words ``[first, stop)`` as they stand (the clean hypothesis)."""
-        p, q = doc.where[first], doc.where[stop - 1] + 3
-        tokens = doc.stream[p - 2:q]
-        return sum(lm(a, b, c) for a, b, c in zip(tokens, tokens[1:], tokens[2:]))
-
-    def _decode(self, doc: _Document, rate: float):
-        """Choose an option for every ambiguous word.
-
-        Also returns the context lookup used, and how much better the choice scores than
-        keeping every word (the log-likelihood gain of restoring).
-        """
-        needed = set()
-
-        def record(a, b, c):
-            needed.add((a, b, c))
-            return 0.0
-
-        for first, stop in doc.segments:
-            self._all_transitions(doc, first, stop, record)
-        table = self._lookup(needed)
-        lm = lambda a, b, c: table.get((a, b, c), UNSEEN)  # noqa: E731
-        choice, gain = {}, 0.0
-        for first, stop in doc.segments:
-            seg, score = self._viterbi(doc, first, stop, rate, lm)
-            choice.update(seg)
-            gain += score - self._kept_score(doc, first, stop, lm)
-        return choice, table, gain
-
-    def _all_transitions(self, doc: _Document, first: int, stop: int, record) -> None:
-        """Record every trigram Viterbi may ask for in ``[first, stop)``."""
-        p = doc.where[first]
-        states = {first: {(doc.stream[p - 2], doc.stream[p - 1])}}
-        for k in range(first, stop):
-            here = states.pop(k, ())
-            gap = doc.gap(k) if k > first else ()
-            for out, tokens, score, length in doc.choices(k):
-                if k + length > stop:
-                    continue
-                target = states.setdefault(k + length, set())
-                for a, b in here:
-                    for t in (*gap, *tokens):
-                        record(a, b, t)
-                        a, b = b, t
-                    target.add((a, b))
-        r1, r2 = doc.right(stop)
-        for a, b in states.get(stop, ()):
-            record(a, b, r1)
-            record(b, r1, r2)
-
-    def _lookup(self, triples) -> dict:
-        triples = list(triples)
-        ids = self._lm.id
-        weight = self.lm_weight
-        return dict(zip(triples, (weight * x for x in self._lm.logprobs([(ids(a), ids(b), ids(c)) for a, b, c in triples]))))
-
-    def _posteriors(self, doc: _Document, choice: dict, rate: float, table: dict) -> dict:
-        """For each ambiguous word, the probability of each option with its neighbours as chosen."""
-        chosen = self._chosen_stream(doc, choice)
-        windows, needed = {}, set()
-        for k in choice:
-            if k not in doc.options:
-                continue
-            start = doc.where[k]
-            end = max(doc.where[k + o[3] - 1] for o in doc.options[k]) + 1
-            left = tuple(chosen.get(q) or doc.stream[q] for q in (start - 2, start - 1))
-            seqs = []
-            for out, tokens, score, length in doc.options[k]:
-                tail = [t for q in range(doc.where[k + length - 1] + 1, end + 2)
-                        if (t := chosen.get(q, doc.stream[q])) is not None]
-                seqs.append((self._channel_score(out, score, rate), (*tokens, *tail)))
-                a, b = left
-                for t in (*tokens, *tail):
-                    needed.add((a, b, t))
-                    a, b = b, t
-            windows[k] = (left, seqs)
-        table = {**table, **self._lookup(needed - table.keys())}
-        posteriors = {}
-        for k, ((a0, b0), seqs) in windows.items():
-            scores = []
-            for channel, seq in seqs:
-                s, a, b = channel, a0, b0
-                for t in seq:
-                    s += table[a, b, t]
-                    a, b = b, t
-                scores.append(s)
-            top = max(scores)
-            weights = [math.exp(s - top) for s in scores]
-            z = sum(weights)
-            posteriors[k] = [w / z for w in weights]
-        return posteriors
-
-    @staticmethod
-    def _chosen_stream(doc: _Document, choice: dict) -> dict:
-        """Stream positions whose token the chosen options replace: ``{position: token}``.
-
-        A phrase option's extra words are dropped: their positions map to ``None``.
-        """
-        out = {}
-        for k, o in choice.items():
-            if k in doc.options and o:
-                _, tokens, _, length = doc.options[k][o]
-                out[doc.where[k]] = tokens[-1]
-                for j in range(1, length):
-                    out[doc.where[k + j]] = None
+    # -- scoring ------------------------------------------------------------------------------
+    def _channel(self, doc: _Document, rate: float) -> np.ndarray:
+        """Channel log-probability of every option row at spin rate ``rate``."""
+        out = doc.row_score + math.log(rate)
+        keep_rows = doc.first[:-1]
+        out[keep_rows] = np.log1p(-np.minimum(rate * doc.keep_q, 0.999))
         return out
 
-    def _spun_evidence(self, doc: _Document) -> float:
+    def _context(self, doc: _Document, stream: np.ndarray) -> np.ndarray:
+        """Context log-probability of every option row, with the other words as in ``stream``."""
+        pos = doc.slot_pos[doc.row_slot]
+        u, v, r1, r2 = stream[pos - 2], stream[pos - 1], stream[pos + 1], stream[pos + 2]
+        w = doc.row_word
+        lp = self._lm.logprobs_array
+        n = len(w)
+        scores = lp(np.concatenate((u, v, w)), np.concatenate((v, w, r1)), np.concatenate((w, r1, r2)))
+        return scores[:n] + scores[n:2 * n] + scores[2 * n:]
+
+    @staticmethod
+    def _best(doc: _Document, totals: np.ndarray) -> np.ndarray:
+        """Index (into rows) of the best option of each slot."""
+        starts = doc.first[:-1]
+        best_score = np.maximum.reduceat(totals, starts)
+        is_best = totals >= best_score[doc.row_slot]
+        rows = np.flatnonzero(is_best)
+        first_best = np.full(doc.n_slots, -1)
+        first_best[doc.row_slot[rows[::-1]]] = rows[::-1]
+        return first_best
+
+    def _icm(self, doc: _Document, rate: float) -> tuple[np.ndarray, np.ndarray]:
+        """Context scores of all rows after letting neighbouring choices settle; and the chosen stream."""
+        stream = doc.stream.copy()
+        if not doc.n_slots:
+            return np.zeros(0), stream
+        channel = self._channel(doc, rate)
+        lm_rows = self._context(doc, stream)
+        for _ in range(ICM_ROUNDS - 1):
+            best = self._best(doc, lm_rows + channel)
+            stream[doc.slot_pos] = doc.row_word[best]
+            lm_rows = self._context(doc, stream)
+        stream[doc.slot_pos] = doc.row_word[self._best(doc, lm_rows + channel)]
+        return lm_rows, stream
+
+    def _evidence(self, doc: _Document, lm_rows: np.ndarray, stream: np.ndarray) -> float:
         """Log-likelihood ratio of "spun" (rate 1) over "clean" (rate 0) for the whole document.
 
         Under "spun", every word the spinner could have rewritten but did not costs
-        ``log(1 - q)``; the best restoration must earn that back in context.
+        ``log(1 - q)``; the best restorations must earn that back in context.
         """
-        gain = self._decode(doc, 1.0)[2]
-        survived = sum(math.log1p(-min(q, 0.999)) for k, n in enumerate(doc.fixed)
-                       if k not in doc.options and (q := self._channel.propensity.get(n)))
-        return gain + survived
+        phrases = sum(gain for *_, gain in self._spans(doc, stream, 1.0))
+        slots = np.zeros(len(doc.survivor_q), dtype=bool)
+        slots[doc.slot_word] = True
+        survived = float(np.log1p(-np.minimum(doc.survivor_q[~slots], 0.999)).sum())
+        if not doc.n_slots:
+            return phrases + survived
+        totals = lm_rows + self._channel(doc, 1.0)
+        best = totals[self._best(doc, totals)]
+        kept = lm_rows[doc.first[:-1]]
+        return float((best - kept).sum()) + phrases + survived
 
-    def _estimate_spin(self, doc: _Document) -> float:
+    def _estimate_spin(self, doc: _Document, lm_rows: np.ndarray, stream: np.ndarray) -> float:
         """The document's spin rate: 0 if it reads as clean, else re-estimated from what decoding rewrote."""
-        if self._spun_evidence(doc) + SPUN_PRIOR <= 0:
+        if self._evidence(doc, lm_rows, stream) + SPUN_PRIOR <= 0:
             return 0.0
+        if not doc.n_slots:
+            return 1.0
         rate = 1.0
-        propensity = self._channel.propensity
+        prop = self._tables.propensity
+        all_q = doc.survivor_q.sum()
         for _ in range(SPIN_ITERATIONS):
-            choice = self._decode(doc, rate)[0]
-            changed, expected = 0, 0.0
-            for k, n in enumerate(doc.fixed):
-                o = choice.get(k, 0)
-                if o and k in doc.options:
-                    changed += 1
-                    expected += propensity.get(doc.options[k][o][0], 0.0)
-                else:
-                    expected += propensity.get(n, 0.0)
+            best = self._best(doc, lm_rows + self._channel(doc, rate))
+            swapped = ~doc.row_keep[best]
+            changed = int(swapped.sum())
+            # expected rewrites: the propensity of each restored original instead of its garbled form
+            expected = all_q + (prop[doc.row_word[best[swapped]]] - doc.keep_q[swapped]).sum()
             new = min(1.0, max(MIN_SPIN, (changed + PRIOR_STRENGTH * PRIOR_SPIN) / (expected + PRIOR_STRENGTH)))
-            if abs(new - rate) < 0.05:
+            if abs(new - rate) < 0.02:
                 return new
             rate = new
         return rate
 
+    def _spans(self, doc: _Document, stream: np.ndarray, rate: float) -> list:
+        """Decide the phrase options: ``[(word, n words, original, probability, gain)]`` that win."""
+        if not doc.spans:
+            return []
+        wins = []
+        for k, length, c, score in doc.spans:
+            p, q = doc.where[k], doc.where[k + length - 1]
+            u, v = int(stream[p - 2]), int(stream[p - 1])
+            after = stream[q + 1:q + 3].tolist()
+            kept = [u, v, *stream[p:q + 1].tolist(), *after]
+            ids = self._tables.ids
+            swapped = [u, v, *(ids.get(t, self._tables.unknown) for t in c.split()), *after]
+            keep_lp = self._chain(kept)
+            swap_lp = self._chain(swapped) + score + math.log(rate)
+            if swap_lp > keep_lp:
+                wins.append((k, length, c, 1.0 / (1.0 + math.exp(keep_lp - swap_lp)), swap_lp - keep_lp))
+        return wins
+
+    def _chain(self, ids: list[int]) -> float:
+        a = np.array(ids, dtype=np.int64)
+        return float(self._lm.logprobs_array(a[:-2], a[1:-1], a[2:]).sum())
+
     # -- output -------------------------------------------------------------------------------
-    def _apply(self, doc: _Document, choice: dict, posteriors: dict) -> tuple[str, list[Change]]:
-        parts = doc.parts
+    def _apply(self, doc: _Document, totals: np.ndarray, spans: list) -> tuple[str, list[Change]]:
+        parts, vocab = doc.parts, self._lm.vocab
         out, changes = list(parts), []
         offsets, pos = [], 0
         for p in parts:
             offsets.append(pos)
             pos += len(p)
-        for k in sorted(choice):
-            o = choice[k]
-            if not o or k not in doc.options:
-                continue
-            probs = posteriors[k]
-            if probs[o] < self.min_confidence:
-                continue
-            options = doc.options[k]
-            restored, _, _, length = options[o]
+        decisions = {}                    # word -> (n words, restored, confidence, alternatives)
+        if doc.n_slots:
+            best = self._best(doc, totals)
+            for j in np.flatnonzero(~doc.row_keep[best]).tolist():
+                lo, hi = int(doc.first[j]), int(doc.first[j + 1])
+                scores = totals[lo:hi]
+                probs = np.exp(scores - scores.max())
+                probs /= probs.sum()
+                b = int(best[j]) - lo
+                if probs[b] < self.min_confidence:
+                    continue
+                k = int(doc.slot_word[j])
+                names = [doc.fixed[k]] + [vocab[i] for i in doc.row_word[lo + 1:hi].tolist()]
+                order = [i for i in np.argsort(-probs).tolist() if i != b][:3]
+                decisions[k] = (1, names[b], float(probs[b]), [(names[i], float(probs[i])) for i in order])
+        for k, length, c, prob, _ in spans:
+            if prob >= self.min_confidence and all(j not in decisions for j in range(k + 1, k + length)):
+                decisions[k] = (length, c, prob, [(" ".join(doc.fixed[k:k + length]), 1.0 - prob)])
+        for k in sorted(decisions):
+            length, restored, confidence, alternatives = decisions[k]
             first, last = 2 * k + 1, 2 * (k + length) - 1
+            if any(out[j] != parts[j] for j in range(first, last + 1)):
+                continue                  # overlaps a phrase already restored
             out[first] = match_case(parts[first], restored)
             for j in range(first + 1, last + 1):
                 out[j] = ""
-            alternatives = sorted(((opt[0] or doc.fixed[k], p) for i, (opt, p) in enumerate(zip(options, probs))
-                                   if i != o), key=lambda x: -x[1])[:3]
-            changes.append(Change(offsets[first], offsets[last] + len(parts[last]), "".join(parts[first:last + 1]),
-                                  out[first], probs[o], alternatives))
+            changes.append(Change(offsets[first], offsets[last] + len(parts[last]),
+                                  "".join(parts[first:last + 1]), out[first], confidence, alternatives))
         return "".join(out), changes

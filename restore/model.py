@@ -67,15 +67,19 @@ class ContextModel:
         """
         if not triples:
             return []
-        arr = np.array(triples, dtype=np.uint64).reshape(-1, 3)
-        u, v, w = arr[:, 0], arr[:, 1], arr[:, 2]
+        arr = np.array(triples, dtype=np.int64).reshape(-1, 3)
+        return self.logprobs_array(arr[:, 0], arr[:, 1], arr[:, 2]).tolist()
+
+    def logprobs_array(self, u: np.ndarray, v: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """``log P(w | u v)`` elementwise over three arrays of word ids."""
+        u, v, w = (x.astype(np.uint64) for x in (u, v, w))
         bits = np.uint64(ID_BITS)
         pos2, seen2 = self._find(self.keys, (v << bits) | w)
         p2 = np.where(seen2, self.values[pos2], self.backoff[v.astype(np.int64)] + self.unigram[w.astype(np.int64)])
         pos_h, seen_h = self._find(self.keys, (u << bits) | v)
         p3_backed = p2 + np.where(seen_h, self.backoff2[pos_h], 0.0)
         pos3, seen3 = self._find(self.keys3, (u << (bits + bits)) | (v << bits) | w)
-        return np.where(seen3, self.values3[pos3], p3_backed).tolist()
+        return np.where(seen3, self.values3[pos3], p3_backed)
 
     @classmethod
     def from_counts(cls, bigrams: dict, trigrams: dict | None = None, unigram_prior: dict | None = None,
