@@ -9,8 +9,8 @@
    channel from them together with the observed lexicon;
 5. write restore/data/default.model and restore/data/spinner.json.
 
-``--without-lexicon NAME`` leaves a lexicon file out, to score the articles it
-came from as unseen ones.
+``--without-lexicon NAME`` leaves the lexicon files starting with NAME out, to
+score the articles they came from as unseen ones.
 """
 from __future__ import annotations
 
@@ -42,15 +42,28 @@ def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr)
 
 
+def _lexicon_files(pattern: str, skip: set[str]) -> list[Path]:
+    return [p for p in sorted(LEXICON.glob(pattern)) if not any(p.name.startswith(s) for s in skip)]
+
+
 def read_lexicon(skip: set[str]) -> list[tuple[str, str, int]]:
+    """Observed swaps ``(original, garbled, count)`` from ``lexicon/*-lexicon.tsv`` and ``phrases.tsv``."""
     rows = []
-    for path in sorted(LEXICON.glob("*.tsv")):
-        if path.stem.removesuffix("-lexicon") in skip:
-            continue
+    for path in _lexicon_files("*-lexicon.tsv", skip) + _lexicon_files("phrases.tsv", skip):
         for line in path.read_text(encoding="utf-8").splitlines():
             original, garbled, count = line.split("\t")
             rows.append((original, garbled, int(count)))
     return rows
+
+
+def read_survivors(skip: set[str]) -> Counter:
+    """How often each lexicon word was left unchanged in the same spun articles (``*-survivors.tsv``)."""
+    kept = Counter()
+    for path in _lexicon_files("*-survivors.tsv", skip):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            word, count = line.split("\t")
+            kept[word] += int(count)
+    return kept
 
 
 def wordfreq_prior(n: int = 100_000) -> dict[str, float]:
@@ -106,7 +119,7 @@ def pick_rank(word: str, ranks: list[float]) -> int:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m corpora.build", description=__doc__.splitlines()[0])
     parser.add_argument("--without-lexicon", action="append", default=[], metavar="NAME",
-                        help="leave corpora/lexicon/NAME-lexicon.tsv out (repeatable)")
+                        help="leave the lexicon files whose names start with NAME out (repeatable)")
     parser.add_argument("-o", "--output", type=Path, default=DATA / "default.model")
     parser.add_argument("--spinner-output", type=Path, default=None,
                         help="where to write the emulator table (default: beside the default model)")
@@ -136,9 +149,13 @@ def main(argv=None) -> int:
     vocabulary = [w for w in wn.lemmas()
                   if wordfreq.zipf_frequency(w, "en") >= MIN_ZIPF and not inflected(w, wn)]
     ranked = {w: [n for n, _, _ in wn.neighbours(w)] for w in vocabulary}
-    lexicon = read_lexicon(set(args.without_lexicon))
+    skip = set(args.without_lexicon)
+    lexicon = read_lexicon(skip)
     observed = ChannelCounts()
     observed.add_lexicon(lexicon)
+    for word, count in read_survivors(skip).items():   # with survivors, lexicon swaps are rates too
+        observed.kept[word] += count
+        observed.aligned[word] += sum(observed.swaps[word].values())
 
     ranks = emulator_ranks(observed, ranked)
     table = {}

@@ -26,6 +26,7 @@ PRIOR_SPIN = 0.1          # prior mean of a spun document's spin rate (relative 
 PRIOR_STRENGTH = 10.0     # ... worth this many rewritable words of evidence
 MIN_SPIN = 0.02           # floor of the spin estimate of a document that reads as spun
 SPIN_ITERATIONS = 6
+LM_WEIGHT = 1.0           # scale of context-model log-probabilities against the channel
 ICM_ROUNDS = 3            # rounds in which each restoration is re-scored given its neighbours' choices
 
 
@@ -169,7 +170,34 @@ class _Document:
             swap_rows = ~self.row_keep
             self.row_score[swap_rows] = tables.scores[np.array(table_rows, dtype=np.int64)]
         self.spans = spans
+        self._pair_up()
         self.survivor_q = tables.propensity[self.stream[where]] if where else np.zeros(0)
+
+    def _pair_up(self) -> None:
+        """Adjacent ambiguous words (no token between them), paired left to right without overlap.
+
+        ``pairs`` holds the left slot of each pair; ``pair_rows`` every combination of the two
+        slots' option rows, grouped by pair (``pair_first``, ``pair_of``).
+        """
+        pairs, left_rows, right_rows, first, of = [], [], [], [], []
+        j = 0
+        while j + 1 < len(self.slot_pos):
+            if self.slot_pos[j + 1] == self.slot_pos[j] + 1:
+                lo1, hi1, lo2, hi2 = (int(x) for x in (self.first[j], self.first[j + 1],
+                                                          self.first[j + 1], self.first[j + 2]))
+                first.append(len(left_rows))
+                for r in range(lo1, hi1):
+                    left_rows.extend([r] * (hi2 - lo2))
+                    right_rows.extend(range(lo2, hi2))
+                of.extend([len(pairs)] * ((hi1 - lo1) * (hi2 - lo2)))
+                pairs.append(j)
+                j += 2
+            else:
+                j += 1
+        self.pairs = np.array(pairs, dtype=np.int64)
+        self.pair_rows = (np.array(left_rows, dtype=np.int64), np.array(right_rows, dtype=np.int64))
+        self.pair_first = np.array(first, dtype=np.int64)
+        self.pair_of = np.array(of, dtype=np.int64)
 
     @property
     def n_slots(self) -> int:
@@ -246,7 +274,7 @@ class Restorer:
         lp = self._lm.logprobs_array
         n = len(w)
         scores = lp(np.concatenate((u, v, w)), np.concatenate((v, w, r1)), np.concatenate((w, r1, r2)))
-        return scores[:n] + scores[n:2 * n] + scores[2 * n:]
+        return LM_WEIGHT * (scores[:n] + scores[n:2 * n] + scores[2 * n:])
 
     @staticmethod
     def _best(doc: _Document, totals: np.ndarray) -> np.ndarray:
@@ -270,8 +298,30 @@ class Restorer:
             best = self._best(doc, lm_rows + channel)
             stream[doc.slot_pos] = doc.row_word[best]
             lm_rows = self._context(doc, stream)
+        if len(doc.pairs):
+            stream[doc.slot_pos] = doc.row_word[self._best(doc, lm_rows + channel)]
+            self._decide_pairs(doc, stream, channel)
+            lm_rows = self._context(doc, stream)
         stream[doc.slot_pos] = doc.row_word[self._best(doc, lm_rows + channel)]
         return lm_rows, stream
+
+    def _decide_pairs(self, doc: _Document, stream: np.ndarray, channel: np.ndarray) -> None:
+        """Choose adjacent ambiguous words jointly ("household subordinate" is "family member"), in place."""
+        a, b = doc.pair_rows
+        p = doc.slot_pos[doc.pairs[doc.pair_of]]
+        u, v, r1, r2 = stream[p - 2], stream[p - 1], stream[p + 2], stream[p + 3]
+        w1, w2 = doc.row_word[a], doc.row_word[b]
+        lp = self._lm.logprobs_array
+        n = len(a)
+        s = lp(np.concatenate((u, v, w1, w2)), np.concatenate((v, w1, w2, r1)), np.concatenate((w1, w2, r1, r2)))
+        totals = LM_WEIGHT * (s[:n] + s[n:2 * n] + s[2 * n:3 * n] + s[3 * n:]) + channel[a] + channel[b]
+        best = np.maximum.reduceat(totals, doc.pair_first)
+        winners = np.flatnonzero(totals >= best[doc.pair_of])
+        _, first_win = np.unique(doc.pair_of[winners], return_index=True)
+        winners = winners[first_win]
+        pos = doc.slot_pos[doc.pairs[doc.pair_of[winners]]]
+        stream[pos] = w1[winners]
+        stream[pos + 1] = w2[winners]
 
     def _evidence(self, doc: _Document, lm_rows: np.ndarray, stream: np.ndarray) -> float:
         """Log-likelihood ratio of "spun" (rate 1) over "clean" (rate 0) for the whole document.
@@ -331,7 +381,7 @@ class Restorer:
 
     def _chain(self, ids: list[int]) -> float:
         a = np.array(ids, dtype=np.int64)
-        return float(self._lm.logprobs_array(a[:-2], a[1:-1], a[2:]).sum())
+        return LM_WEIGHT * float(self._lm.logprobs_array(a[:-2], a[1:-1], a[2:]).sum())
 
     # -- output -------------------------------------------------------------------------------
     def _apply(self, doc: _Document, totals: np.ndarray, spans: list) -> tuple[str, list[Change]]:

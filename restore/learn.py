@@ -49,10 +49,15 @@ def bucket(rank: int) -> int:
 
 @dataclass
 class ChannelCounts:
-    """What aligned pairs showed: survivals and swaps of each clean word or phrase."""
+    """What aligned pairs showed: survivals and swaps of each clean word or phrase.
+
+    ``swaps`` also takes lexicon rows; ``aligned`` counts only the swaps seen in aligned
+    text, which, with ``kept``, tell how often a word is rewritten at all.
+    """
 
     kept: Counter = field(default_factory=Counter)
     swaps: defaultdict = field(default_factory=lambda: defaultdict(Counter))
+    aligned: Counter = field(default_factory=Counter)
 
     def add_lexicon(self, rows: Iterable[tuple[str, str, int]]) -> None:
         """Add observed swaps ``(original, garbled, count)``."""
@@ -72,6 +77,7 @@ def learn_channel(pairs: Iterable[tuple[str, str]], counts: ChannelCounts | None
                 counts.kept[c] += 1
             elif len(clean_span) <= 2 and len(spun_span) <= 6:
                 counts.swaps[c][g] += 1
+                counts.aligned[c] += 1
     return counts
 
 
@@ -98,7 +104,7 @@ def swap_rate(counts: ChannelCounts, words: Iterable[str] | None = None) -> floa
     0.5
     """
     words = set(counts.swaps) if words is None else set(words)
-    swapped = sum(sum(counts.swaps[c].values()) for c in words if c in counts.swaps)
+    swapped = sum(counts.aligned[c] for c in words)
     return swapped / max(swapped + sum(counts.kept[c] for c in words), 1)
 
 
@@ -123,8 +129,10 @@ def fit_channel(counts: ChannelCounts, neighbours: Callable[[str], list[str]] | 
     propensity, originals, phrases = {}, defaultdict(list), defaultdict(list)
 
     def propensity_of(c: str) -> float:
+        """How often ``c`` is rewritten: a lexicon alone cannot tell (it lists no survivals)."""
         strength = 2.0          # pseudo-observations of the base rate
-        return (n_swapped.get(c, 0) + strength * base_rate) / (n_swapped.get(c, 0) + counts.kept[c] + strength)
+        swapped = counts.aligned[c]
+        return (swapped + strength * base_rate) / (swapped + counts.kept[c] + strength)
 
     def add(c: str, g: str, p: float) -> None:
         if p < MIN_SWAP:

@@ -5,8 +5,8 @@ results), so it reads the plain ``data.*`` / ``index.*`` files directly and
 needs neither NLTK nor the ``lexnames`` file that Debian's package lacks.
 
 >>> wn = WordNet.load()                                   # doctest: +SKIP
->>> wn.neighbours("at")[:2]                               # doctest: +SKIP
-[('astatine', 'syn', 0), ('chemical', 'hyp', 0)]
+>>> wn.neighbours("in")[:4]                               # doctest: +SKIP
+[('inch', 'syn', 0), ('indium', 'syn', 1), ('successful', 'sim', 3), ('incoming', 'sim', 4)]
 """
 from __future__ import annotations
 
@@ -93,19 +93,22 @@ class WordNet:
     def neighbours(self, word: str) -> list[tuple[str, str, int]]:
         """The words the spinner may put for ``word``, most likely first.
 
-        Each is ``(neighbour, relation, sense_rank)``: synsets in sense order
-        (nouns, verbs, adjectives, adverbs), and in each one its other lemmas,
-        then the heads of similar-to clusters, then (instance) hypernyms.
+        Each is ``(neighbour, relation, sense_rank)``.  The spinner mostly takes one
+        of the word's synsets (in sense order: nouns, verbs, adjectives, adverbs)
+        and writes that synset's first candidate: its first other lemma, else the
+        head of its similar-to cluster, else its first (instance) hypernym.  So the
+        first candidate of every synset comes first, in sense order; the other
+        candidates follow.
         """
-        seen, out = {word}, []
+        firsts, others, seen = [], [], {word}
         for rank, key in enumerate(self.index.get(word, ())):
             lemmas, pointers = self.synsets[key]
             groups = [("syn", lemmas)]
             for wanted in ("sim", "hyp"):
                 groups.extend((rel, self.synsets[target][0]) for rel, target in pointers if rel == wanted)
-            for rel, words in groups:
-                for w in words:
-                    if w not in seen and usable(w):
-                        seen.add(w)
-                        out.append((w, rel, rank))
-        return out
+            candidates = [(w, rel, rank) for rel, words in groups for w in words if w != word and usable(w)]
+            for i, (w, rel, r) in enumerate(candidates):
+                if w not in seen:
+                    seen.add(w)
+                    (firsts if i == 0 else others).append((w, rel, r))
+        return firsts + others
