@@ -1,6 +1,7 @@
 """The ``restore`` command: a thin layer over the library.
 
-    restore fix [FILE...] [--output-dir DIR]     restore spun text
+    restore fix [INPUT...] [--output-dir DIR]    restore spun text, HTML or JSON Lines
+    restore detect INPUT...                      score how spun documents look
     restore train PAIRS... -o MODEL              learn a model from spun/clean pairs
     restore spin [FILE...]                       spin clean text like the real spinner
     restore eval PAIRS...                        word error rate before and after restoring
@@ -11,7 +12,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 
@@ -54,43 +54,46 @@ def read_text(path: str, encoding: str = "utf-8") -> str:
         raise UserError(f"unknown encoding {encoding!r}") from None
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def _check_model(path: str | None) -> None:
+    """Load the model once here, so that a bad one is a one-line error (and workers share it)."""
+    from .batch import load_model
+    if path is not None and not Path(path).is_file():
+        raise UserError(f"{path}: no such model file")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        load_model(path)
+    except ValueError as e:
+        raise UserError(str(e)) from None
+
+
+def _settings(args, **more):
+    from .batch import Settings
+    return Settings(model=args.model, fix_mojibake=not args.no_ftfy, encoding=args.encoding, format=args.format,
+                    fields=tuple(args.field or ["text"]), **more)
 
 
 def cmd_fix(args) -> int:
-    from .decode import Restorer
-    restorer = Restorer(_model(args.model), fix_mojibake=not args.no_ftfy, min_confidence=args.min_confidence)
-    files = args.files or ["-"]
-    if args.output_dir is None:
-        for path in files:
-            sys.stdout.write(restorer.restore(read_text(path)))
-        return 0
-    out_dir = Path(args.output_dir)
-    failed = []
-    for path in files:
-        if path == "-":
-            raise UserError("--output-dir needs file names, not stdin")
-        target = out_dir / Path(path).name
-        if target.resolve() == Path(path).resolve():
-            failed.append(f"{path}: output would overwrite the input")
-            continue
-        try:
-            write_atomic(target, restorer.restore(read_text(path)))
-        except UserError as e:
-            failed.append(str(e))
-    for message in failed:
-        print(f"restore: {message}", file=sys.stderr)
-    return 1 if failed else 0
+    from . import batch
+    review = ("marked" if sys.stdout.isatty() else "unified") if args.diff else None
+    settings = _settings(args, min_confidence=args.min_confidence, review=review, changes=bool(args.changes),
+                         backup=args.backup)
+    jobs = batch.plan(args.files or ["-"], output_dir=args.output_dir, in_place=args.in_place,
+                      backup=args.backup, resume=args.resume)
+    _check_model(args.model)
+    to_stdout = not (args.output_dir or args.in_place) or args.diff
+    tally = batch.run(jobs, settings, workers=args.jobs, ordered=to_stdout, changes=args.changes,
+                      report=args.report, progress=not args.quiet and sys.stderr.isatty())
+    if not args.quiet and (tally.files > 1 or args.output_dir or args.in_place or tally.stopped):
+        for line in tally.lines() + (["interrupted"] if tally.stopped else []):
+            print(f"restore: {line}", file=sys.stderr)
+    return tally.exit_code
+
+
+def cmd_detect(args) -> int:
+    from . import batch
+    settings = _settings(args, detect=True, threshold=args.threshold)
+    jobs = batch.plan(args.files or ["-"])
+    _check_model(args.model)
+    return batch.run(jobs, settings, workers=args.jobs, ordered=True).exit_code
 
 
 def _pairs(paths):
@@ -149,20 +152,52 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def _input_options(parser) -> None:
+    parser.add_argument("--format", choices=["text", "html", "jsonl"], help="the input format (default: by "
+                        "extension: .html/.htm, .jsonl, else text)")
+    parser.add_argument("--field", action="append", metavar="PATH", help="JSON Lines: a field to restore, "
+                        "dotted for nested ones (repeatable; default: text)")
+    parser.add_argument("--encoding", default="utf-8", help="the inputs' encoding, or auto to guess each "
+                        "file's (default: utf-8); outputs keep it")
+    parser.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+                        help="worker processes (default 1; 0: one per core)")
+    parser.add_argument("--model", metavar="PATH", help="model file (default: the one shipped with restore)")
+    parser.add_argument("--no-ftfy", action="store_true", help="do not repair mojibake first")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="restore", description="Repair text garbled by synonym spinners.")
     parser.add_argument("--version", action="version", version=f"restore {__import__('restore').__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    fix = sub.add_parser("fix", help="restore spun text", description="Restore spun text: stdin to stdout, "
-                         "FILE to stdout, or each FILE to DIR/<same name> with --output-dir.")
-    fix.add_argument("files", nargs="*", metavar="FILE", help="text files (default: stdin; - is stdin)")
-    fix.add_argument("--output-dir", metavar="DIR", help="write each restored FILE to DIR/<same name>")
-    fix.add_argument("--model", metavar="PATH", help="model file (default: the one shipped with restore)")
-    fix.add_argument("--no-ftfy", action="store_true", help="do not repair mojibake first")
+    fix = sub.add_parser("fix", help="restore spun text", description="Restore spun text, HTML or JSON Lines: "
+                         "stdin to stdout, FILEs to stdout, to DIR mirroring the input tree (--output-dir), "
+                         "or in place.")
+    fix.add_argument("files", nargs="*", metavar="INPUT",
+                     help="files, directories (searched recursively) or globs; - is stdin (the default)")
+    where = fix.add_mutually_exclusive_group()
+    where.add_argument("--output-dir", metavar="DIR", help="write each restored file under DIR, mirroring the inputs")
+    where.add_argument("--in-place", action="store_true", help="overwrite each input (atomically, keeping its mode)")
+    fix.add_argument("--backup", metavar="SUFFIX", help="with --in-place, keep each original as FILE+SUFFIX")
+    fix.add_argument("--resume", action="store_true", help="skip files whose output is newer than the input")
+    _input_options(fix)
     fix.add_argument("--min-confidence", type=float, default=0.0, metavar="P",
                      help="leave changes less likely than P unmade (0..1, default 0)")
-    fix.set_defaults(run=cmd_fix)
+    fix.add_argument("--diff", action="store_true", help="show the changed words (coloured on a terminal, "
+                     "else a unified diff) on stdout instead of the restored text")
+    fix.add_argument("--changes", metavar="JSONL", help="log every change: file, line, offset, garbled, restored, "
+                     "confidence, alternatives")
+    fix.add_argument("--report", metavar="JSON", help="write the report, one entry per file, as JSON")
+    fix.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
+    fix.set_defaults(run=cmd_fix, parser=fix)
+
+    detect = sub.add_parser("detect", help="score how spun documents look",
+                            description="Print how spun each document looks (0..1) and its path, "
+                            "one per line; a JSON Lines file has one document a line.")
+    detect.add_argument("files", nargs="*", metavar="INPUT", help="files, directories or globs; - is stdin")
+    detect.add_argument("--threshold", type=float, metavar="T", help="also print spun (score >= T) or clean")
+    _input_options(detect)
+    detect.set_defaults(run=cmd_detect, parser=detect)
 
     train = sub.add_parser("train", help="learn a model from spun/clean pairs",
                            description="Learn a model from pairs: NAME.spun.txt + NAME.clean.txt files, "
@@ -193,13 +228,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_options(parser, args) -> None:
+    """Usage errors that argparse cannot see (exit code 2)."""
+    import codecs
+    if not 0.0 <= getattr(args, "min_confidence", 0.0) <= 1.0:
+        parser.error("--min-confidence must be between 0 and 1")
+    if getattr(args, "jobs", 1) < 0:
+        parser.error("--jobs must be 0 or more")
+    if getattr(args, "jobs", 1) == 0:
+        args.jobs = os.cpu_count() or 1
+    if getattr(args, "encoding", "auto") != "auto":
+        try:
+            codecs.lookup(args.encoding)
+        except LookupError:
+            parser.error(f"unknown encoding {args.encoding!r}")
+
+
 def main(argv=None) -> int:
+    from .batch import UsageError
     parser = build_parser()
     args = parser.parse_args(argv)
-    if getattr(args, "min_confidence", 0.0) is not None and not 0.0 <= getattr(args, "min_confidence", 0.0) <= 1.0:
-        parser.error("--min-confidence must be between 0 and 1")
+    parser = getattr(args, "parser", parser)
+    _check_options(parser, args)
     try:
         return args.run(args)
+    except UsageError as e:
+        parser.error(str(e))
     except UserError as e:
         print(f"restore: error: {e}", file=sys.stderr)
         return 1

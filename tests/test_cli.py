@@ -74,7 +74,7 @@ def test_eval_prints_error_rates_before_and_after(fixtures):
     assert figures["wer_after"] < figures["wer_before"]
 
 
-@pytest.mark.parametrize("command", ["fix", "train", "spin", "eval"])
+@pytest.mark.parametrize("command", ["fix", "detect", "train", "spin", "eval"])
 def test_every_command_has_help(command):
     result = run(command, "--help")
     assert result.returncode == 0 and "usage: restore" in result.stdout

@@ -1,0 +1,495 @@
+"""Find the restorable text in plain text, HTML and JSON Lines, and put the restored words back.
+
+Each format turns a stream of decoded text blocks into ``Piece``\\ s: a stretch of
+the file as read, the same stretch as it is to be written, and ``View``\\ s of
+the text that was restored in it with the changes made.  Nothing outside a
+restored word changes, byte for byte:
+
+* text: restored in chunks cut at blank lines, so a 100 MB file streams;
+* HTML: only text nodes and the ``alt`` and ``title`` attributes; markup,
+  scripts, styles, comments and entities stay exactly as they were;
+* JSON Lines: only the string fields named by dotted paths (``meta.title``),
+  line by line; the rest of each line is kept as it was.
+
+>>> from restore import Change
+>>> class Stub:                                  # a Restorer that knows one word
+...     def restore_with_changes(self, text):
+...         found = [Change(m.start(), m.end(), m.group(), "at", 1.0) for m in re.finditer("astatine", text)]
+...         return text.replace("astatine", "at"), found
+>>> fixer = Fixer(Stub(), fix_mojibake=False)
+>>> doc = '<p title="astatine">astatine &amp; <script>astatine</script>'
+>>> [piece.out for piece in repair("html", [doc], fixer)]
+['<p title="at">at &amp; <script>astatine</script>']
+"""
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser, attrfind_tolerant, tagfind_tolerant
+from json.decoder import scanstring
+from typing import Callable, Iterable, Iterator
+
+from .tokenize import split_words
+
+FORMATS = ("text", "html", "jsonl")
+EXTENSIONS = {".txt": "text", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
+CHUNK = 16_384              # characters of text restored at a time (a chunk ends at a blank line)
+LONGEST_PARAGRAPH = 1 << 20  # a paragraph longer than this is cut at a line break or a space
+DETECT_SAMPLE = 65_536      # characters of a document that `detect` scores
+
+
+class BadInput(ValueError):
+    """A file that cannot be repaired; the message says why (the caller adds the file name)."""
+
+
+class Interrupted(Exception):
+    """The batch was asked to stop."""
+
+
+def format_of(path: str, override: str | None = None) -> str:
+    """The format of ``path``, from its extension (plain text when unknown), unless ``override`` says.
+
+    >>> format_of("a/b.HTM"), format_of("notes"), format_of("x.txt", "jsonl")
+    ('html', 'text', 'jsonl')
+    """
+    if override:
+        return override
+    dot = path.rfind(".")
+    return EXTENSIONS.get(path[dot:].lower(), "text") if dot > path.rfind("/") else "text"
+
+
+class Fixer:
+    """Mojibake repair and restoration, as the formats use them; counts the words it reads.
+
+    ``restorer`` is a ``restore.Restorer`` made with ``fix_mojibake=False`` (mojibake is repaired
+    here, piece by piece, so that offsets stay exact); ``stop`` is asked before each restoration.
+    """
+
+    def __init__(self, restorer, *, fix_mojibake: bool = True, stop: Callable[[], bool] | None = None):
+        self.restorer = restorer
+        self.fix_mojibake = fix_mojibake
+        self.stop = stop
+        self.words = 0
+
+    def repair(self, text: str) -> str:
+        """``text`` with its mojibake repaired (ASCII text has none)."""
+        if not self.fix_mojibake or text.isascii():
+            return text
+        from .decode import fix_mojibake
+        return fix_mojibake(text)
+
+    def restore(self, text: str) -> tuple[str, list]:
+        """The restored ``text`` and its changes."""
+        if self.stop is not None and self.stop():
+            raise Interrupted
+        words = len(split_words(text)) // 2
+        if not words:
+            return text, []
+        self.words += words
+        return self.restorer.restore_with_changes(text)
+
+    def score(self, text: str) -> float:
+        """How spun ``text`` looks, 0..1."""
+        if self.stop is not None and self.stop():
+            raise Interrupted
+        self.words += len(split_words(text)) // 2
+        return self.restorer.spin_score(self.repair(text))
+
+
+@dataclass
+class View:
+    """Text that was restored, and the changes made to it (offsets into ``text``).
+
+    ``offset`` and ``line`` place ``text`` in the file; for JSON Lines ``field`` names the
+    field, ``line`` is the file's line and ``offset`` counts within the field's value.
+    """
+
+    text: str
+    changes: list
+    offset: int = 0
+    line: int = 1
+    field: str | None = None
+
+    def located(self) -> Iterator[tuple[int, int, object]]:
+        """``(line, offset, change)`` for each change, in order."""
+        line, pos = self.line, 0
+        for c in self.changes:
+            if self.field is None:
+                line += self.text.count("\n", pos, c.start)
+                pos = c.start
+            yield line, self.offset + c.start, c
+
+
+@dataclass
+class Piece:
+    """A stretch of a file as read (``raw``) and as written (``out``), with what was restored in it."""
+
+    raw: str
+    out: str
+    views: list = field(default_factory=list)
+
+
+def repair(fmt: str, blocks: Iterable[str], fixer: Fixer, fields: Iterable[str] = ("text",)) -> Iterator[Piece]:
+    """Restore the text of a file of format ``fmt`` given as decoded ``blocks``, piece by piece."""
+    if fmt == "html":
+        return _repair_html(blocks, fixer)
+    if fmt == "jsonl":
+        return _repair_jsonl(blocks, fixer, _paths(fields))
+    return _repair_text(blocks, fixer)
+
+
+def documents(fmt: str, blocks: Iterable[str], fields: Iterable[str] = ("text",)) -> Iterator[tuple[int | None, str]]:
+    """The restorable text of each document in a file: ``(None, text)`` for a whole file,
+    ``(line number, text)`` for each JSON line.  Long documents are cut to a sample.
+
+    >>> list(documents("jsonl", ['{"text": "a b"}\\n', '{"text": "c"}\\n']))
+    [(1, 'a b'), (2, 'c')]
+    """
+    if fmt == "jsonl":
+        paths = _paths(fields)
+        for n, raw in enumerate(lines(blocks), 1):
+            if raw.strip():
+                yield n, "\n\n".join(value for _, _, _, value in _json_strings(raw, n, paths))
+        return
+    if fmt == "html":
+        doc = "".join(blocks)
+        text, attributes = _html_spans(doc)
+        yield None, "\n\n".join(_view(doc, spans)[0] for spans in (text, attributes))[:DETECT_SAMPLE]
+        return
+    sample = []
+    for chunk in paragraphs(blocks):
+        sample.append(chunk)
+        if sum(map(len, sample)) >= DETECT_SAMPLE:
+            break
+    yield None, "".join(sample)
+
+
+# -- plain text ---------------------------------------------------------------------------------
+
+_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n")
+
+
+def paragraphs(blocks: Iterable[str], size: int | None = None) -> Iterator[str]:
+    """Join ``blocks`` and cut them again into chunks of at least ``size`` (default ``CHUNK``)
+    characters, at blank lines.
+
+    >>> list(paragraphs(["one\\n\\ntwo\\n", "\\nthree"], size=4))
+    ['one\\n\\ntwo\\n\\n', 'three']
+    """
+    size = size or CHUNK
+    buf = ""
+    for block in blocks:
+        buf = buf + block if buf else block
+        while len(buf) > size:
+            cut = _cut(buf, size)
+            if cut is None:
+                break
+            yield buf[:cut]
+            buf = buf[cut:]
+    if buf:
+        yield buf
+
+
+def _cut(buf: str, size: int) -> int | None:
+    """Where the next chunk of ``buf`` ends: after the first blank line past ``size``, or, in a
+    paragraph too long to hold, after a line break or a space past ``size``; None: read on."""
+    m = _PARAGRAPH_BREAK.search(buf, size)
+    if m:
+        return m.end()
+    if len(buf) < LONGEST_PARAGRAPH:
+        return None
+    for sep in ("\n", " "):
+        at = buf.find(sep, size)
+        if at >= 0:
+            return at + 1
+    return len(buf)
+
+
+def lines(blocks: Iterable[str]) -> Iterator[str]:
+    """The lines of the text in ``blocks``, each with its line break.
+
+    >>> list(lines(["a\\nb", "c\\n", "d"]))
+    ['a\\n', 'bc\\n', 'd']
+    """
+    buf = ""
+    for block in blocks:
+        *complete, buf = (buf + block).split("\n")
+        for line in complete:
+            yield line + "\n"
+    if buf:
+        yield buf
+
+
+def _repair_text(blocks: Iterable[str], fixer: Fixer) -> Iterator[Piece]:
+    offset, line = 0, 1
+    for raw in paragraphs(blocks):
+        fixed = fixer.repair(raw)
+        out, changes = fixer.restore(fixed)
+        yield Piece(raw, out, [View(fixed, changes, offset, line)])
+        offset += len(fixed)
+        line += raw.count("\n")
+
+
+def _restore_long(text: str, fixer: Fixer) -> list:
+    """Restore ``text`` chunk by chunk; the changes with offsets into ``text``."""
+    changes, pos = [], 0
+    for chunk in paragraphs([text]):
+        _, found = fixer.restore(chunk)
+        changes += [dataclasses.replace(c, start=c.start + pos, end=c.end + pos) for c in found]
+        pos += len(chunk)
+    return changes
+
+
+# -- JSON Lines -------------------------------------------------------------------------------------
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+
+
+def _paths(fields: Iterable[str]) -> frozenset:
+    return frozenset(tuple(f.split(".")) for f in fields)
+
+
+def _repair_jsonl(blocks: Iterable[str], fixer: Fixer, paths: frozenset) -> Iterator[Piece]:
+    for n, raw in enumerate(lines(blocks), 1):
+        if not raw.strip():
+            yield Piece(raw, raw)
+            continue
+        out, pos, views = [], 0, []
+        for name, start, end, value in _json_strings(raw, n, paths):
+            fixed = fixer.repair(value)
+            restored, changes = fixer.restore(fixed)
+            if restored != value:
+                out += [raw[pos:start], json.dumps(restored, ensure_ascii=raw.isascii())]
+                pos = end
+            views.append(View(fixed, changes, 0, n, name))
+        out.append(raw[pos:])
+        yield Piece(raw, "".join(out), views)
+
+
+def _json_strings(line: str, n: int, paths: frozenset) -> list:
+    try:
+        return json_strings(line, paths)
+    except ValueError as e:
+        raise BadInput(f"line {n}: not a JSON object ({e})") from None
+
+
+def json_strings(line: str, paths: frozenset) -> list[tuple[str, int, int, str]]:
+    """Where the string values at ``paths`` (tuples of keys) stand in the JSON object ``line``:
+    ``[(dotted path, start, end, value)]``, with ``start:end`` spanning the quoted string.
+
+    >>> json_strings('{"id": 1, "meta": {"title": "A \\\\"b\\\\""}}', {("meta", "title")})
+    [('meta.title', 28, 37, 'A "b"')]
+    """
+    found: list = []
+    start = _skip(line, 1 if line.startswith("\ufeff") else 0)
+    end = _object(line, start, (), paths, found)
+    if _skip(line, end) != len(line):
+        raise ValueError(f"extra data at column {_skip(line, end) + 1}")
+    return found
+
+
+def _skip(s: str, i: int) -> int:
+    return _SPACE.match(s, i).end()
+
+
+def _object(s: str, i: int, prefix: tuple, paths: frozenset, found: list) -> int:
+    """Walk the object at ``s[i]``, recording wanted strings; return where it ends."""
+    if s[i:i + 1] != "{":
+        raise ValueError(f"expected an object at column {i + 1}")
+    i = _skip(s, i + 1)
+    if s[i:i + 1] == "}":
+        return i + 1
+    while True:
+        if s[i:i + 1] != '"':
+            raise ValueError(f"expected a key at column {i + 1}")
+        key, i = scanstring(s, i + 1)
+        i = _skip(s, i)
+        if s[i:i + 1] != ":":
+            raise ValueError(f"expected ':' at column {i + 1}")
+        i = _skip(s, i + 1)
+        path = prefix + (key,)
+        if path in paths and s[i:i + 1] == '"':
+            value, end = scanstring(s, i + 1)
+            found.append((".".join(path), i, end, value))
+            i = end
+        elif s[i:i + 1] == "{" and any(p[:len(path)] == path and len(p) > len(path) for p in paths):
+            i = _object(s, i, path, paths, found)
+        else:
+            _, i = _DECODER.raw_decode(s, i)
+        i = _skip(s, i)
+        if s[i:i + 1] == ",":
+            i = _skip(s, i + 1)
+        elif s[i:i + 1] == "}":
+            return i + 1
+        else:
+            raise ValueError(f"expected ',' or '}}' at column {i + 1}")
+
+
+# -- HTML ---------------------------------------------------------------------------------------
+
+INLINE = frozenset("a abbr acronym b bdi bdo big cite code data del dfn em font i img ins kbd label mark q "
+                   "s samp small span strike strong sub sup time tt u var wbr".split())
+RAW_TEXT = frozenset({"script", "style"})
+ATTRIBUTES = frozenset({"alt", "title"})
+_ENTITY = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
+
+
+def _repair_html(blocks: Iterable[str], fixer: Fixer) -> Iterator[Piece]:
+    raw = "".join(blocks)
+    doc, spans = _fix_spans(raw, _html_spans(raw), fixer.repair)
+    edits = []
+    for group in spans:
+        view, starts = _view(doc, group)
+        for c in _restore_long(view, fixer):
+            i = bisect.bisect_right(starts, c.start) - 1
+            if i < 0:
+                continue
+            start, end, _ = group[i]
+            if c.end - starts[i] <= end - start:      # a change across markup or an entity is not made
+                at = start + c.start - starts[i]
+                edits.append(dataclasses.replace(c, start=at, end=at + c.end - c.start))
+    edits.sort(key=lambda c: c.start)
+    out, pos = [], 0
+    for c in edits:
+        out += [doc[pos:c.start], c.restored]
+        pos = c.end
+    out.append(doc[pos:])
+    yield Piece(raw, "".join(out), [View(doc, edits)])
+
+
+def _view(doc: str, spans: list) -> tuple[str, list[int]]:
+    """The text a reader sees in ``spans`` of ``doc`` (each with what stands before it), and where
+    each span starts in that text."""
+    parts, starts, pos = [], [], 0
+    for start, end, before in spans:
+        pos += len(before)
+        starts.append(pos)
+        parts += [before, doc[start:end]]
+        pos += end - start
+    return "".join(parts), starts
+
+
+def _fix_spans(doc: str, groups: tuple, repair: Callable[[str], str]) -> tuple[str, tuple]:
+    """``doc`` with the mojibake in its text spans repaired, and the spans moved to match."""
+    every = sorted((start, end, g, k) for g, spans in enumerate(groups) for k, (start, end, _) in enumerate(spans))
+    out, pos, shift = [], 0, 0
+    moved = [list(spans) for spans in groups]
+    for start, end, g, k in every:
+        text = doc[start:end]
+        fixed = repair(text)
+        if fixed == text and not shift:
+            continue
+        out += [doc[pos:start], fixed]
+        pos = end
+        moved[g][k] = (start + shift, start + shift + len(fixed), groups[g][k][2])
+        shift += len(fixed) - len(text)
+    if not out:
+        return doc, groups
+    out.append(doc[pos:])
+    return "".join(out), tuple(moved)
+
+
+def _html_spans(doc: str) -> tuple[list, list]:
+    """The text nodes and the ``alt``/``title`` values of ``doc``: two lists of
+    ``(start, end, what stands before it)``, each span free of markup and entities.
+
+    >>> doc = '<p>A <b>b</b>&amp;c</p><img alt="d">'
+    >>> text, attributes = _html_spans(doc)
+    >>> text, attributes
+    ([(3, 5, '\\n\\n'), (8, 9, ''), (18, 19, '&')], [(33, 34, '\\n\\n')])
+    >>> _view(doc, text)[0]
+    '\\n\\nA b&c'
+    """
+    finder = _TextFinder(doc)
+    finder.feed(doc)
+    finder.close()
+    return finder.text, finder.attributes
+
+
+class _TextFinder(HTMLParser):
+    """Records where text nodes and alt/title values are, using the stdlib tokenizer's positions."""
+
+    def __init__(self, doc: str):
+        super().__init__(convert_charrefs=False)
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", doc)]
+        self.text: list = []
+        self.attributes: list = []
+        self._break = ""            # what the markup since the last text node stands for
+        self._entities: list = []   # entities since the last text node, decoded
+        self._raw_text = None       # inside <script> or <style>
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        return self.line_starts[line - 1] + column
+
+    def _tag(self, tag: str) -> None:
+        if tag == "br":
+            self._break = self._break or "\n"
+        elif tag not in INLINE:
+            self._break = "\n\n"
+
+    def handle_starttag(self, tag, attrs):
+        self._tag(tag)
+        self._attributes(attrs)
+        if tag in RAW_TEXT:
+            self._raw_text = tag
+
+    def handle_startendtag(self, tag, attrs):
+        self._tag(tag)
+        self._attributes(attrs)
+
+    def handle_endtag(self, tag):
+        self._tag(tag)
+        if tag == self._raw_text:
+            self._raw_text = None
+
+    def handle_decl(self, decl):
+        self._break = "\n\n"
+
+    def handle_entityref(self, name):
+        self._entities.append(html.unescape(f"&{name};"))
+
+    def handle_charref(self, name):
+        self._entities.append(html.unescape(f"&#{name};"))
+
+    def handle_data(self, data):
+        if self._raw_text:
+            return
+        start = self._offset()
+        before = self._break or "".join(self._entities)
+        if self.text and not before and self.text[-1][1] == start and not self._entities:
+            self.text[-1] = (self.text[-1][0], start + len(data), self.text[-1][2])
+        else:
+            self.text.append((start, start + len(data), before))
+        self._break, self._entities = "", []
+
+    def _attributes(self, attrs) -> None:
+        if not any(name in ATTRIBUTES for name, _ in attrs):
+            return
+        tag, at = self.get_starttag_text(), self._offset()
+        k = tagfind_tolerant.match(tag, 1).end()
+        while k < len(tag):
+            m = attrfind_tolerant.match(tag, k)
+            if not m:
+                break
+            k = m.end()
+            if m.group(1).lower() not in ATTRIBUTES or not m.group(3):
+                continue
+            start, end = m.span(3)
+            if tag[start] in "'\"":
+                start, end = start + 1, end - 1
+            before = "\n\n"
+            for part in _ENTITY.split(tag[start:end]) if "&" in tag[start:end] else [tag[start:end]]:
+                if part:
+                    self.attributes.append((at + start, at + start + len(part), before))
+                    before = ""
+                start += len(part)
+                entity = _ENTITY.match(tag, start)
+                if entity and start < end:
+                    before += html.unescape(entity.group())
+                    start = entity.end()

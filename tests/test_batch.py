@@ -1,0 +1,447 @@
+"""Batch repair: inputs, outputs, resumption, interruption, bad input, reports and review tools."""
+import difflib
+import io
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+import tracemalloc
+
+import pytest
+
+from restore import batch, formats
+from restore.batch import MarkedWords, Settings, UnifiedDiff, Worker
+from restore.cli import main
+
+SPUN = "Workers astatine the agency person been told to stock accusation.\n"
+CLEAN = "Workers at the agency have been told to share information.\n"
+
+
+def fix(capsys, *args, stdin=None):
+    """Run ``restore fix ARGS`` in this process: (exit code, stdout, stderr)."""
+    return restore(capsys, "fix", *args, stdin=stdin)
+
+
+def restore(capsys, *args, stdin=None):
+    capsys.readouterr()
+    old_stdin = sys.stdin
+    if stdin is not None:
+        sys.stdin = io.TextIOWrapper(io.BytesIO(stdin.encode()))
+    try:
+        code = main([*map(str, args)])
+    except SystemExit as e:
+        code = e.code
+    finally:
+        sys.stdin = old_stdin
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def tree(folder):
+    """{relative path: text} of every file below ``folder``, hidden ones included."""
+    return {str(p.relative_to(folder)): p.read_text() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def archive(tmp_path):
+    """in/a.txt (spun), in/sub/b.txt (spun), in/sub/deeper/c.txt (clean)."""
+    root = tmp_path / "in"
+    (root / "sub" / "deeper").mkdir(parents=True)
+    (root / "a.txt").write_text(SPUN)
+    (root / "sub" / "b.txt").write_text("Helium said so.\n\n" + SPUN)
+    (root / "sub" / "deeper" / "c.txt").write_text("Nothing to see here.\n")
+    return root
+
+
+# -- inputs ---------------------------------------------------------------------------------------
+
+def test_a_directory_is_searched_recursively_and_mirrored_under_the_output_dir(capsys, archive, tmp_path):
+    code, _, _ = fix(capsys, archive, "--output-dir", tmp_path / "out")
+    assert code == 0
+    assert tree(tmp_path / "out") == {"a.txt": CLEAN, "sub/b.txt": "He said so.\n\n" + CLEAN,
+                                      "sub/deeper/c.txt": "Nothing to see here.\n"}
+
+
+def test_hidden_files_and_folders_are_not_inputs(capsys, archive, tmp_path):
+    (archive / ".git").mkdir()
+    (archive / ".git" / "x.txt").write_text(SPUN)
+    (archive / ".draft.txt").write_text(SPUN)
+    fix(capsys, archive, "--output-dir", tmp_path / "out")
+    assert sorted(tree(tmp_path / "out")) == ["a.txt", "sub/b.txt", "sub/deeper/c.txt"]
+
+
+def test_a_glob_is_expanded_and_mirrored_from_its_folder(capsys, archive, tmp_path):
+    code, _, _ = fix(capsys, f"{archive}/**/*.txt", "--output-dir", tmp_path / "out")
+    assert code == 0
+    assert sorted(tree(tmp_path / "out")) == ["a.txt", "sub/b.txt", "sub/deeper/c.txt"]
+
+
+def test_a_glob_that_matches_nothing_is_one_line_and_a_failure(capsys, tmp_path):
+    code, _, err = fix(capsys, f"{tmp_path}/*.nope", "--output-dir", tmp_path / "out")
+    assert code == 1
+    assert err.splitlines()[0] == f"restore: error: {tmp_path}/*.nope: no file matches"
+
+
+def test_stdin_is_a_dash_and_goes_to_stdout(capsys, tmp_path):
+    (tmp_path / "a.txt").write_text("Helium said so.\n")
+    code, out, _ = fix(capsys, "-", tmp_path / "a.txt", stdin=SPUN)
+    assert (code, out) == (0, CLEAN + "He said so.\n")
+
+
+def test_each_format_is_recognised_by_its_extension(capsys, tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(SPUN)
+    (tmp_path / "in" / "b.html").write_text(f"<p>{SPUN}</p><script>astatine</script>")
+    (tmp_path / "in" / "c.jsonl").write_text(json.dumps({"id": 1, "text": SPUN, "raw": SPUN}) + "\n")
+    fix(capsys, tmp_path / "in", "--output-dir", tmp_path / "out")
+    out = tree(tmp_path / "out")
+    assert out["a.txt"] == CLEAN
+    assert out["b.html"] == f"<p>{CLEAN}</p><script>astatine</script>"
+    assert json.loads(out["c.jsonl"]) == {"id": 1, "text": CLEAN, "raw": SPUN}
+
+
+def test_the_format_option_overrides_the_extension(capsys, tmp_path):
+    (tmp_path / "page.txt").write_text(f"<p title='{SPUN.strip()}'>x</p>")
+    _, out, _ = fix(capsys, tmp_path / "page.txt", "--format", "html")
+    assert out == f"<p title='{CLEAN.strip()}'>x</p>"
+
+
+def test_jsonl_fields_are_named_with_field_and_dotted_paths(capsys, tmp_path):
+    row = {"text": SPUN, "meta": {"title": "Helium said so."}}
+    (tmp_path / "a.jsonl").write_text(json.dumps(row) + "\n")
+    _, out, _ = fix(capsys, tmp_path / "a.jsonl", "--field", "meta.title")
+    assert json.loads(out) == {"text": SPUN, "meta": {"title": "He said so."}}
+
+
+def test_html_comes_out_byte_identical_outside_the_restored_words(capsys, tmp_path):
+    page = (b"<!DOCTYPE html>\r\n<html><head><title>Helium said so</title>\r\n<style>p { content: 'astatine'; }"
+            b"</style><script>if (a &amp;& b) { helium(); }</script></head>\r\n<body>\r\n"
+            b"  <P Class=lead>Workers astatine the agency &amp; person been told to stock accusation.</P>\r\n"
+            b"  <!-- astatine person --><img src=x.png alt='helium said astatine noon' data-alt='astatine'>\r\n"
+            b"  <p>caf\xc3\xa9 &eacute;&#233; \xe2\x80\x9cquoted\xe2\x80\x9d</p>\r\n</body></html>")
+    (tmp_path / "page.html").write_bytes(page)
+    code, _, _ = fix(capsys, tmp_path / "page.html", "--output-dir", tmp_path / "out", "--changes", tmp_path / "c.jsonl")
+    assert code == 0
+    changes = [json.loads(line) for line in (tmp_path / "c.jsonl").read_text().splitlines()]
+    assert {c["garbled"] for c in changes} >= {"astatine", "person", "stock", "accusation", "helium"}
+    text, expected, pos = page.decode(), [], 0
+    for c in changes:
+        assert text[c["offset"]:c["offset"] + len(c["garbled"])] == c["garbled"]
+        expected += [text[pos:c["offset"]], c["restored"]]
+        pos = c["offset"] + len(c["garbled"])
+    assert (tmp_path / "out" / "page.html").read_bytes() == ("".join(expected) + text[pos:]).encode()
+
+
+# -- outputs --------------------------------------------------------------------------------------
+
+def test_in_place_overwrites_atomically_keeping_the_mode(capsys, archive):
+    os.chmod(archive / "a.txt", 0o640)
+    code, _, _ = fix(capsys, archive, "--in-place")
+    assert code == 0
+    assert (archive / "a.txt").read_text() == CLEAN
+    assert os.stat(archive / "a.txt").st_mode & 0o777 == 0o640
+    assert sorted(tree(archive)) == ["a.txt", "sub/b.txt", "sub/deeper/c.txt"]      # no temporary files
+
+
+def test_backup_keeps_each_original_beside_it(capsys, archive):
+    fix(capsys, archive, "--in-place", "--backup", ".orig")
+    assert (archive / "a.txt").read_text() == CLEAN
+    assert (archive / "a.txt.orig").read_text() == SPUN
+
+
+def test_output_dir_files_keep_the_input_mode(capsys, archive, tmp_path):
+    os.chmod(archive / "a.txt", 0o604)
+    fix(capsys, archive, "--output-dir", tmp_path / "out")
+    assert os.stat(tmp_path / "out" / "a.txt").st_mode & 0o777 == 0o604
+
+
+def test_an_output_that_is_also_an_input_is_not_written(capsys, tmp_path):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "a.txt").write_text(SPUN)
+    (tmp_path / "out" / "a.txt").write_text(SPUN)
+    code, _, err = fix(capsys, tmp_path / "a.txt", tmp_path / "out" / "a.txt", "--output-dir", tmp_path / "out")
+    assert code == 1
+    assert (tmp_path / "out" / "a.txt").read_text() == SPUN
+    assert "is an input" in err
+
+
+def test_an_output_dir_inside_an_input_dir_is_a_usage_error(capsys, archive):
+    code, _, err = fix(capsys, archive, "--output-dir", archive / "fixed")
+    assert code == 2 and "inside the input folder" in err
+    assert not (archive / "fixed").exists()
+
+
+@pytest.mark.parametrize("args", [["--in-place", "--output-dir", "x"], ["--backup", ".b"], ["--resume"],
+                                  ["--in-place", "--resume"], ["--jobs", "-1"], ["--encoding", "klingon"],
+                                  ["--min-confidence", "2"], ["--format", "pdf"]])
+def test_options_that_cannot_work_are_usage_errors(capsys, archive, args):
+    code, _, err = fix(capsys, archive, *args)
+    assert code == 2 and "usage: restore fix" in err
+
+
+def test_stdin_cannot_go_to_an_output_dir(capsys, tmp_path):
+    code, _, _ = fix(capsys, "-", "--output-dir", tmp_path / "out", stdin=SPUN)
+    assert code == 2
+
+
+# -- resumption -------------------------------------------------------------------------------------
+
+def test_resume_skips_outputs_newer_than_their_inputs_and_redoes_the_rest(capsys, archive, tmp_path):
+    out = tmp_path / "out"
+    fix(capsys, archive, "--output-dir", out)
+    (out / "a.txt").write_text("kept")                          # newer than its input: done
+    (out / "sub" / "b.txt").unlink()                            # missing: to do
+    os.utime(out / "sub" / "deeper" / "c.txt", (1, 1))          # older than its input: to do again
+    code, _, err = fix(capsys, archive, "--output-dir", out, "--resume")
+    assert code == 0
+    assert (out / "a.txt").read_text() == "kept"
+    assert (out / "sub" / "b.txt").read_text() == "He said so.\n\n" + CLEAN
+    assert os.stat(out / "sub" / "deeper" / "c.txt").st_mtime > 1
+    assert "2 files done, 0 failed, 1 skipped" in err
+
+
+def test_resume_in_place_skips_files_newer_than_their_backup(capsys, archive):
+    fix(capsys, archive, "--in-place", "--backup", ".orig")
+    (archive / "a.txt").write_text("kept")
+    code, _, err = fix(capsys, archive, "--in-place", "--backup", ".orig", "--resume")
+    assert (code, (archive / "a.txt").read_text()) == (0, "kept")
+    assert "0 files done, 0 failed, 3 skipped" in err
+
+
+def test_without_resume_an_output_written_earlier_is_replaced(capsys, archive, tmp_path):
+    fix(capsys, archive, "--output-dir", tmp_path / "out")
+    (tmp_path / "out" / "a.txt").write_text("old")
+    fix(capsys, archive, "--output-dir", tmp_path / "out")
+    assert (tmp_path / "out" / "a.txt").read_text() == CLEAN
+
+
+# -- scale -----------------------------------------------------------------------------------------
+
+def make_archive(folder, files, paragraphs=2):
+    """``files`` spun files in sub-folders, each ending with a line holding its number."""
+    from restore.spin import Spinner
+    spinner, rng = Spinner.default(), random.Random(0)
+    sentences = [CLEAN.strip(), "He said the office would open in the spring.", "They met at noon in person.",
+                 "Prices rose sharply over the past year.", "The report was late because of the storm."]
+    for i in range(files):
+        text = "\n\n".join(" ".join(rng.choice(sentences) for _ in range(4)) for _ in range(paragraphs))
+        path = folder / f"{i % 7}" / f"{i:04d}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(spinner.spin(text, seed=i) + f"\n\n{i}\n")
+
+
+def test_two_jobs_write_the_same_outputs_as_one(capsys, tmp_path):
+    make_archive(tmp_path / "in", 40)
+    assert fix(capsys, tmp_path / "in", "--output-dir", tmp_path / "one", "--jobs", "1")[0] == 0
+    assert fix(capsys, tmp_path / "in", "--output-dir", tmp_path / "two", "--jobs", "2")[0] == 0
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+    assert len(tree(tmp_path / "one")) == 40
+
+
+def test_two_jobs_to_stdout_keep_the_input_order(capsys, tmp_path):
+    for i in range(30):
+        (tmp_path / f"{i:02d}.txt").write_text(f"{i}\n")
+    _, out, _ = fix(capsys, tmp_path, "--jobs", "2")
+    assert out == "".join(f"{i}\n" for i in range(30))
+
+
+def test_a_large_file_streams_in_bounded_memory(tmp_path):
+    (tmp_path / "big.txt").write_text(("Workers astatine the agency.\n" * 40 + "\n") * 5000)   # 5.8 MB
+    worker = Worker(Settings())
+    worker.restorer = type("Same", (), {"restore_with_changes": lambda self, t: (t, [])})()
+    tracemalloc.start()
+    outcome = worker.run(batch.Job(str(tmp_path / "big.txt"), str(tmp_path / "out.txt")))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert outcome.status == "done" and outcome.words == 5000 * 160
+    assert (tmp_path / "out.txt").read_text() == (tmp_path / "big.txt").read_text()
+    assert peak < 2_000_000
+
+
+def test_ctrl_c_stops_a_parallel_run_leaving_no_partial_or_temporary_files(tmp_path):
+    make_archive(tmp_path / "in", 700, paragraphs=6)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    proc = subprocess.Popen([sys.executable, "-m", "restore", "fix", str(tmp_path / "in"), "--output-dir",
+                             str(tmp_path / "out"), "--jobs", "2"], stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "TMPDIR": str(scratch)})
+    deadline = time.monotonic() + 60
+    while len(list((tmp_path / "out").rglob("*.txt"))) < 20 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err
+    written = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
+    assert 20 <= len(written) < 700
+    assert not [p for p in written if p.name.startswith(".") or p.suffix == ".tmp"]
+    for path in written:
+        source = (tmp_path / "in" / path.relative_to(tmp_path / "out")).read_text()
+        text = path.read_text()
+        assert text.count("\n") == source.count("\n") and text.endswith(f"\n\n{int(path.stem)}\n")
+    assert list(scratch.iterdir()) == []
+
+
+# -- bad input ------------------------------------------------------------------------------------
+
+def test_bad_inputs_are_one_line_each_and_the_batch_goes_on(capsys, tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "good.txt").write_text(SPUN)
+    (d / "latin.txt").write_bytes(b"fine text \xe9 more")
+    (d / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")
+    (d / "empty.txt").write_bytes(b"")
+    (d / "gone.txt").symlink_to(tmp_path / "nowhere")
+    (d / "rows.jsonl").write_text('{"text": "fine"}\nnot json\n')
+    code, _, err = fix(capsys, d, tmp_path / "missing.txt", "--output-dir", tmp_path / "out")
+    assert code == 1
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    assert f"restore: error: {d}/latin.txt: not utf-8 text (undecodable byte at offset 10; --encoding may help)" in lines
+    assert f"restore: skipped: {d}/image.png: binary file" in lines
+    assert f"restore: skipped: {d}/empty.txt: empty file" in lines
+    assert f"restore: error: {d}/gone.txt: no such file" in lines
+    assert f"restore: error: {tmp_path}/missing.txt: no such file" in lines
+    assert any(line.startswith(f"restore: error: {d}/rows.jsonl: line 2: not a JSON object") for line in lines)
+    assert "restore: 1 files done, 4 failed, 2 skipped; 10 words read, 4 changed (40.0%)" in lines
+    assert sorted(tree(tmp_path / "out")) == ["good.txt"]
+
+
+def test_skipped_files_are_no_failure(capsys, tmp_path):
+    (tmp_path / "a.txt").write_text(SPUN)
+    (tmp_path / "b.txt").write_text("")
+    assert fix(capsys, tmp_path / "a.txt", tmp_path / "b.txt")[0] == 0
+
+
+def test_the_encoding_option_reads_and_writes_in_that_encoding(capsys, tmp_path):
+    (tmp_path / "a.txt").write_bytes("Café workers astatine the agency.\n".encode("latin-1"))
+    code, _, _ = fix(capsys, tmp_path / "a.txt", "--encoding", "latin-1", "--output-dir", tmp_path / "out")
+    assert code == 0
+    assert (tmp_path / "out" / "a.txt").read_bytes() == "Café workers at the agency.\n".encode("latin-1")
+
+
+def test_encoding_auto_guesses_each_files_encoding(capsys, tmp_path):
+    (tmp_path / "a.txt").write_bytes(("\ufeff" + SPUN).encode("utf-16-le"))
+    code, _, _ = fix(capsys, tmp_path / "a.txt", "--encoding", "auto", "--output-dir", tmp_path / "out")
+    assert code == 0
+    assert (tmp_path / "out" / "a.txt").read_bytes().decode("utf-16") == CLEAN
+
+
+# -- report and review ------------------------------------------------------------------------------
+
+def test_the_summary_lists_the_most_changed_files_first(capsys, archive, tmp_path):
+    _, _, err = fix(capsys, archive, "--output-dir", tmp_path / "out")
+    lines = err.splitlines()
+    assert lines[0] == "restore: 3 files done, 0 failed, 0 skipped; 27 words read, 9 changed (33.3%)"
+    assert lines[1] == "restore: most changed (share of words):"
+    assert lines[2].split()[-1].endswith("a.txt") and lines[3].split()[-1].endswith("b.txt")
+    assert len(lines) == 4                               # c.txt changed nothing
+
+
+def test_quiet_prints_no_summary(capsys, archive, tmp_path):
+    assert fix(capsys, archive, "--output-dir", tmp_path / "out", "--quiet")[2] == ""
+
+
+def test_the_report_has_one_entry_per_file_and_the_summary(capsys, archive, tmp_path):
+    (archive / "empty.txt").write_text("")
+    fix(capsys, archive, "--output-dir", tmp_path / "out", "--report", tmp_path / "report.json")
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert [(f["path"], f["status"], f["words"], f["changed"]) for f in report["files"]] == [
+        (f"{archive}/a.txt", "done", 10, 4), (f"{archive}/empty.txt", "skipped", 0, 0),
+        (f"{archive}/sub/b.txt", "done", 13, 5), (f"{archive}/sub/deeper/c.txt", "done", 4, 0)]
+    assert report["files"][0]["output"] == f"{tmp_path}/out/a.txt" and report["files"][0]["share"] == 0.4
+    summary = report["summary"]
+    assert (summary["done"], summary["skipped"], summary["words"], summary["changed"]) == (3, 1, 27, 9)
+    assert summary["most_changed"][0]["path"] == f"{archive}/a.txt"
+
+
+def test_the_changes_log_has_every_change_with_where_and_how_sure(capsys, tmp_path):
+    (tmp_path / "a.txt").write_text("Nothing here.\n\n" + SPUN)
+    fix(capsys, tmp_path / "a.txt", "--changes", tmp_path / "changes.jsonl")
+    changes = [json.loads(line) for line in (tmp_path / "changes.jsonl").read_text().splitlines()]
+    assert [(c["garbled"], c["restored"]) for c in changes] == [
+        ("astatine", "at"), ("person", "have"), ("stock", "share"), ("accusation", "information")]
+    first = changes[0]
+    assert list(first) == ["file", "line", "offset", "garbled", "restored", "confidence", "alternatives"]
+    assert (first["file"], first["line"], first["offset"]) == (str(tmp_path / "a.txt"), 3, 23)
+    assert 0.5 < first["confidence"] <= 1 and first["alternatives"][0][0] == "astatine"
+
+
+def test_jsonl_changes_name_the_line_and_field(capsys, tmp_path):
+    (tmp_path / "a.jsonl").write_text('{"text": "fine"}\n' + json.dumps({"text": SPUN}) + "\n")
+    fix(capsys, tmp_path / "a.jsonl", "--changes", tmp_path / "changes.jsonl")
+    first = json.loads((tmp_path / "changes.jsonl").read_text().splitlines()[0])
+    assert (first["line"], first["field"], first["offset"], first["garbled"]) == (2, "text", 8, "astatine")
+
+
+def test_min_confidence_leaves_less_likely_changes_unmade(capsys, tmp_path):
+    from restore.spin import Spinner
+    text = Spinner.default().spin("Just after dawn on Tuesday a small crew released a white balloon into a "
+                                  "cloudless sky, and the instruments drifted back to earth under a bright "
+                                  "orange parachute at noon.\n", seed=3)
+    (tmp_path / "a.txt").write_text(text)
+    every, sure = ([json.loads(line) for line in (tmp_path / name).read_text().splitlines()]
+                   for name in ("all.jsonl", "sure.jsonl") if not fix(capsys, tmp_path / "a.txt", "--changes",
+                   tmp_path / name, "--min-confidence", 0.0 if name == "all.jsonl" else 0.95)[0])
+    assert any(c["confidence"] < 0.95 for c in every)
+    assert sure == [c for c in every if c["confidence"] >= 0.95]
+
+
+def test_diff_is_a_unified_diff_when_stdout_is_not_a_terminal(capsys, tmp_path):
+    text = "".join(f"{i}\n" for i in range(20)).replace("3\n", SPUN)
+    (tmp_path / "a.txt").write_text(text)
+    code, out, _ = fix(capsys, tmp_path / "a.txt", "--diff")
+    assert code == 0
+    assert out.splitlines()[:4] == [f"--- {tmp_path}/a.txt", f"+++ {tmp_path}/a.txt", "@@ -1,7 +1,7 @@", " 0"]
+    patched = subprocess.run(["patch", "-o", "-", str(tmp_path / "a.txt")], input=out, capture_output=True, text=True)
+    assert patched.stdout.endswith(text.replace(SPUN.strip(), CLEAN.strip()))
+
+
+def test_the_streamed_unified_diff_matches_difflib():
+    rng = random.Random(1)
+    old = [f"line {i} {'astatine' if rng.random() < 0.1 else 'at'}\n" for i in range(300)]
+    new = [line.replace("astatine", "at") for line in old]
+    out = []
+    diff = UnifiedDiff("f", out.append)
+    raw, restored = "".join(old), "".join(new)
+    for i in range(0, len(raw), 97):              # pieces cut mid-line
+        diff.feed(formats.Piece(raw[i:i + 97], restored[i:i + 97]))
+    diff.close()
+    assert "".join(out) == "".join(difflib.unified_diff(old, new, "f", "f"))
+
+
+def test_marked_words_strike_the_garbled_word_before_the_restored_one():
+    from restore import Change
+    out = []
+    view = formats.View("One.\nWe met astatine noon, helium said.\n", [
+        Change(12, 20, "astatine", "at", 1.0), Change(27, 33, "helium", "he", 1.0)])
+    MarkedWords("a.txt", out.append).feed(formats.Piece("", "", [view]))
+    assert "".join(out) == ("\x1b[1ma.txt\x1b[0m\n2: We met \x1b[9;31mastatine\x1b[0m\x1b[32mat\x1b[0m noon, "
+                            "\x1b[9;31mhelium\x1b[0m\x1b[32mhe\x1b[0m said.\n")
+
+
+def test_the_progress_bar_shows_files_and_words_per_second(capsys, archive):
+    jobs = batch.plan([str(archive)])
+    batch.run(jobs, Settings(), progress=True, stdout=io.BytesIO())
+    err = capsys.readouterr().err
+    assert "3 files" in err and "words/s" in err
+
+
+# -- detect ----------------------------------------------------------------------------------------
+
+def test_detect_prints_a_score_and_the_path_of_each_document(capsys, tmp_path):
+    (tmp_path / "spun.txt").write_text(SPUN * 3)
+    (tmp_path / "clean.txt").write_text(CLEAN * 3)
+    code, out, _ = restore(capsys, "detect", tmp_path)
+    scores = {path: float(score) for score, path in (line.split("\t") for line in out.splitlines())}
+    assert code == 0 and list(scores) == [f"{tmp_path}/clean.txt", f"{tmp_path}/spun.txt"]
+    assert scores[f"{tmp_path}/spun.txt"] > scores[f"{tmp_path}/clean.txt"]
+
+
+def test_detect_with_a_threshold_prints_a_verdict_for_each_json_line(capsys, tmp_path):
+    (tmp_path / "a.jsonl").write_text(json.dumps({"text": SPUN * 3}) + "\n" + json.dumps({"text": CLEAN * 3}) + "\n")
+    _, out, _ = restore(capsys, "detect", tmp_path / "a.jsonl", "--threshold", "0.5")
+    assert [line.split("\t")[1:] for line in out.splitlines()] == [
+        ["spun", f"{tmp_path}/a.jsonl:1"], ["clean", f"{tmp_path}/a.jsonl:2"]]
