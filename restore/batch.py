@@ -799,7 +799,6 @@ def run(jobs: Iterable[Job], settings: Settings, *, workers: int = 1, ordered: b
         say=None) -> Tally:
     """Run ``jobs``, passing restored text, reviews and scores to ``stdout`` (binary), logging changes
     to ``changes`` (JSON Lines) and one line per problem to ``say``; return the tally."""
-    stdout = stdout or sys.stdout.buffer
     batch = Batch(settings, workers)
     tally = Tally(report)
     log = _Spool("utf-8", final=changes) if changes else None
@@ -812,7 +811,7 @@ def run(jobs: Iterable[Job], settings: Settings, *, workers: int = 1, ordered: b
                 for name in (outcome.output, outcome.review):
                     if name:
                         with open(name, "rb") as f:
-                            shutil.copyfileobj(f, stdout)
+                            shutil.copyfileobj(f, stdout or sys.stdout.buffer)
                         os.unlink(name)
                 if outcome.changes:
                     with open(outcome.changes, encoding="utf-8") as f:
@@ -826,7 +825,7 @@ def run(jobs: Iterable[Job], settings: Settings, *, workers: int = 1, ordered: b
                 if progress:
                     bar.set_postfix_str(f"{tally.words / max(time.monotonic() - started, 1e-9):,.0f} words/s",
                                         refresh=False)
-        stdout.flush()
+        (stdout or sys.stdout).flush()
     finally:
         bar.close()
         if log:
