@@ -22,12 +22,14 @@ from .model import Model
 from .tokenize import BOUNDARY, gap_tokens, match_case, normalize, split_words, starts_sentence
 
 SPUN_PRIOR = -5.0         # prior log-odds that a text is spun: restoring needs this much net evidence
+CLEARLY_CLEAN = -20.0     # log-odds below which a first look settles that a text is clean
 PRIOR_SPIN = 0.1          # prior mean of a spun document's spin rate (relative to the training data)
 PRIOR_STRENGTH = 10.0     # ... worth this many rewritable words of evidence
 MIN_SPIN = 0.02           # floor of the spin estimate of a document that reads as spun
 SPIN_ITERATIONS = 6
 LM_WEIGHT = 1.0           # scale of context-model log-probabilities against the channel
-ICM_ROUNDS = 3            # rounds in which each restoration is re-scored given its neighbours' choices
+PAIR_OPTIONS = 4          # options of each word tried in a joint pair choice (keep + 3 likeliest)
+ICM_ROUNDS = 2            # rounds in which each restoration is re-scored given its neighbours' choices
 
 
 def fix_mojibake(text: str) -> str:
@@ -111,67 +113,63 @@ class _Document:
 
     def __init__(self, parts: list[str], tables: _Tables):
         self.parts = parts
-        words = parts[1::2]
-        ids, unknown, span = tables.ids, tables.unknown, tables.span
+        words, gaps = parts[1::2], parts[0::2]
+        ids, unknown = tables.ids, tables.unknown
         self.fixed = fixed = [normalize(w) for w in words]
-        stream = [ids[BOUNDARY], ids[BOUNDARY]]
-        where = []
-        slot_word, row_word, row_keep = [], [], []
-        first = [0]
-        table_rows = []                   # channel-table row of each swap option
-        spans = []                        # (word, n words, original, score) options handled one by one
-        phrase_starts = tables.phrase_starts
-        for k, word in enumerate(words):
-            gap = parts[2 * k]
-            if gap and gap != " ":
-                stream.extend(ids.get(t, unknown) for t in gap_tokens(gap))
-            where.append(len(stream))
-            n = fixed[k]
-            wid = ids.get(n, unknown)
-            stream.append(wid)
+        word_ids = np.fromiter((ids.get(n, unknown) for n in fixed), dtype=np.int64, count=len(fixed))
+        # the context stream: two boundaries, then each gap's punctuation and each word
+        n_words = len(words)
+        gap_ids = {k: [ids.get(t, unknown) for t in toks] for k, g in enumerate(gaps)
+                   if g and g != " " and (toks := gap_tokens(g))}
+        counts = np.zeros(n_words + 1, dtype=np.int64)
+        for k, toks in gap_ids.items():
+            counts[k] = len(toks)
+        ends = np.cumsum(counts)                   # gap tokens up to and including gap k
+        where = 2 + np.arange(n_words) + ends[:n_words]
+        boundary = ids[BOUNDARY]
+        stream = np.full(2 + n_words + ends[-1] + 2, boundary, dtype=np.int64)
+        stream[where] = word_ids
+        for k, toks in gap_ids.items():
+            start = (where[k] if k < n_words else len(stream) - 2) - len(toks)
+            stream[start:start + len(toks)] = toks
+        self.stream, self.where = stream, where.tolist()
+        # ambiguous words and their option rows
+        span, multi, phrase_starts = tables.span, tables.multi, tables.phrase_starts
+        slot_word, los, his, spans = [], [], [], []
+        for k in [k for k, n in enumerate(fixed) if n in span or n in multi or n in phrase_starts]:
+            word, n = words[k], fixed[k]
+            if not (word.islower() or (word.istitle() and starts_sentence(gaps[k], words[k - 1] if k else None))):
+                continue
             rows = span.get(n)
-            multi = tables.multi.get(n)
-            longest = phrase_starts.get(n)
-            if rows is None and multi is None and longest is None:
-                continue
-            if not (word.islower() or (word.istitle() and starts_sentence(gap, words[k - 1] if k else None))):
-                continue
             if rows is not None:
                 slot_word.append(k)
-                row_word.append(wid)
-                row_keep.append(True)
-                lo, hi = rows
-                table_rows.extend(range(lo, hi))
-                row_word.extend(tables.originals[lo:hi].tolist())
-                row_keep.extend([False] * (hi - lo))
-                first.append(len(row_word))
-            for c, score in multi or ():
-                spans.append((k, 1, c, score))
-            for length in range(2, (longest or 1) + 1):
-                if k + length > len(words) or parts[2 * (k + length - 1)] != " ":
+                los.append(rows[0])
+                his.append(rows[1])
+            spans.extend((k, 1, c, score) for c, score in multi.get(n, ()))
+            for length in range(2, phrase_starts.get(n, 1) + 1):
+                if k + length > n_words or gaps[k + length - 1] != " ":
                     break
-                for c, score in tables.phrases.get(tuple(fixed[k:k + length]), ()):
-                    spans.append((k, length, c, score))
-        stream.extend(ids.get(t, unknown) for t in gap_tokens(parts[-1]))
-        stream.extend((ids[BOUNDARY], ids[BOUNDARY]))
-        self.stream = np.array(stream, dtype=np.int64)
-        self.where = where
-        self.slot_word = np.array(slot_word, dtype=np.int64)
-        self.slot_pos = np.array([where[k] for k in slot_word], dtype=np.int64)
-        self.first = np.array(first, dtype=np.int64)
-        self.row_word = np.array(row_word, dtype=np.int64)
-        self.row_keep = np.array(row_keep, dtype=bool)
-        sizes = np.diff(self.first)
-        self.row_slot = np.repeat(np.arange(len(slot_word)), sizes)
-        # raw channel scores: log(q(c) P(g | c)) for swaps; q(g) for keeps
-        self.row_score = np.zeros(len(row_word))
-        self.keep_q = tables.propensity[self.row_word[self.first[:-1]]] if slot_word else np.zeros(0)
-        if slot_word:
-            swap_rows = ~self.row_keep
-            self.row_score[swap_rows] = tables.scores[np.array(table_rows, dtype=np.int64)]
+                spans.extend((k, length, c, score) for c, score in tables.phrases.get(tuple(fixed[k:k + length]), ()))
         self.spans = spans
+        self.slot_word = np.array(slot_word, dtype=np.int64)
+        self.slot_pos = where[self.slot_word] if slot_word else np.zeros(0, dtype=np.int64)
+        lengths = np.array(his, dtype=np.int64) - np.array(los, dtype=np.int64)
+        sizes = lengths + 1                         # the keep row, then the swaps
+        self.first = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+        self.row_slot = np.repeat(np.arange(len(slot_word)), sizes)
+        n_rows = int(self.first[-1])
+        self.row_keep = np.zeros(n_rows, dtype=bool)
+        self.row_keep[self.first[:-1]] = True
+        offsets = np.arange(n_rows) - self.first[:-1][self.row_slot] - 1   # index among the swaps
+        table_rows = np.array(los, dtype=np.int64)[self.row_slot] + offsets
+        swap = ~self.row_keep
+        self.row_word = np.where(swap, tables.originals[np.where(swap, table_rows, 0)] if n_rows else 0,
+                                 word_ids[self.slot_word][self.row_slot] if n_rows else 0).astype(np.int64)
+        # raw channel scores: log(q(c) P(g | c)) for swaps; the keep rows use q(g) instead
+        self.row_score = np.where(swap, tables.scores[np.where(swap, table_rows, 0)], 0.0) if n_rows else np.zeros(0)
+        self.keep_q = tables.propensity[word_ids[self.slot_word]]
+        self.survivor_q = tables.propensity[word_ids]
         self._pair_up()
-        self.survivor_q = tables.propensity[self.stream[where]] if where else np.zeros(0)
 
     def _pair_up(self) -> None:
         """Adjacent ambiguous words (no token between them), paired left to right without overlap.
@@ -179,25 +177,20 @@ class _Document:
         ``pairs`` holds the left slot of each pair; ``pair_rows`` every combination of the two
         slots' option rows, grouped by pair (``pair_first``, ``pair_of``).
         """
-        pairs, left_rows, right_rows, first, of = [], [], [], [], []
-        j = 0
-        while j + 1 < len(self.slot_pos):
-            if self.slot_pos[j + 1] == self.slot_pos[j] + 1:
-                lo1, hi1, lo2, hi2 = (int(x) for x in (self.first[j], self.first[j + 1],
-                                                          self.first[j + 1], self.first[j + 2]))
-                first.append(len(left_rows))
-                for r in range(lo1, hi1):
-                    left_rows.extend([r] * (hi2 - lo2))
-                    right_rows.extend(range(lo2, hi2))
-                of.extend([len(pairs)] * ((hi1 - lo1) * (hi2 - lo2)))
-                pairs.append(j)
-                j += 2
-            else:
-                j += 1
-        self.pairs = np.array(pairs, dtype=np.int64)
-        self.pair_rows = (np.array(left_rows, dtype=np.int64), np.array(right_rows, dtype=np.int64))
-        self.pair_first = np.array(first, dtype=np.int64)
-        self.pair_of = np.array(of, dtype=np.int64)
+        adjacent = np.flatnonzero(self.slot_pos[1:] == self.slot_pos[:-1] + 1)
+        keep = []
+        for j in adjacent.tolist():                # greedy, so that no slot is in two pairs
+            if not keep or keep[-1] + 1 < j:
+                keep.append(j)
+        self.pairs = pairs = np.array(keep, dtype=np.int64)
+        sizes = np.minimum(np.diff(self.first), PAIR_OPTIONS)
+        n1, n2 = sizes[pairs], sizes[pairs + 1] if len(pairs) else np.zeros(0, dtype=np.int64)
+        combos = n1 * n2
+        self.pair_first = np.concatenate(([0], np.cumsum(combos)[:-1])).astype(np.int64) if len(pairs) else combos
+        self.pair_of = np.repeat(np.arange(len(pairs)), combos)
+        i = np.arange(int(combos.sum())) - np.repeat(self.pair_first, combos)   # index within the pair
+        self.pair_rows = (self.first[pairs][self.pair_of] + i // n2[self.pair_of],
+                          self.first[pairs + 1][self.pair_of] + i % n2[self.pair_of])
 
     @property
     def n_slots(self) -> int:
@@ -234,7 +227,10 @@ class Restorer:
         doc = _Document(split_words(text), self._tables)
         if not doc.n_slots and not doc.spans:
             return text, []
-        lm_rows, stream = self._icm(doc, 1.0)
+        first_round = self._context(doc, doc.stream) if doc.n_slots else np.zeros(0)
+        if self.spin_rate is None and self._evidence(doc, first_round, doc.stream) + SPUN_PRIOR < CLEARLY_CLEAN:
+            return text, []
+        lm_rows, stream = self._icm(doc, 1.0, first_round)
         rate = self.spin_rate
         if rate is None:
             rate = self._estimate_spin(doc, lm_rows, stream)
@@ -287,13 +283,16 @@ class Restorer:
         first_best[doc.row_slot[rows[::-1]]] = rows[::-1]
         return first_best
 
-    def _icm(self, doc: _Document, rate: float) -> tuple[np.ndarray, np.ndarray]:
-        """Context scores of all rows after letting neighbouring choices settle; and the chosen stream."""
+    def _icm(self, doc: _Document, rate: float, first_round: np.ndarray | None = None):
+        """Context scores of all rows after letting neighbouring choices settle; and the chosen stream.
+
+        ``first_round`` may pass the scores with every word kept, if already computed.
+        """
         stream = doc.stream.copy()
         if not doc.n_slots:
             return np.zeros(0), stream
         channel = self._channel(doc, rate)
-        lm_rows = self._context(doc, stream)
+        lm_rows = self._context(doc, stream) if first_round is None else first_round
         for _ in range(ICM_ROUNDS - 1):
             best = self._best(doc, lm_rows + channel)
             stream[doc.slot_pos] = doc.row_word[best]
@@ -365,23 +364,25 @@ class Restorer:
         """Decide the phrase options: ``[(word, n words, original, probability, gain)]`` that win."""
         if not doc.spans:
             return []
-        wins = []
-        for k, length, c, score in doc.spans:
+        ids, unknown = self._tables.ids, self._tables.unknown
+        chains, owners = [], []                     # every trigram of each option's kept and swapped text
+        for i, (k, length, c, _) in enumerate(doc.spans):
             p, q = doc.where[k], doc.where[k + length - 1]
-            u, v = int(stream[p - 2]), int(stream[p - 1])
-            after = stream[q + 1:q + 3].tolist()
-            kept = [u, v, *stream[p:q + 1].tolist(), *after]
-            ids = self._tables.ids
-            swapped = [u, v, *(ids.get(t, self._tables.unknown) for t in c.split()), *after]
-            keep_lp = self._chain(kept)
-            swap_lp = self._chain(swapped) + score + math.log(rate)
-            if swap_lp > keep_lp:
-                wins.append((k, length, c, 1.0 / (1.0 + math.exp(keep_lp - swap_lp)), swap_lp - keep_lp))
+            before, after = stream[p - 2:p].tolist(), stream[q + 1:q + 3].tolist()
+            kept = before + stream[p:q + 1].tolist() + after
+            swapped = before + [ids.get(t, unknown) for t in c.split()] + after
+            for side, seq in ((0, kept), (1, swapped)):
+                chains.extend(zip(seq, seq[1:], seq[2:]))
+                owners.extend([2 * i + side] * (len(seq) - 2))
+        u, v, w = np.array(chains, dtype=np.int64).T
+        totals = LM_WEIGHT * np.bincount(owners, weights=self._lm.logprobs_array(u, v, w),
+                                         minlength=2 * len(doc.spans))
+        wins = []
+        for i, (k, length, c, score) in enumerate(doc.spans):
+            gain = totals[2 * i + 1] + score + math.log(rate) - totals[2 * i]
+            if gain > 0:
+                wins.append((k, length, c, 1.0 / (1.0 + math.exp(-gain)), float(gain)))
         return wins
-
-    def _chain(self, ids: list[int]) -> float:
-        a = np.array(ids, dtype=np.int64)
-        return LM_WEIGHT * float(self._lm.logprobs_array(a[:-2], a[1:-1], a[2:]).sum())
 
     # -- output -------------------------------------------------------------------------------
     def _apply(self, doc: _Document, totals: np.ndarray, spans: list) -> tuple[str, list[Change]]:
@@ -394,18 +395,15 @@ class Restorer:
         decisions = {}                    # word -> (n words, restored, confidence, alternatives)
         if doc.n_slots:
             best = self._best(doc, totals)
-            for j in np.flatnonzero(~doc.row_keep[best]).tolist():
-                lo, hi = int(doc.first[j]), int(doc.first[j + 1])
-                scores = totals[lo:hi]
-                probs = np.exp(scores - scores.max())
-                probs /= probs.sum()
-                b = int(best[j]) - lo
-                if probs[b] < self.min_confidence:
-                    continue
+            starts = doc.first[:-1]
+            weights = np.exp(totals - totals[best][doc.row_slot])
+            probs = weights / np.add.reduceat(weights, starts)[doc.row_slot]
+            for j in np.flatnonzero(~doc.row_keep[best] & (probs[best] >= self.min_confidence)).tolist():
+                lo, hi, b = int(doc.first[j]), int(doc.first[j + 1]), int(best[j])
                 k = int(doc.slot_word[j])
-                names = [doc.fixed[k]] + [vocab[i] for i in doc.row_word[lo + 1:hi].tolist()]
-                order = [i for i in np.argsort(-probs).tolist() if i != b][:3]
-                decisions[k] = (1, names[b], float(probs[b]), [(names[i], float(probs[i])) for i in order])
+                others = sorted((r for r in range(lo, hi) if r != b), key=lambda r: -probs[r])[:3]
+                alternatives = [(doc.fixed[k] if r == lo else vocab[doc.row_word[r]], float(probs[r])) for r in others]
+                decisions[k] = (1, vocab[doc.row_word[b]], float(probs[b]), alternatives)
         for k, length, c, prob, _ in spans:
             if prob >= self.min_confidence and all(j not in decisions for j in range(k + 1, k + length)):
                 decisions[k] = (length, c, prob, [(" ".join(doc.fixed[k:k + length]), 1.0 - prob)])

@@ -31,8 +31,9 @@ def normalize(word: str) -> str:
     >>> normalize("Covid-19")
     'covid-00'
     """
-    word = word.lower()
-    return _DIGIT.sub("0", word) if any(c.isdigit() for c in word) else word
+    if word.isalpha():
+        return word.lower()
+    return _DIGIT.sub("0", word.lower())
 
 
 def gap_tokens(gap: str) -> list[str]:
