@@ -136,8 +136,9 @@ class _Document:
         # ambiguous words and their option rows
         span, multi, phrase_starts = tables.span, tables.multi, tables.phrase_starts
         slot_word, los, his, spans = [], [], [], []
-        for k in [k for k, n in enumerate(fixed) if n in span or n in multi or n in phrase_starts]:
-            word, n = words[k], fixed[k]
+        lowered = [w.lower() for w in words]       # the channel's keys keep their digits ("2nd")
+        for k in [k for k, n in enumerate(lowered) if n in span or n in multi or n in phrase_starts]:
+            word, n = words[k], lowered[k]
             if not (word.islower() or (word.istitle() and starts_sentence(gaps[k], words[k - 1] if k else None))):
                 continue
             rows = span.get(n)
@@ -149,7 +150,7 @@ class _Document:
             for length in range(2, phrase_starts.get(n, 1) + 1):
                 if k + length > n_words or gaps[k + length - 1] != " ":
                     break
-                spans.extend((k, length, c, score) for c, score in tables.phrases.get(tuple(fixed[k:k + length]), ()))
+                spans.extend((k, length, c, score) for c, score in tables.phrases.get(tuple(lowered[k:k + length]), ()))
         self.spans = spans
         self.slot_word = np.array(slot_word, dtype=np.int64)
         self.slot_pos = where[self.slot_word] if slot_word else np.zeros(0, dtype=np.int64)

@@ -21,7 +21,7 @@ from typing import Callable, Iterable
 
 from .align import align
 from .model import Channel
-from .tokenize import context_tokens, normalize, split_words
+from .tokenize import context_tokens, split_words
 
 # Rank buckets of the chosen neighbour: 0, 1, 2, 3, 4-7, 8-15, 16-31, 32+.
 BUCKETS = (0, 1, 2, 3, 4, 8, 16, 32, 10**9)
@@ -30,12 +30,12 @@ MAX_CANDIDATES = 8      # originals kept per garbled word
 
 
 def words_of(text: str) -> list[str]:
-    """The normalized words of ``text``.
+    """The lower-cased words of ``text``: the channel's view (digits stay as they are).
 
     >>> words_of("Successful person, 2nd term")
-    ['successful', 'person', '0nd', 'term']
+    ['successful', 'person', '2nd', 'term']
     """
-    return [normalize(w) for w in split_words(text)[1::2]]
+    return [w.lower() for w in split_words(text)[1::2]]
 
 
 def bucket(rank: int) -> int:
@@ -150,6 +150,8 @@ def fit_channel(counts: ChannelCounts, neighbours: Callable[[str], list[str]] | 
         trust = n_swapped.get(c, 0) / (n_swapped.get(c, 0) + 0.5)   # how far observed swaps override habits
         scores = Counter({g: trust * n / n_swapped[c] for g, n in observed.items()})
         for rank, g in enumerate(ranked):
+            if not g.isalpha():
+                continue          # numbers are never restored from habit alone ("6th" is not "fourth")
             b = bucket(rank)
             scores[g] += habit_weight * (1 - trust) * prior[b] / (BUCKETS[b + 1] - BUCKETS[b])
         for g, p in scores.items():
