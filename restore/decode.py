@@ -68,36 +68,18 @@ class Change:
 
 
 class _Tables:
-    """A model's channel laid out as arrays over the context model's word ids, built once per model."""
+    """What the decoder reads from a model: its channel layout, word ids and phrases."""
 
     def __init__(self, model: Model):
-        lm, channel = model.context, model.channel
-        self.ids = ids = lm.ids
-        self.unknown = lm.unknown
-        self.span = {}                    # garbled word -> (first row, end row) in the arrays below
-        self.multi = {}                   # garbled word -> [(original of several words, score)]
-        originals, scores = [], []
-        for g, options in channel.originals.items():
-            single = [(ids.get(c, lm.unknown), s) for c, s in options if " " not in c]
-            if single:
-                self.span[g] = (len(originals), len(originals) + len(single))
-                originals.extend(c for c, _ in single)
-                scores.extend(s for _, s in single)
-            multi = [(c, s) for c, s in options if " " in c]
-            if multi:
-                self.multi[g] = multi
-        self.originals = np.array(originals, dtype=np.int64)
-        self.scores = np.array(scores, dtype=np.float64)
-        self.propensity = np.zeros(len(lm.vocab))
-        for w, q in channel.propensity.items():
-            if w in ids:
-                self.propensity[ids[w]] = q
-        self.phrases = channel.phrases
-        self.phrase_starts = channel.phrase_starts
+        layout = model.layout
+        self.ids, self.unknown = model.context.ids, model.context.unknown
+        self.span, self.multi = layout.span, layout.multi
+        self.originals, self.scores, self.propensity = layout.originals, layout.scores, layout.propensity
+        self.phrases, self.phrase_starts = model.channel.phrases, model.channel.phrase_starts
 
 
 def _tables(model: Model) -> _Tables:
-    """The decoding tables of ``model``, built on first use and kept on the model."""
+    """The decoding tables of ``model``, made on first use and kept on the model."""
     tables = getattr(model, "_decode_tables", None)
     if tables is None:
         tables = model._decode_tables = _Tables(model)

@@ -25,7 +25,7 @@ import numpy as np
 
 ID_BITS = 21            # room for two million words in a bigram key
 UNKNOWN = "<unk>"
-FORMAT = "restore-model/2"
+FORMAT = "restore-model/3"
 
 
 @dataclass
@@ -164,12 +164,51 @@ class Channel:
 
 
 @dataclass
+class ChannelLayout:
+    """A channel laid out over the context model's word ids, as the decoder reads it.
+
+    The options of garbled word ``g`` are rows ``span[g][0]:span[g][1]`` of ``originals`` (word
+    ids) and ``scores``; originals of several words are in ``multi``.  ``propensity[id]`` is q(w).
+    """
+
+    span: dict
+    multi: dict
+    originals: np.ndarray
+    scores: np.ndarray
+    propensity: np.ndarray
+
+    @classmethod
+    def build(cls, channel: Channel, context: ContextModel) -> "ChannelLayout":
+        ids, unknown = context.ids, context.unknown
+        span, multi, originals, scores = {}, {}, [], []
+        for g, options in channel.originals.items():
+            single = [(ids.get(c, unknown), s) for c, s in options if " " not in c]
+            if single:
+                span[g] = (len(originals), len(originals) + len(single))
+                originals.extend(c for c, _ in single)
+                scores.extend(s for _, s in single)
+            several = [(c, s) for c, s in options if " " in c]
+            if several:
+                multi[g] = several
+        propensity = np.zeros(len(context.vocab))
+        for w, q in channel.propensity.items():
+            if w in ids:
+                propensity[ids[w]] = q
+        return cls(span, multi, np.array(originals, dtype=np.int64), np.array(scores, dtype=np.float64), propensity)
+
+
+@dataclass
 class Model:
     """A channel and a context model, saved together."""
 
     channel: Channel
     context: ContextModel
     info: dict = field(default_factory=dict)
+    layout: ChannelLayout | None = None
+
+    def __post_init__(self):
+        if self.layout is None:
+            self.layout = ChannelLayout.build(self.channel, self.context)
 
     def save(self, path: str | Path) -> None:
         """Write the model atomically to ``path``."""
@@ -179,7 +218,8 @@ class Model:
                  "channel": (self.channel.originals, self.channel.propensity, self.channel.phrases),
                  "context": (self.context.vocab, self.context.unigram, self.context.backoff,
                              self.context.keys, self.context.values, self.context.backoff2,
-                             self.context.keys3, self.context.values3)}
+                             self.context.keys3, self.context.values3),
+                 "layout": tuple(vars(self.layout).values())}
         with open(tmp, "wb") as f:
             pickle.dump(state, f, protocol=5)
         tmp.replace(path)
@@ -195,7 +235,8 @@ class Model:
         if not isinstance(state, dict) or state.get("format") != FORMAT:
             raise ValueError(f"{path}: not a restore model")
         originals, propensity, phrases = state["channel"]
-        return cls(Channel(originals, propensity, phrases), ContextModel(*state["context"]), state["info"])
+        return cls(Channel(originals, propensity, phrases), ContextModel(*state["context"]), state["info"],
+                   ChannelLayout(*state["layout"]))
 
     @staticmethod
     @functools.lru_cache(maxsize=1)
