@@ -155,7 +155,7 @@ def main(argv=None) -> int:
     observed.add_lexicon(lexicon)
     for word, count in read_survivors(skip).items():   # with survivors, lexicon swaps are rates too
         observed.kept[word] += count
-        observed.aligned[word] += sum(observed.swaps[word].values())
+        observed.aligned[word] += sum(observed.swaps.get(word, {}).values())
 
     ranks = emulator_ranks(observed, ranked)
     table = {}
@@ -165,6 +165,9 @@ def main(argv=None) -> int:
     first = [ranked.get(c, [None])[0] == g for c, swaps in observed.swaps.items() for g in swaps]
     for c, swaps in observed.swaps.items():
         table[c] = swaps.most_common(1)[0][0]
+    for word, kept in observed.kept.items():          # seen left alone again and again: never spun
+        if kept >= 3 and not observed.swaps.get(word):
+            table.pop(word, None)
     log(f"emulator: {len(table)} words; rank distribution {[round(p, 2) for p in ranks[:6]]}...; "
         f"agreement with the observed lexicon: first choice {sum(first)}/{len(first)}")
     spinner = Spinner(table, SPIN_RATE)
