@@ -83,25 +83,28 @@ class ContextModel:
 
     @classmethod
     def from_counts(cls, bigrams: dict, trigrams: dict | None = None, unigram_prior: dict | None = None,
-                    discount: float = 0.75, prior_weight: float = 0.3, min_trigram: int = 2) -> "ContextModel":
-        """Fit interpolated Kneser-Ney from ``{(v, w): count}`` and ``{(u, v, w): count}``.
+                    prior_weight: float = 0.3, min_trigram: int = 2) -> "ContextModel":
+        """Fit modified Kneser-Ney from ``{(v, w): count}`` and ``{(u, v, w): count}``.
 
-        ``unigram_prior`` (word -> frequency, e.g. from wordfreq) is mixed into
-        the continuation distribution with ``prior_weight``, so that words the
-        corpus never saw still get a sensible probability.  Trigrams seen fewer
-        than ``min_trigram`` times are left out of the table (their mass backs off).
+        Each order discounts counts of 1, 2 and 3+ by amounts estimated from its own
+        count-of-counts.  ``unigram_prior`` (word -> frequency, e.g. from wordfreq) is
+        mixed into the continuation distribution with ``prior_weight``, so that words
+        the corpus never saw still get a sensible probability.  Trigrams seen fewer than
+        ``min_trigram`` times are left out of the table (their mass backs off).
         """
         trigrams = trigrams or {}
         words = {w for pair in bigrams for w in pair} | set(unigram_prior or ())
         vocab = sorted(words) + [UNKNOWN]
         ids = {w: i for i, w in enumerate(vocab)}
         size = len(vocab)
+        d2 = _discounts(bigrams.values())
         history = np.zeros(size)          # c(v .)
-        followers = np.zeros(size)        # N1+(v .)
+        left_out = np.zeros(size)         # discounted mass of history v
         preceders = np.zeros(size)        # N1+(. w)
         for (v, w), c in bigrams.items():
-            history[ids[v]] += c
-            followers[ids[v]] += 1
+            i = ids[v]
+            history[i] += c
+            left_out[i] += d2[min(c, 3)]
             preceders[ids[w]] += 1
         continuation = preceders / max(preceders.sum(), 1)
         prior = np.zeros(size)
@@ -111,21 +114,22 @@ class ContextModel:
         uni = (1 - prior_weight) * continuation + prior_weight * prior
         uni = np.maximum(uni, 1e-3 / size)
         uni = uni / uni.sum()
-        gamma = np.where(history > 0, discount * followers / np.maximum(history, 1), 1.0)
+        gamma = np.where(history > 0, left_out / np.maximum(history, 1), 1.0)
         bigram_index, p2 = {}, {}
         for (v, w), c in bigrams.items():
             i, j = ids[v], ids[w]
             bigram_index[i << ID_BITS | j] = len(bigram_index)
-            p2[(v, w)] = max(c - discount, 0) / history[i] + gamma[i] * uni[j]
+            p2[(v, w)] = (c - d2[min(c, 3)]) / history[i] + gamma[i] * uni[j]
         keys = np.fromiter(bigram_index, dtype=np.uint64, count=len(bigram_index))
         values = np.log(np.fromiter(p2.values(), dtype=np.float64, count=len(p2)))
         # trigram histories
-        history2, followers2 = np.zeros(len(keys)), np.zeros(len(keys))
+        d3 = _discounts(trigrams.values())
+        history2, left_out2 = np.zeros(len(keys)), np.zeros(len(keys))
         for (u, v, w), c in trigrams.items():
             h = bigram_index[ids[u] << ID_BITS | ids[v]]
             history2[h] += c
-            followers2[h] += 1
-        gamma2 = np.where(history2 > 0, discount * followers2 / np.maximum(history2, 1), 1.0)
+            left_out2[h] += d3[min(c, 3)]
+        gamma2 = np.where(history2 > 0, left_out2 / np.maximum(history2, 1), 1.0)
         keys3, values3 = [], []
         for (u, v, w), c in trigrams.items():
             if c < min_trigram:
@@ -133,7 +137,7 @@ class ContextModel:
             h = bigram_index[ids[u] << ID_BITS | ids[v]]
             lower = p2.get((v, w)) or gamma[ids[v]] * uni[ids[w]]
             keys3.append((ids[u] << ID_BITS | ids[v]) << ID_BITS | ids[w])
-            values3.append(math.log(max(c - discount, 0) / history2[h] + gamma2[h] * lower))
+            values3.append(math.log((c - d3[min(c, 3)]) / history2[h] + gamma2[h] * lower))
         order = np.argsort(keys, kind="stable")
         keys3 = np.array(keys3, dtype=np.uint64)
         order3 = np.argsort(keys3, kind="stable")
@@ -142,6 +146,19 @@ class ContextModel:
                    keys=keys[order], values=values[order].astype(np.float32),
                    backoff2=np.log(gamma2)[order].astype(np.float32),
                    keys3=keys3[order3], values3=np.array(values3, dtype=np.float32)[order3])
+
+
+def _discounts(counts) -> tuple[float, float, float, float]:
+    """Modified Kneser-Ney discounts ``(0, D1, D2, D3+)`` from count-of-counts (Chen and Goodman).
+
+    >>> [round(d, 2) for d in _discounts([1] * 60 + [2] * 20 + [3] * 10 + [4] * 5)]
+    [0.0, 0.6, 1.1, 1.8]
+    """
+    n = np.bincount(np.fromiter((min(c, 5) for c in counts), dtype=np.int64), minlength=6)
+    if not all(n[1:5]):
+        return (0.0, 0.75, 0.75, 0.75)
+    y = n[1] / (n[1] + 2 * n[2])
+    return (0.0, float(1 - 2 * y * n[2] / n[1]), float(2 - 3 * y * n[3] / n[2]), float(3 - 4 * y * n[4] / n[3]))
 
 
 @dataclass
