@@ -568,15 +568,27 @@ class MarkedWords:
         end = text.find("\n", changes[-1].end)
         end = len(text) if end < 0 else end
         out, pos = [], start
-        for c in changes:
-            out += [text[pos:c.start], STRUCK, c.garbled, PLAIN, RESTORED, c.restored, PLAIN]
+        for k, c in enumerate(changes):
+            out += [_elide(text[pos:c.start], head=k > 0), STRUCK, c.garbled, PLAIN, RESTORED, c.restored, PLAIN]
             pos = c.end
-        out.append(text[pos:end])
+        out.append(_elide(text[pos:end], tail=False))
         label = f"{line} {view.field}" if view.field else str(line)
         self.write(f"{label}: {''.join(out)}\n")
 
     def close(self) -> None:
         pass
+
+
+def _elide(text: str, head: bool = True, tail: bool = True, keep: int = 60) -> str:
+    """``text`` cut to its first and last ``keep`` characters (either may be dropped) when long,
+    as a long line of HTML would be.
+
+    >>> _elide("x" * 200, head=False, keep=3), _elide("short")
+    ('… xxx', 'short')
+    """
+    if len(text) <= 2 * keep + 3:
+        return text
+    return " ".join(([text[:keep]] if head else []) + ["…"] + ([text[-keep:]] if tail else []))
 
 
 # -- running many files --------------------------------------------------------------------------
@@ -707,10 +719,10 @@ class Tally:
         self.words = self.changed = 0
         self.most = most
         self._top: list = []            # heap of (share, changed, path)
-        self._report = _Spool("utf-8", final=report) if report else None
+        self.report = _Spool("utf-8", final=report) if report else None
         self._first = True
-        if self._report:
-            self._report.write('{"files": [')
+        if self.report:
+            self.report.write('{"files": [')
 
     done = property(lambda self: self.counts["done"])
     failed = property(lambda self: self.counts["failed"])
@@ -723,11 +735,11 @@ class Tally:
         if outcome.status == "done" and outcome.changed:
             entry = (outcome.share, outcome.changed, outcome.source)
             (heapq.heappush if len(self._top) < self.most else heapq.heappushpop)(self._top, entry)
-        if self._report and outcome.status != "interrupted":
+        if self.report and outcome.status != "interrupted":
             entry = {"path": outcome.source, "output": outcome.target, "status": outcome.status,
                      "message": outcome.message, "words": outcome.words, "changed": outcome.changed,
                      "share": round(outcome.share, 4)}
-            self._report.write(("\n" if self._first else ",\n") + json.dumps(entry, ensure_ascii=False))
+            self.report.write(("\n" if self._first else ",\n") + json.dumps(entry, ensure_ascii=False))
             self._first = False
 
     def most_changed(self) -> list[tuple[float, int, str]]:
@@ -741,10 +753,10 @@ class Tally:
 
     def close(self) -> None:
         """Finish the report and put it in place."""
-        if self._report:
-            self._report.write("\n], \"summary\": " + json.dumps(self.summary(), ensure_ascii=False) + "}\n")
-            self._report.commit(None)
-            self._report = None
+        if self.report:
+            self.report.write("\n], \"summary\": " + json.dumps(self.summary(), ensure_ascii=False) + "}\n")
+            self.report.commit(None)
+            self.report = None
 
     def lines(self) -> list[str]:
         """The summary for people: counts, then the most-changed files."""
@@ -795,41 +807,49 @@ def _progress(enabled: bool):
 
 
 def run(jobs: Iterable[Job], settings: Settings, *, workers: int = 1, ordered: bool = False,
-        stdout=None, changes: str | None = None, report: str | None = None, progress: bool = False,
-        say=None) -> Tally:
-    """Run ``jobs``, passing restored text, reviews and scores to ``stdout`` (binary), logging changes
-    to ``changes`` (JSON Lines) and one line per problem to ``say``; return the tally."""
-    batch = Batch(settings, workers)
-    tally = Tally(report)
+        stdout=None, changes: str | None = None, report: str | None = None, progress: bool = False) -> Tally:
+    """Run ``jobs`` in ``workers`` processes, passing restored text, reviews and scores on to
+    ``stdout`` (binary; default sys.stdout), logging changes to the file ``changes`` (JSON Lines),
+    and saying each problem in one line on stderr; return the tally (and write it to ``report``)."""
+    batch, tally = Batch(settings, workers), Tally(report)
     log = _Spool("utf-8", final=changes) if changes else None
     bar = _progress(progress)
-    say = say or (lambda line: print(line, file=sys.stderr))
     started = time.monotonic()
     try:
         with _stop_on_ctrl_c(batch):
             for outcome in batch.run(jobs, ordered):
-                for name in (outcome.output, outcome.review):
-                    if name:
-                        with open(name, "rb") as f:
-                            shutil.copyfileobj(f, stdout or sys.stdout.buffer)
-                        os.unlink(name)
-                if outcome.changes:
-                    with open(outcome.changes, encoding="utf-8") as f:
-                        shutil.copyfileobj(f, log.file)
-                    os.unlink(outcome.changes)
+                _pass_on(outcome, stdout, log)
                 if outcome.status in ("failed", "skipped") and outcome.message != "up to date":
                     kind = "error" if outcome.status == "failed" else "skipped"
-                    (bar.write if progress else say)(f"restore: {kind}: {outcome.source}: {outcome.message}")
+                    bar.write(f"restore: {kind}: {outcome.source}: {outcome.message}", file=sys.stderr)
                 tally.add(outcome)
                 bar.update()
                 if progress:
-                    bar.set_postfix_str(f"{tally.words / max(time.monotonic() - started, 1e-9):,.0f} words/s",
-                                        refresh=False)
+                    rate = tally.words / max(time.monotonic() - started, 1e-9)
+                    bar.set_postfix_str(f"{rate:,.0f} words/s", refresh=False)
         (stdout or sys.stdout).flush()
+    except BaseException:                   # a second Ctrl-C, a closed pipe: keep no half-written log
+        for spool in (log, tally.report):
+            if spool:
+                spool.discard()
+        raise
     finally:
         bar.close()
-        if log:
-            log.commit(None)
-        tally.stopped = batch.stopped
-        tally.close()
+    if log:
+        log.commit(None)
+    tally.stopped = batch.stopped
+    tally.close()
     return tally
+
+
+def _pass_on(outcome: Outcome, stdout, log: _Spool | None) -> None:
+    """Copy what a worker left in the scratch folder to stdout (None: sys.stdout) and the changes log."""
+    for name in (outcome.output, outcome.review):
+        if name:
+            with open(name, "rb") as f:
+                shutil.copyfileobj(f, stdout or sys.stdout.buffer)
+            os.unlink(name)
+    if outcome.changes:
+        with open(outcome.changes, encoding="utf-8") as f:
+            shutil.copyfileobj(f, log.file)
+        os.unlink(outcome.changes)

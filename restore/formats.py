@@ -27,6 +27,7 @@ import bisect
 import dataclasses
 import html
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser, attrfind_tolerant, tagfind_tolerant
@@ -56,10 +57,7 @@ def format_of(path: str, override: str | None = None) -> str:
     >>> format_of("a/b.HTM"), format_of("notes"), format_of("x.txt", "jsonl")
     ('html', 'text', 'jsonl')
     """
-    if override:
-        return override
-    dot = path.rfind(".")
-    return EXTENSIONS.get(path[dot:].lower(), "text") if dot > path.rfind("/") else "text"
+    return override or EXTENSIONS.get(os.path.splitext(path)[1].lower(), "text")
 
 
 class Fixer:

@@ -261,12 +261,13 @@ def test_a_large_file_streams_in_bounded_memory(tmp_path):
     assert peak < 2_000_000
 
 
-def test_ctrl_c_stops_a_parallel_run_leaving_no_partial_or_temporary_files(tmp_path):
+@pytest.mark.parametrize("jobs", [2, 1])
+def test_ctrl_c_stops_a_run_leaving_no_partial_or_temporary_files(tmp_path, jobs):
     make_archive(tmp_path / "in", 700, paragraphs=6)
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     proc = subprocess.Popen([sys.executable, "-m", "restore", "fix", str(tmp_path / "in"), "--output-dir",
-                             str(tmp_path / "out"), "--jobs", "2"], stderr=subprocess.PIPE, text=True,
+                             str(tmp_path / "out"), "--jobs", str(jobs)], stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "TMPDIR": str(scratch)})
     deadline = time.monotonic() + 60
     while len(list((tmp_path / "out").rglob("*.txt"))) < 20 and time.monotonic() < deadline:
