@@ -153,7 +153,8 @@ def cmd_eval(args) -> int:
 
 
 def _input_options(parser) -> None:
-    parser.add_argument("--format", choices=["text", "html", "jsonl"], help="the input format (default: by "
+    from .formats import FORMATS
+    parser.add_argument("--format", choices=FORMATS, help="the input format (default: by "
                         "extension: .html/.htm, .jsonl, else text)")
     parser.add_argument("--field", action="append", metavar="PATH", help="JSON Lines: a field to restore, "
                         "dotted for nested ones (repeatable; default: text)")
