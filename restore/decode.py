@@ -29,6 +29,7 @@ MIN_SPIN = 0.02           # floor of the spin estimate of a document that reads 
 SPIN_ITERATIONS = 6
 LM_WEIGHT = 1.0           # scale of context-model log-probabilities against the channel
 PAIR_OPTIONS = 4          # options of each word tried in a joint pair choice (keep + 3 likeliest)
+HOPELESS = 12.0           # an option this far (in nats) behind its word's best is not re-scored
 ICM_ROUNDS = 2            # rounds in which each restoration is re-scored given its neighbours' choices
 
 
@@ -245,11 +246,11 @@ class Restorer:
         out[keep_rows] = np.log1p(-np.minimum(rate * doc.keep_q, 0.999))
         return out
 
-    def _context(self, doc: _Document, stream: np.ndarray) -> np.ndarray:
-        """Context log-probability of every option row, with the other words as in ``stream``."""
-        pos = doc.slot_pos[doc.row_slot]
+    def _context(self, doc: _Document, stream: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """Context log-probability of every option row (or of ``rows``), the other words as in ``stream``."""
+        slots, w = (doc.row_slot, doc.row_word) if rows is None else (doc.row_slot[rows], doc.row_word[rows])
+        pos = doc.slot_pos[slots]
         u, v, r1, r2 = stream[pos - 2], stream[pos - 1], stream[pos + 1], stream[pos + 2]
-        w = doc.row_word
         lp = self._lm.logprobs_array
         n = len(w)
         scores = lp(np.concatenate((u, v, w)), np.concatenate((v, w, r1)), np.concatenate((w, r1, r2)))
@@ -275,15 +276,18 @@ class Restorer:
         if not doc.n_slots:
             return np.zeros(0), stream
         channel = self._channel(doc, rate)
-        lm_rows = self._context(doc, stream) if first_round is None else first_round
+        lm_rows = (self._context(doc, stream) if first_round is None else first_round).copy()
+        totals = lm_rows + channel
+        # options far behind their word's best cannot come back: re-score only the others
+        live = np.flatnonzero(totals >= np.maximum.reduceat(totals, doc.first[:-1])[doc.row_slot] - HOPELESS)
         for _ in range(ICM_ROUNDS - 1):
             best = self._best(doc, lm_rows + channel)
             stream[doc.slot_pos] = doc.row_word[best]
-            lm_rows = self._context(doc, stream)
+            lm_rows[live] = self._context(doc, stream, live)
         if len(doc.pairs):
             stream[doc.slot_pos] = doc.row_word[self._best(doc, lm_rows + channel)]
             self._decide_pairs(doc, stream, channel)
-            lm_rows = self._context(doc, stream)
+            lm_rows[live] = self._context(doc, stream, live)
         stream[doc.slot_pos] = doc.row_word[self._best(doc, lm_rows + channel)]
         return lm_rows, stream
 
