@@ -21,7 +21,7 @@ import numpy as np
 from .model import Model
 from .tokenize import BOUNDARY, gap_tokens, match_case, normalize, split_words, starts_sentence
 
-SPUN_PRIOR = -5.0         # prior log-odds that a text is spun: restoring needs this much net evidence
+SPUN_PRIOR = -8.0         # prior log-odds that a text is spun: restoring needs this much net evidence
 CLEARLY_CLEAN = -20.0     # log-odds below which a first look settles that a text is clean
 PRIOR_SPIN = 0.1          # prior mean of a spun document's spin rate (relative to the training data)
 PRIOR_STRENGTH = 10.0     # ... worth this many rewritable words of evidence

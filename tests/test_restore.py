@@ -50,8 +50,13 @@ def test_low_confidence_changes_can_be_left_unmade():
 
 
 def test_a_phrase_swap_is_undone():
-    assert restore.restore_text("It matters due to the fact that people vote.") == \
-        "It matters because people vote."
+    spun = "Workers astatine the agency left early due to the fact that helium was ill."
+    assert restore.restore_text(spun) == "Workers at the agency left early because he was ill."
+
+
+def test_a_short_clean_text_with_a_few_spinner_words_is_left_alone():
+    clean = "The radical group claimed the bid was done in person at the national office."
+    assert restore.restore_text(clean) == clean
 
 
 def test_a_tiny_trained_model_restores_what_it_learned(tiny_model):
