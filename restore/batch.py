@@ -208,25 +208,30 @@ def _jobs(args, output_dir, in_place, backup, resume) -> Iterator[Job]:
 def _check_target(job: Job, started: int, resume: bool) -> Job:
     """``job`` failed when another input of this run already wrote its output, skipped when
     resuming and its output is newer than its input."""
-    try:
-        written = os.stat(job.target).st_mtime_ns
-        if written >= started:
-            return dataclasses.replace(job, status="failed", message=f"another input already wrote {job.target}")
-        if resume and written >= os.stat(job.source).st_mtime_ns:
-            return dataclasses.replace(job, status="skipped", message="up to date")
-    except OSError:
-        pass
-    return job
+    written = _mtime(job.target)
+    if written is None:
+        return job
+    if written >= started:
+        return dataclasses.replace(job, status="failed", message=f"another input already wrote {job.target}")
+    source = _mtime(job.source) if resume else None
+    return _up_to_date(job) if source is not None and written >= source else job
 
 
 def _done_in_place(job: Job, backup: str) -> Job:
     """``job`` skipped when its file was restored in place: the file is newer than its backup."""
+    saved, source = _mtime(backup), _mtime(job.source)
+    return _up_to_date(job) if None not in (saved, source) and source > saved else job
+
+
+def _up_to_date(job: Job) -> Job:
+    return dataclasses.replace(job, status="skipped", message="up to date")
+
+
+def _mtime(path: str) -> int | None:
     try:
-        if os.stat(job.source).st_mtime_ns > os.stat(backup).st_mtime_ns:
-            return dataclasses.replace(job, status="skipped", message="up to date")
+        return os.stat(path).st_mtime_ns
     except OSError:
-        pass
-    return job
+        return None
 
 
 def _is_input(path: str, explicit: set, patterns: list) -> bool:
