@@ -189,7 +189,7 @@ def _under(path: str, folder: str) -> bool:
 def _jobs(args, output_dir, in_place, backup, resume) -> Iterator[Job]:
     explicit = {os.path.realpath(a) for a in args if a != "-" and not _is_glob(a) and not os.path.isdir(a)}
     patterns = [os.path.abspath(a) for a in args if _is_glob(a) and not os.path.lexists(a)]
-    started = time.time_ns()
+    started = time.time_ns()     # file times lag the clock by up to a tick: no false alarm, late ones missed
     for path, relative, problem in find_files(args, backup):
         if problem:
             yield Job(path, status="failed", message=problem)

@@ -168,6 +168,15 @@ def test_an_output_that_is_also_an_input_is_not_written(capsys, tmp_path):
     assert "is an input" in err
 
 
+def test_two_inputs_with_one_output_path_write_it_once(capsys, tmp_path):
+    for folder in ("a", "b"):                      # long enough to be written a clock tick after the start
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "x.txt").write_text(f"{folder} " + SPUN * 200)
+    code, _, err = fix(capsys, tmp_path / "a" / "x.txt", tmp_path / "b" / "x.txt", "--output-dir", tmp_path / "out")
+    assert code == 1 and f"restore: error: {tmp_path}/b/x.txt: another input already wrote" in err
+    assert (tmp_path / "out" / "x.txt").read_text().startswith("a ")
+
+
 def test_an_output_dir_inside_an_input_dir_is_a_usage_error(capsys, archive):
     code, _, err = fix(capsys, archive, "--output-dir", archive / "fixed")
     assert code == 2 and "inside the input folder" in err
