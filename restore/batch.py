@@ -376,6 +376,10 @@ class Worker:
             outcome.status, outcome.message = "failed", f"the restored text cannot be written as {reader.encoding}"
         except OSError as e:
             outcome.status, outcome.message = "failed", f"cannot write {job.target or 'the output'} ({e.strerror})"
+        except BaseException:               # a second Ctrl-C: leave no temporary file behind
+            for spool in spools:
+                spool.discard()
+            raise
         finally:
             if reader is not None:
                 reader.close()

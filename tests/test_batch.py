@@ -294,6 +294,20 @@ def test_ctrl_c_stops_a_run_leaving_no_partial_or_temporary_files(tmp_path, jobs
     assert list(scratch.iterdir()) == []
 
 
+def test_a_hard_stop_midway_through_a_file_leaves_no_temporary_file(tmp_path):
+    (tmp_path / "a.txt").write_text(SPUN)
+
+    class Stop:
+        def restore_with_changes(self, text):
+            raise KeyboardInterrupt
+
+    worker = Worker(Settings())
+    worker.restorer = Stop()
+    with pytest.raises(KeyboardInterrupt):
+        worker.run(batch.Job(str(tmp_path / "a.txt"), str(tmp_path / "out" / "a.txt")))
+    assert list((tmp_path / "out").iterdir()) == []
+
+
 # -- bad input ------------------------------------------------------------------------------------
 
 def test_bad_inputs_are_one_line_each_and_the_batch_goes_on(capsys, tmp_path):
