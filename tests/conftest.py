@@ -3,12 +3,18 @@ from pathlib import Path
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+PAIRS = Path(__file__).resolve().parents[1] / "corpora" / "pairs"
 
 
 @pytest.fixture(scope="session")
 def fixtures() -> Path:
     return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def pairs() -> Path:
+    """Small hand-written spun/clean pair files (corpora/pairs/)."""
+    return PAIRS
 
 
 @pytest.fixture(scope="session")
@@ -22,4 +28,4 @@ def tiny_model(tmp_path_factory):
     """A model trained on the hand-written fixture pairs only."""
     from restore.learn import train_model
     from restore.pairs import read_pairs
-    return train_model(read_pairs([FIXTURES / "pairs.jsonl"]))
+    return train_model(read_pairs([PAIRS / "pairs.jsonl"]))

@@ -50,9 +50,9 @@ def test_a_bad_model_file_is_a_clean_error(tmp_path):
     assert result.returncode != 0 and "not a restore model" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_train_writes_a_model_that_fix_can_use(tmp_path, fixtures):
+def test_train_writes_a_model_that_fix_can_use(tmp_path, pairs):
     model = tmp_path / "tiny.model"
-    assert run("train", str(fixtures / "pairs.jsonl"), str(fixtures / "small.spun.txt"), "-o", str(model)).returncode == 0
+    assert run("train", str(pairs / "pairs.jsonl"), str(pairs / "small.spun.txt"), "-o", str(model)).returncode == 0
     result = run("fix", "--model", str(model), stdin="The meeting astatine noon.\n")
     assert result.stdout == "The meeting at noon.\n"
 
@@ -68,8 +68,8 @@ def test_spin_garbles_clean_text_the_way_the_spinner_does():
     assert "astatine" in result.stdout
 
 
-def test_eval_prints_error_rates_before_and_after(fixtures):
-    result = run("eval", str(fixtures / "pairs.jsonl"), "--json")
+def test_eval_prints_error_rates_before_and_after(pairs):
+    result = run("eval", str(pairs / "pairs.jsonl"), "--json")
     figures = json.loads(result.stdout)
     assert figures["wer_after"] < figures["wer_before"]
 

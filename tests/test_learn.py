@@ -2,8 +2,8 @@ from restore.learn import ChannelCounts, fit_channel, learn_channel, rank_prior
 from restore.pairs import read_pairs
 
 
-def test_learning_counts_survivals_and_swaps(fixtures):
-    counts = learn_channel(read_pairs([fixtures / "pairs.jsonl"]))
+def test_learning_counts_survivals_and_swaps(pairs):
+    counts = learn_channel(read_pairs([pairs / "pairs.jsonl"]))
     assert counts.swaps["at"]["astatine"] == 2
     assert counts.kept["the"] >= 4
 
@@ -13,9 +13,9 @@ def test_phrase_swaps_are_learned_as_phrases(tiny_model):
     assert tiny_model.channel.phrases[phrase][0][0] == "because"
 
 
-def test_parallel_files_are_read_as_one_pair(fixtures):
-    assert list(read_pairs([fixtures / "small.spun.txt"])) == [
-        ((fixtures / "small.spun.txt").read_text(), (fixtures / "small.clean.txt").read_text())]
+def test_parallel_files_are_read_as_one_pair(pairs):
+    assert list(read_pairs([pairs / "small.spun.txt"])) == [
+        ((pairs / "small.spun.txt").read_text(), (pairs / "small.clean.txt").read_text())]
 
 
 def test_unseen_words_borrow_the_spinners_ranked_neighbours():
