@@ -79,7 +79,9 @@ _VERB_RULES = (("s", ""), ("ies", "y"), ("es", "e"), ("es", ""), ("ed", "e"), ("
 
 
 def inflected(word: str, wn: WordNet) -> bool:
-    """Whether ``word`` is a regular inflection of another WordNet word (the spinner skips those)."""
+    """Whether ``word`` is an inflection of another WordNet word (the spinner skips those)."""
+    if word in wn.irregular:
+        return True
     for rules, pos in ((_NOUN_RULES, "n"), (_VERB_RULES, "v")):
         for suffix, ending in rules:
             if word.endswith(suffix) and len(word) > len(suffix) + 1:
@@ -160,8 +162,9 @@ def main(argv=None) -> int:
     ranks = emulator_ranks(observed, ranked)
     table = {}
     for w, nb in ranked.items():
-        if nb:
-            table[w] = nb[min(pick_rank(w, ranks), len(nb) - 1)]
+        letters = [n for n in nb if n.isalpha()]       # digits ("one" -> "1") only where observed
+        if letters:
+            table[w] = letters[min(pick_rank(w, ranks), len(letters) - 1)]
     first = [ranked.get(c, [None])[0] == g for c, swaps in observed.swaps.items() for g in swaps]
     for c, swaps in observed.swaps.items():
         table[c] = swaps.most_common(1)[0][0]

@@ -42,6 +42,7 @@ class WordNet:
 
     synsets: dict = field(default_factory=dict)   # (pos, offset) -> (lemmas, [(rel, key)])
     index: dict = field(default_factory=dict)     # lemma -> [(pos, offset), ...]
+    irregular: set = field(default_factory=set)   # irregular verb and adjective forms: said, made, better
 
     @classmethod
     def load(cls, directory: str | os.PathLike | None = None) -> "WordNet":
@@ -56,6 +57,12 @@ class WordNet:
             wn._read_data(root / f"data.{name}", pos)
         for name, pos in POS_FILES:
             wn._read_index(root / f"index.{name}", pos)
+        for name in ("verb", "adj"):       # not nouns: "data" and "people" are listed there, and spun
+            with open(root / f"{name}.exc", encoding="latin-1") as f:
+                for line in f:
+                    form, *bases = line.split()
+                    if bases and form not in bases:      # "cut cut" is a base form too
+                        wn.irregular.add(form)
         return wn
 
     def _read_data(self, path: Path, pos: str) -> None:
