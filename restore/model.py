@@ -177,7 +177,9 @@ class Channel:
     phrases: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        self.phrase_starts = {p[0]: max(len(q) for q in self.phrases if q[0] == p[0]) for p in self.phrases}
+        self.phrase_starts = {}          # first word of a garbled phrase -> the longest such phrase
+        for phrase in self.phrases:
+            self.phrase_starts[phrase[0]] = max(len(phrase), self.phrase_starts.get(phrase[0], 0))
 
 
 @dataclass
