@@ -251,10 +251,7 @@ class Restorer:
         slots, w = (doc.row_slot, doc.row_word) if rows is None else (doc.row_slot[rows], doc.row_word[rows])
         pos = doc.slot_pos[slots]
         u, v, r1, r2 = stream[pos - 2], stream[pos - 1], stream[pos + 1], stream[pos + 2]
-        lp = self._lm.logprobs_array
-        n = len(w)
-        scores = lp(np.concatenate((u, v, w)), np.concatenate((v, w, r1)), np.concatenate((w, r1, r2)))
-        return LM_WEIGHT * (scores[:n] + scores[n:2 * n] + scores[2 * n:])
+        return LM_WEIGHT * self._lm.logprobs_around(u, v, w, r1, r2)
 
     @staticmethod
     def _best(doc: _Document, totals: np.ndarray) -> np.ndarray:
