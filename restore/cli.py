@@ -33,25 +33,12 @@ def _model(path: str | None):
 
 def read_text(path: str, encoding: str = "utf-8") -> str:
     """Read a text file (``-`` is stdin), with errors that name the file."""
-    if path == "-":
-        data = sys.stdin.buffer.read()
-    else:
-        try:
-            data = Path(path).read_bytes()
-        except FileNotFoundError:
-            raise UserError(f"{path}: no such file") from None
-        except IsADirectoryError:
-            raise UserError(f"{path}: is a directory") from None
-        except OSError as e:
-            raise UserError(f"{path}: cannot read ({e.strerror})") from None
-    if b"\0" in data[:8192]:
-        raise UserError(f"{path}: binary file, not text")
+    from .pairs import PairError
+    from .pairs import read_text as read
     try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as e:
-        raise UserError(f"{path}: not {encoding} text (undecodable byte at offset {e.start})") from None
-    except LookupError:
-        raise UserError(f"unknown encoding {encoding!r}") from None
+        return read(path, encoding, sys.stdin.buffer.read() if path == "-" else None)
+    except PairError as e:
+        raise UserError(str(e)) from None
 
 
 def _check_model(path: str | None) -> None:

@@ -19,18 +19,33 @@ from typing import Iterable, Iterator
 
 
 class PairError(ValueError):
-    """A pairs file that cannot be read; the message names the file and the problem."""
+    """A file that cannot be read as text; the message names the file and the problem."""
 
 
-def _read_text(path: Path) -> str:
+def read_text(path: str | Path, encoding: str = "utf-8", data: bytes | None = None) -> str:
+    """Read a text file (or decode ``data`` read from it), with one-line errors that name the file.
+
+    >>> read_text("missing.txt")
+    Traceback (most recent call last):
+    restore.pairs.PairError: missing.txt: no such file
+    """
+    if data is None:
+        try:
+            data = Path(path).read_bytes()
+        except FileNotFoundError:
+            raise PairError(f"{path}: no such file") from None
+        except IsADirectoryError:
+            raise PairError(f"{path}: is a directory") from None
+        except OSError as e:
+            raise PairError(f"{path}: cannot read ({e.strerror})") from None
+    if b"\0" in data[:8192]:
+        raise PairError(f"{path}: binary file, not text")
     try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PairError(f"{path}: no such file") from None
+        return data.decode(encoding)
     except UnicodeDecodeError as e:
-        raise PairError(f"{path}: not UTF-8 text (byte offset {e.start})") from None
-    except OSError as e:
-        raise PairError(f"{path}: cannot read ({e.strerror})") from None
+        raise PairError(f"{path}: not {encoding} text (undecodable byte at offset {e.start})") from None
+    except LookupError:
+        raise PairError(f"unknown encoding {encoding!r}") from None
 
 
 def read_pairs(paths: Iterable[str | Path]) -> Iterator[tuple[str, str]]:
@@ -38,7 +53,7 @@ def read_pairs(paths: Iterable[str | Path]) -> Iterator[tuple[str, str]]:
     for path in map(Path, paths):
         name = path.name
         if name.endswith(".jsonl"):
-            for n, line in enumerate(_read_text(path).splitlines(), 1):
+            for n, line in enumerate(read_text(path).splitlines(), 1):
                 if not line.strip():
                     continue
                 try:
@@ -48,7 +63,7 @@ def read_pairs(paths: Iterable[str | Path]) -> Iterator[tuple[str, str]]:
                     raise PairError(f'{path}:{n}: expected a JSON object with "spun" and "clean"') from None
         elif name.endswith((".spun.txt", ".clean.txt")):
             stem = name.rsplit(".", 2)[0]
-            yield _read_text(path.with_name(stem + ".spun.txt")), _read_text(path.with_name(stem + ".clean.txt"))
+            yield read_text(path.with_name(stem + ".spun.txt")), read_text(path.with_name(stem + ".clean.txt"))
         else:
             raise PairError(f"{path}: not a pairs file (expected NAME.spun.txt, NAME.clean.txt or .jsonl)")
 
