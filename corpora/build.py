@@ -35,6 +35,7 @@ LEXICON = HERE / "lexicon"
 SPIN_RATE = 0.33              # share of rewritable words the real spinner rewrites (seed article)
 TRAIN_DOCS = 1500             # clean news articles spun into training pairs
 MIN_ZIPF = 3.5                # rarer originals cost more in confusion than they restore (held-out news)
+WEB_SCALE = 1e-5              # Web 1T bigram counts, scaled to pseudo-counts of a ~10 M-word corpus
 HABIT_WEIGHT = 1.0            # trust in swaps the spinner was never seen making
 
 
@@ -91,6 +92,20 @@ def inflected(word: str, wn: WordNet) -> bool:
     return False
 
 
+def abbreviated(bigrams: dict) -> set[str]:
+    """Words mostly written as abbreviations ("Gen.", "Sen.", "Inc."): never restore to them.
+
+    The context model reads "Gen." as "gen" then ".", so it would otherwise like
+    "gen" wherever a sentence ends ("direct deposit information." -> "direct deposit gen.").
+    """
+    total, dotted = Counter(), Counter()
+    for (v, w), count in bigrams.items():
+        total[v] += count
+        if w == ".":
+            dotted[v] += count
+    return {v for v, n in dotted.items() if n > 0.5 * total[v] and total[v] >= 20}
+
+
 def emulator_ranks(observed: ChannelCounts, ranked: dict) -> list[float]:
     """P(the spinner takes a word's rank-r neighbour), r = 0..15, from the observed swaps.
 
@@ -128,6 +143,8 @@ def main(argv=None) -> int:
     parser.add_argument("--hold-out", type=int, default=0, metavar="N",
                         help="keep the last N news articles out of training and write them, spun, as "
                         "evaluation pairs beside the model (held-out.jsonl)")
+    parser.add_argument("--web-scale", type=float, default=WEB_SCALE,
+                        help="weight of a web bigram count against one corpus count (default %(default)s)")
     parser.add_argument("--habit-weight", type=float, default=HABIT_WEIGHT,
                         help="scale of the unobserved, habit-based swaps (default %(default)s)")
     args = parser.parse_args(argv)
@@ -142,14 +159,19 @@ def main(argv=None) -> int:
     log("counting the context model")
     prior = wordfreq_prior()
     bigrams, trigrams = count_context(news + sotu + brown)
+    if args.web_scale:
+        for (v, w), count in sources.web_bigrams().items():
+            if round(count * args.web_scale):
+                bigrams[normalize(v), normalize(w)] += round(count * args.web_scale)
     context = ContextModel.from_counts(bigrams, trigrams, prior)
     log(f"context model: {len(context.vocab)} words, {len(context.keys)} bigrams, {len(context.keys3)} trigrams")
 
     log("ranking WordNet neighbours")
     wn = WordNet.load()
     import wordfreq
-    vocabulary = [w for w in wn.lemmas()
-                  if wordfreq.zipf_frequency(w, "en") >= MIN_ZIPF and not inflected(w, wn)]
+    abbreviations = abbreviated(bigrams)
+    vocabulary = [w for w in wn.lemmas() if wordfreq.zipf_frequency(w, "en") >= MIN_ZIPF
+                  and not inflected(w, wn) and w not in abbreviations]
     ranked = {w: [n for n, _, _ in wn.neighbours(w)] for w in vocabulary}
     skip = set(args.without_lexicon)
     lexicon = read_lexicon(skip)

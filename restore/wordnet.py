@@ -6,7 +6,7 @@ needs neither NLTK nor the ``lexnames`` file that Debian's package lacks.
 
 >>> wn = WordNet.load()                                   # doctest: +SKIP
 >>> wn.neighbours("in")[:4]                               # doctest: +SKIP
-[('inch', 'syn', 0), ('indium', 'syn', 1), ('successful', 'sim', 3), ('incoming', 'sim', 4)]
+[('successful', 'sim', 0), ('incoming', 'sim', 1), ('fashionable', 'sim', 2), ('inch', 'syn', 3)]
 """
 from __future__ import annotations
 
@@ -20,6 +20,11 @@ POS_FILES = (("noun", "n"), ("verb", "v"), ("adj", "a"), ("adv", "r"))
 # Relations the spinner follows, in the order it seems to prefer them within a synset:
 # synonyms, the head of a similar-to cluster, hypernyms and instance hypernyms.
 RELATIONS = {"&": "sim", "@": "hyp", "@i": "hyp"}
+# The order in which the spinner tries a word's parts of speech: adjectives first.  It
+# explains 42 of the 69 observed seed swaps by their first candidate, against 34 for
+# WordNet's own order (nouns, verbs, adjectives, adverbs): in -> successful, still ->
+# inactive, official -> authoritative.
+SPINNER_POS_ORDER = "anvr"
 _MARKER = re.compile(r"\([a-z]+\)$")
 
 
@@ -101,14 +106,15 @@ class WordNet:
         """The words the spinner may put for ``word``, most likely first.
 
         Each is ``(neighbour, relation, sense_rank)``.  The spinner mostly takes one
-        of the word's synsets (in sense order: nouns, verbs, adjectives, adverbs)
+        of the word's synsets (adjectives first, then nouns, verbs and adverbs)
         and writes that synset's first candidate: its first other lemma, else the
         head of its similar-to cluster, else its first (instance) hypernym.  So the
         first candidate of every synset comes first, in sense order; the other
         candidates follow.
         """
         firsts, others, seen = [], [], {word}
-        for rank, key in enumerate(self.index.get(word, ())):
+        senses = sorted(self.index.get(word, ()), key=lambda key: SPINNER_POS_ORDER.index(key[0]))
+        for rank, key in enumerate(senses):
             lemmas, pointers = self.synsets[key]
             groups = [("syn", lemmas)]
             for wanted in ("sim", "hyp"):
