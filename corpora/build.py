@@ -15,6 +15,7 @@ score the articles they came from as unseen ones.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 import zlib
@@ -106,6 +107,26 @@ def abbreviated(bigrams: dict) -> set[str]:
     return {v for v, n in dotted.items() if n > 0.5 * total[v] and total[v] >= 20}
 
 
+_TOKENS = re.compile(r"[A-Za-z]+|[^\sA-Za-z]")
+
+
+def capitalised(texts: list[str]) -> set[str]:
+    """Words written capitalised inside sentences at least four times in five ("FDA", "June").
+
+    The spinner leaves capitalised words alone, so these are never the original of a
+    lower-case garbled word: "the agency" is not a spun "the FDA".
+    """
+    lower, total = Counter(), Counter()
+    for text in texts:
+        tokens = _TOKENS.findall(text)
+        for before, word in zip(tokens, tokens[1:]):
+            if word.isalpha() and (before.isalpha() or before == ","):    # not a sentence start
+                key = word.lower()
+                total[key] += 1
+                lower[key] += word == key
+    return {w for w, n in total.items() if n >= 5 and lower[w] < 0.2 * n}
+
+
 def emulator_ranks(observed: ChannelCounts, ranked: dict) -> list[float]:
     """P(the spinner takes a word's rank-r neighbour), r = 0..15, from the observed swaps.
 
@@ -169,9 +190,9 @@ def main(argv=None) -> int:
     log("ranking WordNet neighbours")
     wn = WordNet.load()
     import wordfreq
-    abbreviations = abbreviated(bigrams)
+    never_spun = abbreviated(bigrams) | capitalised(news + sotu + brown)
     vocabulary = [w for w in wn.lemmas() if wordfreq.zipf_frequency(w, "en") >= MIN_ZIPF
-                  and not inflected(w, wn) and w not in abbreviations]
+                  and not inflected(w, wn) and w not in never_spun]
     ranked = {w: [n for n, _, _ in wn.neighbours(w)] for w in vocabulary}
     skip = set(args.without_lexicon)
     lexicon = read_lexicon(skip)
