@@ -28,7 +28,7 @@ UNKNOWN = "<unk>"
 FORMAT = "restore-model/3"
 
 
-HASH_FROM = 20_000      # look-ups per call from which a hash index beats binary search
+HASH_FROM = 200_000     # look-ups (so far, in this process) from which a hash index pays for itself
 TRIGRAM_WEIGHT = 0.8    # the rest goes to the bigram: a 5 M-word corpus's trigrams are sparse
 
 
@@ -45,19 +45,19 @@ class HashIndex:
     """An open-addressing hash table over sorted, unique uint64 ``keys``: their positions, vectorised.
 
     Binary search (``np.searchsorted``) costs some twenty cache misses a look-up on a
-    table of a million keys; this costs one or two.  It takes about 0.2 s and 12 bytes
-    a slot to build, so the model builds it only for large documents.
+    table of a million keys; this costs one or two.  Building it takes about 0.2 s and
+    75 MB for the default model, so the model builds it only once it has much to look up.
 
     >>> index = HashIndex(np.array([3, 8, 42], dtype=np.uint64))
     >>> index.find(np.array([42, 5, 3], dtype=np.uint64))
     (array([2, 0, 0]), array([ True, False,  True]))
     """
 
-    EMPTY = np.uint64(2**64 - 1)
+    EMPTY = np.uint64(2**64 - 1)                      # no n-gram key reaches it (3 x 21 bits)
     MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)      # Fibonacci hashing: take the product's top bits
 
     def __init__(self, keys: np.ndarray):
-        self.bits = max(int(len(keys) * 3).bit_length(), 4)     # load factor 1/3 to 2/3... of 3n
+        self.bits = max(int(len(keys) * 3).bit_length(), 4)     # at most a third of the slots used
         self.shift = np.uint64(64 - self.bits)
         self.mask = np.int64((1 << self.bits) - 1)
         self.slot_index = np.full(1 << self.bits, -1, dtype=np.int32)
@@ -112,7 +112,7 @@ class ContextModel:
     def __post_init__(self):
         self.ids = {w: i for i, w in enumerate(self.vocab)}
         self.unknown = self.ids[UNKNOWN]
-        self._indexes = {}
+        self._indexes, self._lookups = {}, 0
 
     def id(self, word: str) -> int:
         return self.ids.get(word, self.unknown)
@@ -120,11 +120,14 @@ class ContextModel:
     def _find(self, table: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Positions of ``keys`` in the sorted ``table``, and whether each was there.
 
-        Small batches use binary search; large ones a hash index, built on first need.
+        Binary search at first; once the process has looked up ``HASH_FROM`` keys (a large
+        document, or a batch of small ones), a hash index, built once.  A one-line run never
+        builds it.
         """
         if not len(table):
             return np.zeros(len(keys), np.int64), np.zeros(len(keys), bool)
-        if len(keys) >= HASH_FROM:
+        self._lookups += len(keys)
+        if self._lookups >= HASH_FROM:
             index = self._indexes.get(id(table))
             if index is None:
                 index = self._indexes[id(table)] = HashIndex(table)
