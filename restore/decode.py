@@ -13,6 +13,7 @@ spun at all, so clean prose is left alone.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from dataclasses import dataclass, field
 
@@ -77,6 +78,25 @@ class _Tables:
         self.span, self.multi = layout.span, layout.multi
         self.originals, self.scores, self.propensity = layout.originals, layout.scores, layout.propensity
         self.phrases, self.phrase_starts = model.channel.phrases, model.channel.phrase_starts
+        ids, unknown = self.ids, self.unknown
+        self.word_ids = _Memo(lambda word: ids.get(normalize(word), unknown))
+        self.gap_ids = _Memo(lambda gap: tuple(ids.get(t, unknown) for t in gap_tokens(gap)))
+
+
+class _Memo(dict):
+    """``fn(key)``, computed once per distinct key and remembered (words and gaps repeat a lot)."""
+
+    LIMIT = 1_000_000                 # distinct keys kept; a stream of new ones starts afresh
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, key):
+        if len(self) >= self.LIMIT:
+            self.clear()
+        self[key] = value = self.fn(key)
+        return value
 
 
 def _tables(model: Model) -> _Tables:
@@ -98,12 +118,10 @@ class _Document:
         self.parts = parts
         words, gaps = parts[1::2], parts[0::2]
         ids, unknown = tables.ids, tables.unknown
-        self.fixed = fixed = [normalize(w) for w in words]
-        word_ids = np.fromiter((ids.get(n, unknown) for n in fixed), dtype=np.int64, count=len(fixed))
+        word_ids = np.fromiter(map(tables.word_ids.__getitem__, words), dtype=np.int64, count=len(words))
         # the context stream: two boundaries, then each gap's punctuation and each word
         n_words = len(words)
-        gap_ids = {k: [ids.get(t, unknown) for t in toks] for k, g in enumerate(gaps)
-                   if g and g != " " and (toks := gap_tokens(g))}
+        gap_ids = {k: toks for k, g in enumerate(gaps) if g != " " and g and (toks := tables.gap_ids[g])}
         counts = np.zeros(n_words + 1, dtype=np.int64)
         for k, toks in gap_ids.items():
             counts[k] = len(toks)
@@ -372,10 +390,7 @@ class Restorer:
     def _apply(self, doc: _Document, totals: np.ndarray, spans: list) -> tuple[str, list[Change]]:
         parts, vocab = doc.parts, self._lm.vocab
         out, changes = list(parts), []
-        offsets, pos = [], 0
-        for p in parts:
-            offsets.append(pos)
-            pos += len(p)
+        offsets = [0, *itertools.accumulate(map(len, parts))]
         decisions = {}                    # word -> (n words, restored, confidence, alternatives)
         if doc.n_slots:
             best = self._best(doc, totals)
@@ -386,11 +401,11 @@ class Restorer:
                 lo, hi, b = int(doc.first[j]), int(doc.first[j + 1]), int(best[j])
                 k = int(doc.slot_word[j])
                 others = sorted((r for r in range(lo, hi) if r != b), key=lambda r: -probs[r])[:3]
-                alternatives = [(doc.fixed[k] if r == lo else vocab[doc.row_word[r]], float(probs[r])) for r in others]
+                alternatives = [(normalize(doc.parts[2 * k + 1]) if r == lo else vocab[doc.row_word[r]], float(probs[r])) for r in others]
                 decisions[k] = (1, vocab[doc.row_word[b]], float(probs[b]), alternatives)
         for k, length, c, prob, _ in spans:
             if prob >= self.min_confidence and all(j not in decisions for j in range(k + 1, k + length)):
-                decisions[k] = (length, c, prob, [(" ".join(doc.fixed[k:k + length]), 1.0 - prob)])
+                decisions[k] = (length, c, prob, [(" ".join(map(normalize, doc.parts[2 * k + 1:2 * (k + length):2])), 1.0 - prob)])
         for k in sorted(decisions):
             length, restored, confidence, alternatives = decisions[k]
             first, last = 2 * k + 1, 2 * (k + length) - 1
