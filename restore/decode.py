@@ -117,7 +117,6 @@ class _Document:
     def __init__(self, parts: list[str], tables: _Tables):
         self.parts = parts
         words, gaps = parts[1::2], parts[0::2]
-        ids, unknown = tables.ids, tables.unknown
         word_ids = np.fromiter(map(tables.word_ids.__getitem__, words), dtype=np.int64, count=len(words))
         # the context stream: two boundaries, then each gap's punctuation and each word
         n_words = len(words)
@@ -127,7 +126,7 @@ class _Document:
             counts[k] = len(toks)
         ends = np.cumsum(counts)                   # gap tokens up to and including gap k
         where = 2 + np.arange(n_words) + ends[:n_words]
-        boundary = ids[BOUNDARY]
+        boundary = tables.ids[BOUNDARY]
         stream = np.full(2 + n_words + ends[-1] + 2, boundary, dtype=np.int64)
         stream[where] = word_ids
         for k, toks in gap_ids.items():
