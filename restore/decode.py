@@ -31,6 +31,10 @@ SPIN_ITERATIONS = 6
 LM_WEIGHT = 1.0           # scale of context-model log-probabilities against the channel
 PAIR_OPTIONS = 4          # options of each word tried in a joint pair choice (keep + 3 likeliest)
 HOPELESS = 12.0           # an option this far (in nats) behind its word's best is not re-scored
+# Reported confidences are the posterior at this temperature: raw posteriors are overconfident
+# (on held-out news, changes given 0.96 were right 88% of the time).  1.75 minimises the log loss
+# there; it changes no decision, only the confidence, and so what --min-confidence keeps.
+CONFIDENCE_TEMPERATURE = 1.75
 ICM_ROUNDS = 2            # rounds in which each restoration is re-scored given its neighbours' choices
 
 
@@ -382,7 +386,7 @@ class Restorer:
         for i, (k, length, c, score) in enumerate(doc.spans):
             gain = totals[2 * i + 1] + score + math.log(rate) - totals[2 * i]
             if gain > 0:
-                wins.append((k, length, c, 1.0 / (1.0 + math.exp(-gain)), float(gain)))
+                wins.append((k, length, c, 1.0 / (1.0 + math.exp(-gain / CONFIDENCE_TEMPERATURE)), float(gain)))
         return wins
 
     # -- output -------------------------------------------------------------------------------
@@ -394,7 +398,7 @@ class Restorer:
         if doc.n_slots:
             best = self._best(doc, totals)
             starts = doc.first[:-1]
-            weights = np.exp(totals - totals[best][doc.row_slot])
+            weights = np.exp((totals - totals[best][doc.row_slot]) / CONFIDENCE_TEMPERATURE)
             probs = weights / np.add.reduceat(weights, starts)[doc.row_slot]
             for j in np.flatnonzero(~doc.row_keep[best] & (probs[best] >= self.min_confidence)).tolist():
                 lo, hi, b = int(doc.first[j]), int(doc.first[j + 1]), int(best[j])
