@@ -81,18 +81,20 @@ class HashIndex:
 
     def find(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Positions of ``keys`` in the indexed array (0 where absent), and whether each was there."""
-        pos = np.zeros(len(keys), dtype=np.int64)
-        seen = np.zeros(len(keys), dtype=bool)
         slot = self._home(keys)
-        active = np.arange(len(keys))
+        found = self.slot_keys[slot]                 # most keys sit in their home slot, or are absent
+        seen = found == keys
+        pos = self.slot_index[slot]
+        active = np.flatnonzero(~seen & (found != self.EMPTY))
         while len(active):
+            slot[active] = (slot[active] + 1) & self.mask
             found = self.slot_keys[slot[active]]
             hit = found == keys[active]
             pos[active[hit]] = self.slot_index[slot[active[hit]]]
             seen[active[hit]] = True
             active = active[~hit & (found != self.EMPTY)]
-            slot[active] = (slot[active] + 1) & self.mask
-        return pos, seen
+        pos[~seen] = 0
+        return pos.astype(np.int64), seen
 
 
 @dataclass
@@ -160,28 +162,43 @@ class ContextModel:
         return _mix(np.where(seen3, self.values3[pos3], p3_backed), p2)
 
     def logprobs_around(self, u: np.ndarray, v: np.ndarray, w: np.ndarray, r1: np.ndarray,
-                        r2: np.ndarray) -> np.ndarray:
+                        r2: np.ndarray, group: np.ndarray | None = None) -> np.ndarray:
         """``log P(w | u v) + log P(r1 | v w) + log P(r2 | w r1)``: the score of ``w`` between its contexts.
 
         Equal to three ``logprobs_array`` calls, but each bigram is looked up once: the bigram
-        ``(v, w)`` of the first trigram is the history of the second, and so on.
+        ``(v, w)`` of the first trigram is the history of the second, and so on.  With ``group``,
+        the contexts ``u v`` and ``r1 r2`` are given once per group of candidates (``w[i]`` sits
+        in group ``group[i]``), and their bigrams are looked up once per group.
         """
         u, v, w, r1, r2 = (x.astype(np.uint64) for x in (u, v, w, r1, r2))
         bits = np.uint64(ID_BITS)
-        seen_pairs = [self._find(self.keys, (a << bits) | b) for a, b in ((u, v), (v, w), (w, r1), (r1, r2))]
+        # per context: the back-off weight of the history (u, v), and log P(r2 | r1)
+        pos, seen = self._find(self.keys, (u << bits) | v)
+        history_backoff = np.where(seen, self.backoff2[pos], 0.0)
+        last = self._bigram(r1, r2)
+        if group is not None:
+            u, v, r1, r2 = u[group], v[group], r1[group], r2[group]
+            history_backoff, last = history_backoff[group], last[group]
+        pos_vw, seen_vw = self._find(self.keys, (v << bits) | w)
+        pos_wr, seen_wr = self._find(self.keys, (w << bits) | r1)
+        p_vw = self._bigram_at(pos_vw, seen_vw, v, w)
+        p_wr = self._bigram_at(pos_wr, seen_wr, w, r1)
 
-        def bigram(i, a, b):               # log P(b | a) for the i-th pair
-            pos, seen = seen_pairs[i]
-            return np.where(seen, self.values[pos], self.backoff[a.astype(np.int64)] + self.unigram[b.astype(np.int64)])
-
-        def trigram(i, a, b, c):           # log P(c | a b), the history (a, b) being the i-th pair
-            pos_h, seen_h = seen_pairs[i]
-            lower = bigram(i + 1, b, c)
-            backed = lower + np.where(seen_h, self.backoff2[pos_h], 0.0)
+        def trigram(a, b, c, lower, history):          # log P(c | a b), given log P(c | b) and the history's back-off
             pos3, seen3 = self._find(self.keys3, (a << (bits + bits)) | (b << bits) | c)
-            return _mix(np.where(seen3, self.values3[pos3], backed), lower)
+            return _mix(np.where(seen3, self.values3[pos3], lower + history), lower)
 
-        return trigram(0, u, v, w) + trigram(1, v, w, r1) + trigram(2, w, r1, r2)
+        return (trigram(u, v, w, p_vw, history_backoff)
+                + trigram(v, w, r1, p_wr, np.where(seen_vw, self.backoff2[pos_vw], 0.0))
+                + trigram(w, r1, r2, last, np.where(seen_wr, self.backoff2[pos_wr], 0.0)))
+
+    def _bigram(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """``log P(b | a)`` elementwise (uint64 ids)."""
+        return self._bigram_at(*self._find(self.keys, (a << np.uint64(ID_BITS)) | b), a, b)
+
+    def _bigram_at(self, pos: np.ndarray, seen: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """``log P(b | a)``, given where the bigram ``(a, b)`` was found."""
+        return np.where(seen, self.values[pos], self.backoff[a.astype(np.int64)] + self.unigram[b.astype(np.int64)])
 
     @classmethod
     def from_counts(cls, bigrams: dict, trigrams: dict | None = None, unigram_prior: dict | None = None,
