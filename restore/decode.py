@@ -85,6 +85,21 @@ class _Tables:
         ids, unknown = self.ids, self.unknown
         self.word_ids = _Memo(lambda word: ids.get(normalize(word), unknown))
         self.gap_ids = _Memo(lambda gap: tuple(ids.get(t, unknown) for t in gap_tokens(gap)))
+        self.options = _Memo(self._options)
+
+    def _options(self, word: str) -> tuple | None:
+        """``(capitalised, rows, more)`` of a word the decoder may restore, else None.
+
+        ``rows`` is its span of single-word originals, if any; ``more`` whether it may also
+        stand for several words or begin a garbled phrase.  Only lower-case words and
+        capitalised ones (at a sentence start, which the caller checks) are restored.
+        """
+        n = word.lower()                   # the channel's keys keep their digits ("2nd")
+        more = n in self.multi or n in self.phrase_starts
+        rows = self.span.get(n)
+        if not (rows or more) or not (word.islower() or word.istitle()):
+            return None
+        return not word.islower(), rows, more
 
 
 class _Memo(dict):
@@ -138,23 +153,26 @@ class _Document:
             stream[start:start + len(toks)] = toks
         self.stream, self.where = stream, where.tolist()
         # ambiguous words and their option rows
-        span, multi, phrase_starts = tables.span, tables.multi, tables.phrase_starts
+        multi, phrase_starts, options = tables.multi, tables.phrase_starts, tables.options
         slot_word, los, his, spans = [], [], [], []
-        lowered = [w.lower() for w in words]       # the channel's keys keep their digits ("2nd")
-        for k in [k for k, n in enumerate(lowered) if n in span or n in multi or n in phrase_starts]:
-            word, n = words[k], lowered[k]
-            if not (word.islower() or (word.istitle() and starts_sentence(gaps[k], words[k - 1] if k else None))):
+        for k, found in enumerate(map(options.__getitem__, words)):
+            if found is None:
                 continue
-            rows = span.get(n)
+            capitalised, rows, more = found
+            if capitalised and not starts_sentence(gaps[k], words[k - 1] if k else None):
+                continue
             if rows is not None:
                 slot_word.append(k)
                 los.append(rows[0])
                 his.append(rows[1])
-            spans.extend((k, 1, c, score) for c, score in multi.get(n, ()))
-            for length in range(2, phrase_starts.get(n, 1) + 1):
-                if k + length > n_words or gaps[k + length - 1] != " ":
-                    break
-                spans.extend((k, length, c, score) for c, score in tables.phrases.get(tuple(lowered[k:k + length]), ()))
+            if more:
+                n = words[k].lower()
+                spans.extend((k, 1, c, score) for c, score in multi.get(n, ()))
+                for length in range(2, phrase_starts.get(n, 1) + 1):
+                    if k + length > n_words or gaps[k + length - 1] != " ":
+                        break
+                    phrase = tuple(w.lower() for w in words[k:k + length])
+                    spans.extend((k, length, c, score) for c, score in tables.phrases.get(phrase, ()))
         self.spans = spans
         self.slot_word = np.array(slot_word, dtype=np.int64)
         self.slot_pos = where[self.slot_word] if slot_word else np.zeros(0, dtype=np.int64)
@@ -223,10 +241,13 @@ class Restorer:
     # -- public -------------------------------------------------------------------------
     def restore(self, text: str) -> str:
         """The restored text."""
-        return self.restore_with_changes(text)[0]
+        return self._restore(text, explain=False)[0]
 
     def restore_with_changes(self, text: str) -> tuple[str, list[Change]]:
         """The restored text and the list of changes made to it."""
+        return self._restore(text, explain=True)
+
+    def _restore(self, text: str, explain: bool) -> tuple[str, list[Change]]:
         if self.fix_mojibake:
             text = fix_mojibake(text)
         doc = _Document(split_words(text), self._tables)
@@ -242,7 +263,7 @@ class Restorer:
         if rate <= 0:
             return text, []
         totals = lm_rows + self._channel(doc, rate)
-        return self._apply(doc, totals, self._spans(doc, stream, rate))
+        return self._apply(doc, totals, self._spans(doc, stream, rate), explain)
 
     def spin_score(self, text: str) -> float:
         """How likely ``text`` is spun, 0 (clean) to 1, from the evidence of the whole document.
@@ -390,25 +411,25 @@ class Restorer:
         return wins
 
     # -- output -------------------------------------------------------------------------------
-    def _apply(self, doc: _Document, totals: np.ndarray, spans: list) -> tuple[str, list[Change]]:
+    def _apply(self, doc: _Document, totals: np.ndarray, spans: list, explain: bool) -> tuple[str, list[Change]]:
+        """The restored text, and (if ``explain``) its changes with their alternatives."""
         parts, vocab = doc.parts, self._lm.vocab
         out, changes = list(parts), []
-        offsets = [0, *itertools.accumulate(map(len, parts))]
         decisions = {}                    # word -> (n words, restored, confidence, alternatives)
         if doc.n_slots:
             best = self._best(doc, totals)
-            starts = doc.first[:-1]
             weights = np.exp((totals - totals[best][doc.row_slot]) / CONFIDENCE_TEMPERATURE)
-            probs = weights / np.add.reduceat(weights, starts)[doc.row_slot]
-            for j in np.flatnonzero(~doc.row_keep[best] & (probs[best] >= self.min_confidence)).tolist():
-                lo, hi, b = int(doc.first[j]), int(doc.first[j + 1]), int(best[j])
-                k = int(doc.slot_word[j])
-                others = sorted((r for r in range(lo, hi) if r != b), key=lambda r: -probs[r])[:3]
-                alternatives = [(normalize(doc.parts[2 * k + 1]) if r == lo else vocab[doc.row_word[r]], float(probs[r])) for r in others]
-                decisions[k] = (1, vocab[doc.row_word[b]], float(probs[b]), alternatives)
+            probs = weights / np.add.reduceat(weights, doc.first[:-1])[doc.row_slot]
+            chosen = np.flatnonzero(~doc.row_keep[best] & (probs[best] >= self.min_confidence))
+            rows = best[chosen]
+            alternatives = self._alternatives(doc, probs, chosen, rows) if explain else itertools.repeat([])
+            decisions = {k: (1, vocab[w], p, alts) for k, w, p, alts in
+                         zip(doc.slot_word[chosen].tolist(), doc.row_word[rows].tolist(), probs[rows].tolist(),
+                             alternatives)}
         for k, length, c, prob, _ in spans:
             if prob >= self.min_confidence and all(j not in decisions for j in range(k + 1, k + length)):
                 decisions[k] = (length, c, prob, [(" ".join(map(normalize, doc.parts[2 * k + 1:2 * (k + length):2])), 1.0 - prob)])
+        offsets = [0, *itertools.accumulate(map(len, parts))] if explain else None
         for k in sorted(decisions):
             length, restored, confidence, alternatives = decisions[k]
             first, last = 2 * k + 1, 2 * (k + length) - 1
@@ -417,6 +438,27 @@ class Restorer:
             out[first] = match_case(parts[first], restored)
             for j in range(first + 1, last + 1):
                 out[j] = ""
-            changes.append(Change(offsets[first], offsets[last] + len(parts[last]),
-                                  "".join(parts[first:last + 1]), out[first], confidence, alternatives))
+            if explain:
+                changes.append(Change(offsets[first], offsets[last] + len(parts[last]),
+                                      "".join(parts[first:last + 1]), out[first], confidence, alternatives))
         return "".join(out), changes
+
+    def _alternatives(self, doc: _Document, probs: np.ndarray, slots: np.ndarray, chosen: np.ndarray) -> list:
+        """For each of ``slots`` (its chosen row in ``chosen``): its three likeliest other options, with probabilities."""
+        lo, sizes = doc.first[slots], doc.first[slots + 1] - doc.first[slots]
+        owner = np.repeat(np.arange(len(slots)), sizes)
+        rows = np.arange(len(owner)) - (np.cumsum(sizes) - sizes)[owner] + lo[owner]
+        others = rows != chosen[owner]
+        rows, owner = rows[others], owner[others]
+        order = np.lexsort((-probs[rows], owner))              # by slot, likeliest first
+        rows, owner = rows[order], owner[order]
+        rank = np.arange(len(rows)) - (np.cumsum(sizes - 1) - (sizes - 1))[owner]
+        rows, owner = rows[rank < 3], owner[rank < 3]
+        vocab, parts = self._lm.vocab, doc.parts
+        keep = doc.row_keep[rows].tolist()
+        words = doc.row_word[rows].tolist()
+        slot_words = doc.slot_word[slots].tolist()
+        out = [[] for _ in slots.tolist()]
+        for i, r_keep, w, p in zip(owner.tolist(), keep, words, probs[rows].tolist()):
+            out[i].append((normalize(parts[2 * slot_words[i] + 1]) if r_keep else vocab[w], p))
+        return out
