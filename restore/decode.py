@@ -195,25 +195,8 @@ class _Document:
         self._pair_up()
 
     def _pair_up(self) -> None:
-        """Adjacent ambiguous words (no token between them), paired left to right without overlap.
-
-        ``pairs`` holds the left slot of each pair; ``pair_rows`` every combination of the two
-        slots' option rows, grouped by pair (``pair_first``, ``pair_of``).
-        """
-        adjacent = np.flatnonzero(self.slot_pos[1:] == self.slot_pos[:-1] + 1)
-        keep = []
-        for j in adjacent.tolist():                # greedy, so that no slot is in two pairs
-            if not keep or keep[-1] + 1 < j:
-                keep.append(j)
-        self.pairs = pairs = np.array(keep, dtype=np.int64)
-        sizes = np.minimum(np.diff(self.first), PAIR_OPTIONS)
-        n1, n2 = sizes[pairs], sizes[pairs + 1] if len(pairs) else np.zeros(0, dtype=np.int64)
-        combos = n1 * n2
-        self.pair_first = np.concatenate(([0], np.cumsum(combos)[:-1])).astype(np.int64) if len(pairs) else combos
-        self.pair_of = np.repeat(np.arange(len(pairs)), combos)
-        i = np.arange(int(combos.sum())) - np.repeat(self.pair_first, combos)   # index within the pair
-        self.pair_rows = (self.first[pairs][self.pair_of] + i // n2[self.pair_of],
-                          self.first[pairs + 1][self.pair_of] + i % n2[self.pair_of])
+        """``adjacent``: slots whose word directly follows the previous slot's (no token between)."""
+        self.adjacent = np.flatnonzero(self.slot_pos[1:] == self.slot_pos[:-1] + 1)
 
     @property
     def n_slots(self) -> int:
@@ -290,10 +273,26 @@ class Restorer:
 
     def _context(self, doc: _Document, stream: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """Context log-probability of every option row (or of ``rows``), the other words as in ``stream``."""
-        slots, w = (doc.row_slot, doc.row_word) if rows is None else (doc.row_slot[rows], doc.row_word[rows])
+        if rows is None:
+            slots, group, w = np.arange(doc.n_slots), doc.row_slot, doc.row_word
+        else:
+            row_slots = doc.row_slot[rows]
+            new = np.empty(len(rows), dtype=bool)
+            new[:1] = True
+            np.not_equal(row_slots[1:], row_slots[:-1], out=new[1:])
+            slots, group, w = row_slots[new], np.cumsum(new) - 1, doc.row_word[rows]
         pos = doc.slot_pos[slots]
         u, v, r1, r2 = stream[pos - 2], stream[pos - 1], stream[pos + 1], stream[pos + 2]
-        return LM_WEIGHT * self._lm.logprobs_around(u, v, w, r1, r2)
+        return LM_WEIGHT * self._lm.logprobs_around(u, v, w, r1, r2, group)
+
+    @staticmethod
+    def _moved(doc: _Document, before: np.ndarray, after: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Those of ``rows`` whose context (two words either side) differs between two streams."""
+        pos = doc.slot_pos
+        moved = np.zeros(doc.n_slots, dtype=bool)
+        for d in (-2, -1, 1, 2):
+            moved |= before[pos + d] != after[pos + d]
+        return rows[moved[doc.row_slot[rows]]]
 
     @staticmethod
     def _best(doc: _Document, totals: np.ndarray) -> np.ndarray:
@@ -319,32 +318,67 @@ class Restorer:
         totals = lm_rows + channel
         # options far behind their word's best cannot come back: re-score only the others
         live = np.flatnonzero(totals >= np.maximum.reduceat(totals, doc.first[:-1])[doc.row_slot] - HOPELESS)
+        scored = stream.copy()                      # the stream lm_rows were scored against
         for _ in range(ICM_ROUNDS - 1):
             best = self._best(doc, lm_rows + channel)
             stream[doc.slot_pos] = doc.row_word[best]
-            lm_rows[live] = self._context(doc, stream, live)
-        if len(doc.pairs):
+            self._rescore(doc, lm_rows, live, scored, stream)
+        if len(doc.adjacent):
             stream[doc.slot_pos] = doc.row_word[self._best(doc, lm_rows + channel)]
-            self._decide_pairs(doc, stream, channel)
-            lm_rows[live] = self._context(doc, stream, live)
+            self._decide_pairs(doc, stream, channel, live)
+            self._rescore(doc, lm_rows, live, scored, stream)
         stream[doc.slot_pos] = doc.row_word[self._best(doc, lm_rows + channel)]
         return lm_rows, stream
 
-    def _decide_pairs(self, doc: _Document, stream: np.ndarray, channel: np.ndarray) -> None:
+    def _rescore(self, doc: _Document, lm_rows: np.ndarray, live: np.ndarray, scored: np.ndarray,
+                 stream: np.ndarray) -> None:
+        """Re-score, in place, the live rows whose context moved since ``scored``; then ``scored = stream``."""
+        rows = self._moved(doc, scored, stream, live)
+        if len(rows):
+            lm_rows[rows] = self._context(doc, stream, rows)
+        scored[:] = stream
+
+    @staticmethod
+    def _pairs(doc: _Document, live: np.ndarray):
+        """Adjacent slots to decide jointly, and every combination of their options.
+
+        Only slots with two or more live options among their first ``PAIR_OPTIONS`` take part
+        (with one, the joint choice is the single one), paired left to right without overlap.
+        Returns the left slot of each pair, and the rows of both words of each combination,
+        grouped by pair (``first`` of each group, ``of`` each combination's pair).
+        """
+        options = doc.first[:-1, None] + np.arange(PAIR_OPTIONS)
+        is_live = np.zeros(len(doc.row_slot) + PAIR_OPTIONS, dtype=bool)
+        is_live[live] = True
+        usable = is_live[options] & (options < doc.first[1:, None])
+        open_slots = usable.sum(axis=1) >= 2
+        keep = []
+        for j in doc.adjacent[open_slots[doc.adjacent] & open_slots[doc.adjacent + 1]].tolist():
+            if not keep or keep[-1] + 1 < j:       # greedy, so that no slot is in two pairs
+                keep.append(j)
+        pairs = np.array(keep, dtype=np.int64)
+        both = usable[pairs][:, :, None] & usable[pairs + 1][:, None, :]     # [pair, left option, right option]
+        of, i, k = np.nonzero(both)
+        first = np.flatnonzero(np.r_[True, of[1:] != of[:-1]]) if len(of) else of
+        return pairs, (options[pairs[of], i], options[pairs[of] + 1, k]), first, of
+
+    def _decide_pairs(self, doc: _Document, stream: np.ndarray, channel: np.ndarray, live: np.ndarray) -> None:
         """Choose adjacent ambiguous words jointly ("household subordinate" is "family member"), in place."""
-        a, b = doc.pair_rows
-        p = doc.slot_pos[doc.pairs[doc.pair_of]]
+        pairs, (a, b), first, of = self._pairs(doc, live)
+        if not len(pairs):
+            return
+        p = doc.slot_pos[pairs[of]]
         u, v, r1, r2 = stream[p - 2], stream[p - 1], stream[p + 2], stream[p + 3]
         w1, w2 = doc.row_word[a], doc.row_word[b]
         lp = self._lm.logprobs_array
         n = len(a)
         s = lp(np.concatenate((u, v, w1, w2)), np.concatenate((v, w1, w2, r1)), np.concatenate((w1, w2, r1, r2)))
         totals = LM_WEIGHT * (s[:n] + s[n:2 * n] + s[2 * n:3 * n] + s[3 * n:]) + channel[a] + channel[b]
-        best = np.maximum.reduceat(totals, doc.pair_first)
-        winners = np.flatnonzero(totals >= best[doc.pair_of])
-        _, first_win = np.unique(doc.pair_of[winners], return_index=True)
+        best = np.maximum.reduceat(totals, first)
+        winners = np.flatnonzero(totals >= best[of])
+        _, first_win = np.unique(of[winners], return_index=True)
         winners = winners[first_win]
-        pos = doc.slot_pos[doc.pairs[doc.pair_of[winners]]]
+        pos = doc.slot_pos[pairs[of[winners]]]
         stream[pos] = w1[winners]
         stream[pos + 1] = w2[winners]
 
