@@ -94,6 +94,21 @@ def inflected(word: str, wn: WordNet) -> bool:
     return False
 
 
+BASE_TAGS = {"nn", "vb", "jj", "rb", "md"}     # Brown: singular noun, base verb, adjective, adverb, modal
+
+
+def base_form(word: str, tags: dict) -> bool:
+    """Whether Brown mostly tags ``word`` as a base form, whatever its ending looks like.
+
+    "might" (a modal), "meeting" and "hearing" (nouns), "offer" and "gas" are words
+    in their own right, and the spinner rewrites them (might -> mightiness,
+    hearing -> proceeding), though ``inflected`` takes them for forms of others.
+    """
+    counts = tags.get(word)
+    n = sum(counts.values()) if counts else 0
+    return n >= 5 and sum(counts[t] for t in BASE_TAGS) >= 0.5 * n
+
+
 def abbreviated(bigrams: dict) -> set[str]:
     """Words mostly written as abbreviations ("Gen.", "Sen.", "Inc."): never restore to them.
 
@@ -191,9 +206,10 @@ def main(argv=None) -> int:
     log("ranking WordNet neighbours")
     wn = WordNet.load()
     import wordfreq
+    tags = sources.brown_tags()
     never_spun = abbreviated(bigrams) | capitalised(news + sotu + brown)
     vocabulary = [w for w in wn.lemmas() if wordfreq.zipf_frequency(w, "en") >= MIN_ZIPF
-                  and not inflected(w, wn) and w not in never_spun]
+                  and (not inflected(w, wn) or base_form(w, tags)) and w not in never_spun]
     ranked = {w: [n for n, _, _ in wn.neighbours(w)] for w in vocabulary}
     skip = set(args.without_lexicon)
     lexicon = read_lexicon(skip)

