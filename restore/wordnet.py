@@ -5,8 +5,10 @@ results), so it reads the plain ``data.*`` / ``index.*`` files directly and
 needs neither NLTK nor the ``lexnames`` file that Debian's package lacks.
 
 >>> wn = WordNet.load()                                   # doctest: +SKIP
->>> wn.neighbours("in")[:4]                               # doctest: +SKIP
-[('successful', 'sim', 0), ('boffo', 'hop', 0), ('incoming', 'sim', 1), ('fashionable', 'sim', 2)]
+>>> wn.neighbours("in")[:3]                               # doctest: +SKIP
+[('successful', 'sim', 0), ('incoming', 'sim', 1), ('fashionable', 'sim', 2)]
+>>> [w for w, _, _ in wn.neighbours("recently")][:4]      # doctest: +SKIP
+['late', 'advanced', 'precocious', 'lately']
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ RELATIONS = {"&": "sim", "@": "hyp", "@i": "hyp"}
 # WordNet's own order (nouns, verbs, adjectives, adverbs): in -> successful, still ->
 # inactive, official -> authoritative.
 SPINNER_POS_ORDER = "anvr"
+MAX_CHAIN = 4              # longest chain of rewrites seen: take -> ... -> instrumentality
 _MARKER = re.compile(r"\([a-z]+\)$")
 
 
@@ -110,16 +113,25 @@ class WordNet:
         and writes that synset's first candidate: its first other lemma, else the
         head of its similar-to cluster, else its first (instance) hypernym.  So the
         first candidate of every synset comes first, in sense order; the other
-        candidates follow.  Second comes the first candidate of the first candidate
-        (relation ``"hop"``): the spinner sometimes takes two steps, as in public ->
-        national -> nationalist or new -> fresh -> caller (10 of the 118 seed swaps).
+        candidates follow.  Right after the first candidate come the steps of its
+        chain (relation ``"chain"``): the spinner rewrites an article one word at a
+        time in reverse alphabetical order, so when a word's first candidate sorts
+        before it, that candidate's own rewrite can follow: new -> fresh -> caller,
+        take -> return -> instrument -> device -> instrumentality.
         """
         ranked = self._ranked(word)
-        if ranked:
-            hop = next(iter(self._ranked(ranked[0][0])), None)
-            if hop and hop[0] != word and hop[0] not in (ranked[0][0], *(w for w, _, _ in ranked[1:2])):
-                ranked = [r for r in ranked if r[0] != hop[0]]
-                ranked.insert(1, (hop[0], "hop", ranked[0][2]))
+        chain, seen = [], {word} | {w for w, _, _ in ranked[:1]}
+        prev, step = word, ranked[0][0] if ranked else None
+        while step and step < prev and len(chain) < MAX_CHAIN:
+            nxt = next(iter(self._ranked(step)), None)
+            if nxt is None or nxt[0] in seen:
+                break
+            seen.add(nxt[0])
+            chain.append((nxt[0], "chain", ranked[0][2]))
+            prev, step = step, nxt[0]
+        if chain:
+            links = {w for w, _, _ in chain}
+            ranked = ranked[:1] + chain + [r for r in ranked[1:] if r[0] not in links]
         return ranked
 
     def _ranked(self, word: str) -> list[tuple[str, str, int]]:
