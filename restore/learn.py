@@ -21,7 +21,7 @@ from typing import Callable, Iterable
 
 from .align import align
 from .model import Channel
-from .tokenize import context_tokens, split_words
+from .tokenize import context_tokens, split_words, stands_alone
 
 # Rank buckets of the chosen neighbour: 0, 1, 2, 3, 4-7, 8-15, 16-31, 32+.
 BUCKETS = (0, 1, 2, 3, 4, 8, 16, 32, 10**9)
@@ -68,15 +68,26 @@ class ChannelCounts:
 
 
 def learn_channel(pairs: Iterable[tuple[str, str]], counts: ChannelCounts | None = None) -> ChannelCounts:
-    """Count survivals and swaps over ``(spun, clean)`` text pairs."""
+    """Count survivals and swaps over ``(spun, clean)`` text pairs.
+
+    A word touching punctuation is out of the spinner's reach, so its survival
+    says nothing about how often the word is spun, and is not counted.
+
+    >>> learn_channel([("we tin go. we can go", "we can go. we can go")]).kept["can"]
+    1
+    """
     counts = counts or ChannelCounts()
     for spun, clean in pairs:
-        for clean_span, spun_span in align(words_of(spun), words_of(clean)):
+        parts = split_words(clean)
+        alone = [stands_alone(parts[i - 1], parts[i + 1]) for i in range(1, len(parts), 2)]
+        i = 0
+        for clean_span, spun_span in align(words_of(spun), [w.lower() for w in parts[1::2]]):
+            i += len(clean_span)
             if not clean_span or not spun_span:
                 continue
             c, g = " ".join(clean_span), " ".join(spun_span)
             if c == g:
-                counts.kept[c] += 1
+                counts.kept[c] += alone[i - 1]
             elif len(clean_span) <= 2 and len(spun_span) <= 6:
                 counts.swaps[c][g] += 1
                 counts.aligned[c] += 1

@@ -2,12 +2,17 @@
 
 For each word the spinner has one fixed choice (its ``table``): the observed
 swap where real spun articles showed one, else the first of the word's
-ranked WordNet neighbours.  It rewrites a share ``rate`` of the words it can,
-and, like the real one, leaves inflected forms, names and words it has no
-entry for alone.
+ranked WordNet neighbours.  Like the real one, it picks a share ``rate`` of an
+article's distinct words and rewrites every occurrence of them that stands
+alone between spaces, in lower case: words touching punctuation, capitalised
+and inflected words, and words it has no entry for stay.  It works through the
+picked words in reverse alphabetical order, so a rewrite that sorts before its
+word and is itself picked is rewritten again (new -> fresh -> caller).
 
->>> Spinner({"at": "astatine", "in": "successful"}, rate=1.0).spin("Workers at the door in time.")
-'Workers astatine the door successful time.'
+>>> Spinner({"at": "astatine", "in": "successful"}, rate=1.0).spin("Workers at the door in time. In at.")
+'Workers astatine the door successful time. In at.'
+>>> Spinner({"new": "fresh", "fresh": "caller"}, rate=1.0).spin("new bread, fresh bread")
+'caller bread, caller bread'
 """
 from __future__ import annotations
 
@@ -16,13 +21,13 @@ import json
 import random
 from importlib import resources
 
-from .tokenize import match_case, split_words, starts_sentence
+from .tokenize import split_words, stands_alone
 
 
 class Spinner:
     """Rewrites text the way the spinner does."""
 
-    def __init__(self, table: dict[str, str], rate: float = 0.35):
+    def __init__(self, table: dict[str, str], rate: float = 0.85):
         self.table = table
         self.rate = rate
 
@@ -30,16 +35,25 @@ class Spinner:
         """Spin ``text``; the same ``seed`` gives the same output."""
         rng = random.Random(seed)
         parts = split_words(text)
-        for i in range(1, len(parts), 2):
-            word = parts[i]
-            key = word.lower()
-            if key not in self.table:
-                continue
-            if not (word.islower() or (word.istitle() and starts_sentence(parts[i - 1], parts[i - 2] if i > 1 else None))):
-                continue
-            if rng.random() < self.rate:
-                parts[i] = match_case(word, self.table[key])
+        table = self.table
+        spots = [i for i in range(1, len(parts), 2)
+                 if parts[i] in table and parts[i].islower() and stands_alone(parts[i - 1], parts[i + 1])]
+        picked = {w for w in sorted({parts[i] for i in spots}) if rng.random() < self.rate}
+        for i in spots:
+            if parts[i] in picked:
+                parts[i] = self.rewrite(parts[i], picked)
         return "".join(parts)
+
+    def rewrite(self, word: str, picked: set[str] = frozenset()) -> str:
+        """What ``word`` becomes, when the words in ``picked`` are rewritten too.
+
+        >>> Spinner({"public": "national", "national": "nationalist"}).rewrite("public", {"national"})
+        'nationalist'
+        """
+        out = self.table[word]
+        while out in picked and out < word:
+            word, out = out, self.table[out]
+        return out
 
     def save(self, path) -> None:
         with open(path, "w", encoding="utf-8") as f:

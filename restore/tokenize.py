@@ -81,6 +81,18 @@ def match_case(template: str, word: str) -> str:
     return word
 
 
+def stands_alone(gap_before: str, gap_after: str) -> bool:
+    """Whether a word has whitespace (or an end of the text) on both sides.
+
+    The spinner finds words by splitting text at whitespace, so it never rewrites a
+    word that touches punctuation: it sees "agency." and "“citizenship", not the words.
+
+    >>> stands_alone(" ", " "), stands_alone("", "\\n"), stands_alone(" ", "."), stands_alone("“", " ")
+    (True, True, False, False)
+    """
+    return (not gap_before or gap_before[-1].isspace()) and (not gap_after or gap_after[0].isspace())
+
+
 def starts_sentence(gap_before: str, previous_word: str | None) -> bool:
     """Whether a word after ``gap_before`` opens a sentence (so its capital is not a name).
 
