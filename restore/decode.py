@@ -30,7 +30,7 @@ MIN_SPIN = 0.02           # floor of the spin estimate of a document that reads 
 SPIN_ITERATIONS = 6
 LM_WEIGHT = 1.0           # scale of context-model log-probabilities against the channel
 PAIR_OPTIONS = 4          # options of each word tried in a joint pair choice (keep + 3 likeliest)
-TOUCHING = 0.05          # how much less often a word touching punctuation is spun (the spinner splits at
+TOUCHING = 0.01          # how much less often a word touching punctuation is spun (the spinner splits at
                          # whitespace: none of the seed article's ~150 swaps touches punctuation)
 HOPELESS = 12.0           # an option this far (in nats) behind its word's best is not re-scored
 # Reported confidences are the posterior at this temperature: raw posteriors are overconfident.
