@@ -32,6 +32,8 @@ LM_WEIGHT = 1.0           # scale of context-model log-probabilities against the
 PAIR_OPTIONS = 4          # options of each word tried in a joint pair choice (keep + 3 likeliest)
 TOUCHING = 0.01          # how much less often a word touching punctuation is spun (the spinner splits at
                          # whitespace: none of the seed article's ~150 swaps touches punctuation)
+CAPITALISED = 0.05       # ... and a capitalised word (its dictionary is lower-case: none of the seed's
+                         # swaps is capitalised, though its sentences open with words it rewrites)
 HOPELESS = 12.0           # an option this far (in nats) behind its word's best is not re-scored
 # Reported confidences are the posterior at this temperature: raw posteriors are overconfident.
 # 1.35 minimises the log loss of the changes made on held-out spun news; it changes no decision,
@@ -155,7 +157,8 @@ class _Document:
             stream[start:start + len(toks)] = toks
         self.stream, self.where = stream, where.tolist()
         # how reachable each word is to the spinner: words touching punctuation rarely are
-        reach = np.fromiter((1.0 if stands_alone(gaps[k], gaps[k + 1]) else TOUCHING for k in range(n_words)),
+        reach = np.fromiter(((1.0 if stands_alone(gaps[k], gaps[k + 1]) else TOUCHING) *
+                             (1.0 if words[k].islower() else CAPITALISED) for k in range(n_words)),
                             dtype=float, count=n_words)
         # ambiguous words and their option rows
         multi, phrase_starts, options = tables.multi, tables.phrase_starts, tables.options
