@@ -34,6 +34,7 @@ TOUCHING = 0.01          # how much less often a word touching punctuation is sp
                          # whitespace: none of the seed article's ~150 swaps touches punctuation)
 CAPITALISED = 0.05       # ... and a capitalised word (its dictionary is lower-case: none of the seed's
                          # swaps is capitalised, though its sentences open with words it rewrites)
+SURVIVED = 0.05          # odds left to restoring a word that also stands unspun in the same text
 HOPELESS = 12.0           # an option this far (in nats) behind its word's best is not re-scored
 # Reported confidences are the posterior at this temperature: raw posteriors are overconfident.
 # 1.35 minimises the log loss of the changes made on held-out spun news; it changes no decision,
@@ -90,6 +91,8 @@ class _Tables:
         self.word_ids = _Memo(lambda word: ids.get(normalize(word), unknown))
         self.gap_ids = _Memo(lambda gap: tuple(ids.get(t, unknown) for t in gap_tokens(gap)))
         self.options = _Memo(self._options)
+        vocab, originals = model.context.vocab, layout.originals
+        self.late = _Memo(lambda word: any(vocab[o] < word for o in originals[slice(*self.span[word])]))
 
     def _options(self, word: str) -> tuple | None:
         """``(capitalised, rows, more)`` of a word the decoder may restore, else None.
@@ -200,6 +203,10 @@ class _Document:
                                  word_ids[self.slot_word][self.row_slot] if n_rows else 0).astype(np.int64)
         # raw channel scores: log(q(c) P(g | c)) for swaps; the keep rows use q(g) instead
         self.reach = reach[self.slot_word]
+        self.word_ids, self.lone = word_ids, reach == 1.0
+        # a lone word that may stand for an original sorting before it may have been written
+        # after its own turn came (data -> information, after information -> accusation)
+        self.late = np.fromiter((tables.late[words[k].lower()] for k in slot_word), dtype=bool, count=len(slot_word))
         self.row_score = (np.where(swap, tables.scores[np.where(swap, table_rows, 0)] + np.log(self.reach[self.row_slot]), 0.0)
                           if n_rows else np.zeros(0))
         self.keep_q = tables.propensity[word_ids[self.slot_word]] * self.reach
@@ -258,6 +265,7 @@ class Restorer:
         if rate <= 0:
             return text, []
         totals = lm_rows + self._channel(doc, rate)
+        self._spare_survivors(doc, totals)
         return self._apply(doc, totals, self._spans(doc, stream, rate), explain)
 
     def spin_score(self, text: str) -> float:
@@ -296,6 +304,21 @@ class Restorer:
         pos = doc.slot_pos[slots]
         u, v, r1, r2 = stream[pos - 2], stream[pos - 1], stream[pos + 1], stream[pos + 2]
         return LM_WEIGHT * self._lm.logprobs_around(u, v, w, r1, r2, group)
+
+    def _spare_survivors(self, doc: _Document, totals: np.ndarray) -> None:
+        """Make restoring a word unlikely, in place, where the word also stands in the text unspun.
+
+        The spinner rewrites every lone lower-case occurrence of a word it picks, so a
+        word left standing so ("in" in "in the end") was not picked, and "successful"
+        elsewhere in the text is not a spun "in".
+        """
+        if not doc.n_slots:
+            return
+        kept = doc.row_keep[self._best(doc, totals)]
+        standing = doc.lone.copy()
+        standing[doc.slot_word] &= kept & ~doc.late
+        hit = ~doc.row_keep & np.isin(doc.row_word, doc.word_ids[standing])
+        totals[hit] += math.log(SURVIVED)
 
     @staticmethod
     def _moved(doc: _Document, before: np.ndarray, after: np.ndarray, rows: np.ndarray) -> np.ndarray:
