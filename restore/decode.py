@@ -92,7 +92,10 @@ class _Tables:
         self.gap_ids = _Memo(lambda gap: tuple(ids.get(t, unknown) for t in gap_tokens(gap)))
         self.options = _Memo(self._options)
         vocab, originals = model.context.vocab, layout.originals
-        self.late = _Memo(lambda word: any(vocab[o] < word for o in originals[slice(*self.span[word])]))
+        self.late = _Memo(lambda word: any(vocab[o] < word.lower() for o in originals[slice(*self.span.get(word.lower(), (0, 0)))]))
+        # whether a gap ends, and whether it starts, with whitespace (or is empty): see ``stands_alone``
+        self.ends_open = _Memo(lambda gap: stands_alone(gap, ""))
+        self.starts_open = _Memo(lambda gap: stands_alone("", gap))
 
     def _options(self, word: str) -> tuple | None:
         """``(capitalised, rows, more)`` of a word the decoder may restore, else None.
@@ -147,45 +150,49 @@ class _Document:
         # the context stream: two boundaries, then each gap's punctuation and each word
         n_words = len(words)
         gap_ids = {k: toks for k, g in enumerate(gaps) if g != " " and g and (toks := tables.gap_ids[g])}
+        marked = np.fromiter(gap_ids, dtype=np.int64, count=len(gap_ids))     # gaps with tokens
+        lengths = np.fromiter(map(len, gap_ids.values()), dtype=np.int64, count=len(gap_ids))
         counts = np.zeros(n_words + 1, dtype=np.int64)
-        for k, toks in gap_ids.items():
-            counts[k] = len(toks)
+        counts[marked] = lengths
         ends = np.cumsum(counts)                   # gap tokens up to and including gap k
         where = 2 + np.arange(n_words) + ends[:n_words]
         boundary = tables.ids[BOUNDARY]
         stream = np.full(2 + n_words + ends[-1] + 2, boundary, dtype=np.int64)
         stream[where] = word_ids
-        for k, toks in gap_ids.items():
-            start = (where[k] if k < n_words else len(stream) - 2) - len(toks)
-            stream[start:start + len(toks)] = toks
+        if len(marked):                            # each gap's tokens end just before the next word
+            gap_end = np.where(marked < n_words, where[np.minimum(marked, max(n_words - 1, 0))] if n_words else 0,
+                               len(stream) - 2)
+            offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+            stream[np.repeat(gap_end - lengths, lengths) + offsets] = np.fromiter(
+                itertools.chain.from_iterable(gap_ids.values()), dtype=np.int64, count=int(lengths.sum()))
         self.stream, self.where = stream, where.tolist()
         # how reachable each word is to the spinner: words touching punctuation rarely are
-        reach = np.fromiter(((1.0 if stands_alone(gaps[k], gaps[k + 1]) else TOUCHING) *
-                             (1.0 if words[k].islower() else CAPITALISED) for k in range(n_words)),
-                            dtype=float, count=n_words)
+        ends_open = np.fromiter(map(tables.ends_open.__getitem__, gaps), dtype=bool, count=len(gaps))
+        starts_open = np.fromiter(map(tables.starts_open.__getitem__, gaps), dtype=bool, count=len(gaps))
+        lower = np.fromiter(map(str.islower, words), dtype=bool, count=n_words)
+        reach = (np.where(ends_open[:-1] & starts_open[1:], 1.0, TOUCHING) * np.where(lower, 1.0, CAPITALISED)
+                 if n_words else np.zeros(0))
         # ambiguous words and their option rows
         multi, phrase_starts, options = tables.multi, tables.phrase_starts, tables.options
-        slot_word, los, his, spans = [], [], [], []
-        for k, found in enumerate(map(options.__getitem__, words)):
-            if found is None:
-                continue
-            capitalised, rows, more = found
-            if capitalised and not starts_sentence(gaps[k], words[k - 1] if k else None):
-                continue
-            if rows is not None:
-                slot_word.append(k)
-                los.append(rows[0])
-                his.append(rows[1])
-            if more:
-                n = words[k].lower()
-                touching = math.log(reach[k])
-                spans.extend((k, 1, c, score + touching) for c, score in multi.get(n, ()))
-                for length in range(2, phrase_starts.get(n, 1) + 1):
-                    if k + length > n_words or gaps[k + length - 1] != " ":
-                        break
-                    phrase = tuple(w.lower() for w in words[k:k + length])
-                    touching = math.log(min(reach[k], reach[k + length - 1]))
-                    spans.extend((k, length, c, score + touching) for c, score in tables.phrases.get(phrase, ()))
+        found = list(map(options.__getitem__, words))
+        ambiguous = [k for k, f in enumerate(found) if f is not None]
+        # capitalised words count only at a sentence start, where the capital is not a name's
+        ambiguous = [k for k in ambiguous if not found[k][0]
+                     or starts_sentence(gaps[k], words[k - 1] if k else None)]
+        slot_word = [k for k in ambiguous if found[k][1] is not None]
+        los = [found[k][1][0] for k in slot_word]
+        his = [found[k][1][1] for k in slot_word]
+        spans = []
+        for k in [k for k in ambiguous if found[k][2]]:
+            n = words[k].lower()
+            touching = math.log(reach[k])
+            spans.extend((k, 1, c, score + touching) for c, score in multi.get(n, ()))
+            for length in range(2, phrase_starts.get(n, 1) + 1):
+                if k + length > n_words or gaps[k + length - 1] != " ":
+                    break
+                phrase = tuple(w.lower() for w in words[k:k + length])
+                touching = math.log(min(reach[k], reach[k + length - 1]))
+                spans.extend((k, length, c, score + touching) for c, score in tables.phrases.get(phrase, ()))
         self.spans = spans
         self.slot_word = np.array(slot_word, dtype=np.int64)
         self.slot_pos = where[self.slot_word] if slot_word else np.zeros(0, dtype=np.int64)
@@ -206,7 +213,8 @@ class _Document:
         self.word_ids, self.lone = word_ids, reach == 1.0
         # a lone word that may stand for an original sorting before it may have been written
         # after its own turn came (data -> information, after information -> accusation)
-        self.late = np.fromiter((tables.late[words[k].lower()] for k in slot_word), dtype=bool, count=len(slot_word))
+        self.late = np.fromiter(map(tables.late.__getitem__, [words[k] for k in slot_word]), dtype=bool,
+                                count=len(slot_word))
         self.row_score = (np.where(swap, tables.scores[np.where(swap, table_rows, 0)] + np.log(self.reach[self.row_slot]), 0.0)
                           if n_rows else np.zeros(0))
         self.keep_q = tables.propensity[word_ids[self.slot_word]] * self.reach
@@ -502,7 +510,7 @@ class Restorer:
         for k in sorted(decisions):
             length, restored, confidence, alternatives = decisions[k]
             first, last = 2 * k + 1, 2 * (k + length) - 1
-            if any(out[j] != parts[j] for j in range(first, last + 1)):
+            if out[first] is not parts[first] or (length > 1 and any(out[j] != parts[j] for j in range(first, last + 1))):
                 continue                  # overlaps a phrase already restored
             out[first] = match_case(parts[first], restored)
             for j in range(first + 1, last + 1):
