@@ -410,13 +410,13 @@ class Restorer:
         pairs, (a, b), first, of = self._pairs(doc, live)
         if not len(pairs):
             return
-        p = doc.slot_pos[pairs[of]]
-        u, v, r1, r2 = stream[p - 2], stream[p - 1], stream[p + 2], stream[p + 3]
+        lefts, left = np.unique(a, return_inverse=True)        # each option's own context, once
+        rights, right = np.unique(b, return_inverse=True)
+        p, q = doc.slot_pos[doc.row_slot[lefts]], doc.slot_pos[doc.row_slot[rights]]
+        scores = self._lm.logprobs_pairs(stream[p - 2], stream[p - 1], doc.row_word[lefts], left,
+                                         doc.row_word[rights], stream[q + 1], stream[q + 2], right)
+        totals = LM_WEIGHT * scores + channel[a] + channel[b]
         w1, w2 = doc.row_word[a], doc.row_word[b]
-        lp = self._lm.logprobs_array
-        n = len(a)
-        s = lp(np.concatenate((u, v, w1, w2)), np.concatenate((v, w1, w2, r1)), np.concatenate((w1, w2, r1, r2)))
-        totals = LM_WEIGHT * (s[:n] + s[n:2 * n] + s[2 * n:3 * n] + s[3 * n:]) + channel[a] + channel[b]
         best = np.maximum.reduceat(totals, first)
         winners = np.flatnonzero(totals >= best[of])
         _, first_win = np.unique(of[winners], return_index=True)
@@ -495,14 +495,30 @@ class Restorer:
         decisions = {}                    # word -> (n words, restored, confidence, alternatives)
         if doc.n_slots:
             best = self._best(doc, totals)
-            weights = np.exp((totals - totals[best][doc.row_slot]) / CONFIDENCE_TEMPERATURE)
-            probs = weights / np.add.reduceat(weights, doc.first[:-1])[doc.row_slot]
-            chosen = np.flatnonzero(~doc.row_keep[best] & (probs[best] >= self.min_confidence))
-            rows = best[chosen]
-            alternatives = self._alternatives(doc, probs, chosen, rows) if explain else itertools.repeat([])
-            decisions = {k: (1, vocab[w], p, alts) for k, w, p, alts in
-                         zip(doc.slot_word[chosen].tolist(), doc.row_word[rows].tolist(), probs[rows].tolist(),
-                             alternatives)}
+            swapped = ~doc.row_keep[best]
+            if explain or self.min_confidence > 0:
+                weights = np.exp((totals - totals[best][doc.row_slot]) / CONFIDENCE_TEMPERATURE)
+                probs = weights / np.add.reduceat(weights, doc.first[:-1])[doc.row_slot]
+                chosen = np.flatnonzero(swapped & (probs[best] >= self.min_confidence))
+                rows = best[chosen]
+                alternatives = self._alternatives(doc, probs, chosen, rows) if explain else itertools.repeat([])
+                decisions = {k: (1, vocab[w], p, alts) for k, w, p, alts in
+                             zip(doc.slot_word[chosen].tolist(), doc.row_word[rows].tolist(),
+                                 probs[rows].tolist(), alternatives)}
+            else:                         # just the text, no confidences wanted: the same, faster
+                chosen = np.flatnonzero(swapped)
+                singles = dict(zip(doc.slot_word[chosen].tolist(), doc.row_word[best[chosen]].tolist()))
+                for k, w in singles.items():
+                    out[2 * k + 1] = match_case(parts[2 * k + 1], vocab[w])
+                for k, length, c, _, _ in spans:
+                    first, last = 2 * k + 1, 2 * (k + length) - 1
+                    if (any(j in singles for j in range(k + 1, k + length)) or out[first] == ""
+                            or any(out[j] is not parts[j] for j in range(first + 1, last + 1))):
+                        continue          # a single word inside, or overlaps a phrase already restored
+                    out[first] = match_case(parts[first], c)
+                    for j in range(first + 1, last + 1):
+                        out[j] = ""
+                return "".join(out), changes
         for k, length, c, prob, _ in spans:
             if prob >= self.min_confidence and all(j not in decisions for j in range(k + 1, k + length)):
                 decisions[k] = (length, c, prob, [(" ".join(map(normalize, doc.parts[2 * k + 1:2 * (k + length):2])), 1.0 - prob)])

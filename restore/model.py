@@ -183,14 +183,41 @@ class ContextModel:
         pos_wr, seen_wr = self._find(self.keys, (w << bits) | r1)
         p_vw = self._bigram_at(pos_vw, seen_vw, v, w)
         p_wr = self._bigram_at(pos_wr, seen_wr, w, r1)
+        return (self._trigram(u, v, w, p_vw, history_backoff)
+                + self._trigram(v, w, r1, p_wr, np.where(seen_vw, self.backoff2[pos_vw], 0.0))
+                + self._trigram(w, r1, r2, last, np.where(seen_wr, self.backoff2[pos_wr], 0.0)))
 
-        def trigram(a, b, c, lower, history):          # log P(c | a b), given log P(c | b) and the history's back-off
-            pos3, seen3 = self._find(self.keys3, (a << (bits + bits)) | (b << bits) | c)
-            return _mix(np.where(seen3, self.values3[pos3], lower + history), lower)
+    def logprobs_pairs(self, u: np.ndarray, v: np.ndarray, w1: np.ndarray, left: np.ndarray, w2: np.ndarray,
+                       r1: np.ndarray, r2: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """The score of two words ``w1 w2`` between ``u v`` and ``r1 r2``, for many combinations.
 
-        return (trigram(u, v, w, p_vw, history_backoff)
-                + trigram(v, w, r1, p_wr, np.where(seen_vw, self.backoff2[pos_vw], 0.0))
-                + trigram(w, r1, r2, last, np.where(seen_wr, self.backoff2[pos_wr], 0.0)))
+        ``u, v, w1`` are given once per left option and ``w2, r1, r2`` once per right option;
+        combination ``i`` joins left option ``left[i]`` and right option ``right[i]``.  Equal
+        to ``log P(w1 | u v) + log P(w2 | v w1) + log P(r1 | w1 w2) + log P(r2 | w2 r1)``, with
+        what depends on one side only looked up once per option.
+        """
+        u, v, w1, w2, r1, r2 = (x.astype(np.uint64) for x in (u, v, w1, w2, r1, r2))
+        bits = np.uint64(ID_BITS)
+        pos, seen = self._find(self.keys, (u << bits) | v)
+        pos_vw, seen_vw = self._find(self.keys, (v << bits) | w1)
+        first = self._trigram(u, v, w1, self._bigram_at(pos_vw, seen_vw, v, w1),
+                              np.where(seen, self.backoff2[pos], 0.0))
+        pos_wr, seen_wr = self._find(self.keys, (w2 << bits) | r1)
+        p_wr = self._bigram_at(pos_wr, seen_wr, w2, r1)
+        last = self._trigram(w2, r1, r2, self._bigram(r1, r2), np.where(seen_wr, self.backoff2[pos_wr], 0.0))
+        v, a, b, r1 = v[left], w1[left], w2[right], r1[right]
+        pos_ab, seen_ab = self._find(self.keys, (a << bits) | b)
+        second = self._trigram(v, a, b, self._bigram_at(pos_ab, seen_ab, a, b),
+                               np.where(seen_vw, self.backoff2[pos_vw], 0.0)[left])
+        third = self._trigram(a, b, r1, p_wr[right], np.where(seen_ab, self.backoff2[pos_ab], 0.0))
+        return first[left] + second + third + last[right]
+
+    def _trigram(self, a: np.ndarray, b: np.ndarray, c: np.ndarray, lower: np.ndarray,
+                 history: np.ndarray) -> np.ndarray:
+        """``log P(c | a b)``, given ``log P(c | b)`` and the back-off weight of the history ``a b``."""
+        bits = np.uint64(ID_BITS)
+        pos3, seen3 = self._find(self.keys3, (a << (bits + bits)) | (b << bits) | c)
+        return _mix(np.where(seen3, self.values3[pos3], lower + history), lower)
 
     def _bigram(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """``log P(b | a)`` elementwise (uint64 ids)."""
