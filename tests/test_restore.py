@@ -77,3 +77,18 @@ def test_spun_text_scores_as_spun_and_clean_text_as_clean(restorer, fixtures):
     clean = [restorer.spin_score(p) for p in paragraphs[:10]]
     spun = [restorer.spin_score(Spinner.default().spin(p, seed=i)) for i, p in enumerate(paragraphs[:10])]
     assert max(clean) < 0.5 < min(spun)
+
+
+SPUN_OPENING = "Workers astatine the agency person been told to stock accusation astir the program."
+
+
+def test_a_word_touching_punctuation_is_taken_for_genuine():
+    # the spinner splits at whitespace: it never sees "information." as a word
+    text = SPUN_OPENING + " Experts gave their information."
+    assert restore.restore_text(text).endswith(" Experts gave their information.")
+
+
+def test_a_word_still_standing_unspun_in_the_text_is_not_restored_elsewhere():
+    # "in" stands in "in the office", so the spinner did not pick it: "successful" is genuine
+    text = SPUN_OPENING + " They waited in the office. The successful person was happy."
+    assert restore.restore_text(text).endswith(" The successful person was happy.")
