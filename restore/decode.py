@@ -83,7 +83,7 @@ class _Tables:
 
     def __init__(self, model: Model):
         layout = model.layout
-        self.ids, self.unknown = model.context.ids, model.context.unknown
+        self.ids, self.unknown, self.vocab = model.context.ids, model.context.unknown, model.context.vocab
         self.span, self.multi = layout.span, layout.multi
         self.originals, self.scores, self.propensity = layout.originals, layout.scores, layout.propensity
         self.phrases, self.phrase_starts = model.channel.phrases, model.channel.phrase_starts
@@ -91,8 +91,7 @@ class _Tables:
         self.word_ids = _Memo(lambda word: ids.get(normalize(word), unknown))
         self.gap_ids = _Memo(lambda gap: tuple(ids.get(t, unknown) for t in gap_tokens(gap)))
         self.options = _Memo(self._options)
-        vocab, originals = model.context.vocab, layout.originals
-        self.late = _Memo(lambda word: any(vocab[o] < word.lower() for o in originals[slice(*self.span.get(word.lower(), (0, 0)))]))
+        self.late = _Memo(self._late)
         # whether a gap ends, and whether it starts, with whitespace (or is empty): see ``stands_alone``
         self.ends_open = _Memo(lambda gap: stands_alone(gap, ""))
         self.starts_open = _Memo(lambda gap: stands_alone("", gap))
@@ -110,6 +109,17 @@ class _Tables:
         if not (rows or more) or not (word.islower() or word.istitle()):
             return None
         return not word.islower(), rows, more
+
+
+    def _late(self, word: str) -> bool:
+        """Whether ``word`` may stand for an original that sorts before it.
+
+        The spinner works in reverse alphabetical order, so such a word may have been
+        written after its own turn came (data -> information, after information -> accusation).
+        """
+        n = word.lower()
+        rows = self.span.get(n, (0, 0))
+        return any(self.vocab[o] < n for o in self.originals[rows[0]:rows[1]])
 
 
 class _Memo(dict):
@@ -160,8 +170,7 @@ class _Document:
         stream = np.full(2 + n_words + ends[-1] + 2, boundary, dtype=np.int64)
         stream[where] = word_ids
         if len(marked):                            # each gap's tokens end just before the next word
-            gap_end = np.where(marked < n_words, where[np.minimum(marked, max(n_words - 1, 0))] if n_words else 0,
-                               len(stream) - 2)
+            gap_end = np.append(where, len(stream) - 2)[marked]
             offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
             stream[np.repeat(gap_end - lengths, lengths) + offsets] = np.fromiter(
                 itertools.chain.from_iterable(gap_ids.values()), dtype=np.int64, count=int(lengths.sum()))
@@ -211,12 +220,10 @@ class _Document:
         # raw channel scores: log(q(c) P(g | c)) for swaps; the keep rows use q(g) instead
         self.reach = reach[self.slot_word]
         self.word_ids, self.lone = word_ids, reach == 1.0
-        # a lone word that may stand for an original sorting before it may have been written
-        # after its own turn came (data -> information, after information -> accusation)
         self.late = np.fromiter(map(tables.late.__getitem__, [words[k] for k in slot_word]), dtype=bool,
                                 count=len(slot_word))
-        self.row_score = (np.where(swap, tables.scores[np.where(swap, table_rows, 0)] + np.log(self.reach[self.row_slot]), 0.0)
-                          if n_rows else np.zeros(0))
+        swap_score = tables.scores[np.where(swap, table_rows, 0)] + np.log(self.reach[self.row_slot]) if n_rows else 0.0
+        self.row_score = np.where(swap, swap_score, 0.0) if n_rows else np.zeros(0)
         self.keep_q = tables.propensity[word_ids[self.slot_word]] * self.reach
         self.survivor_q = tables.propensity[word_ids] * reach
         self._pair_up()
