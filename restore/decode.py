@@ -321,19 +321,54 @@ class Restorer:
         return LM_WEIGHT * self._lm.logprobs_around(u, v, w, r1, r2, group)
 
     def _spare_survivors(self, doc: _Document, totals: np.ndarray) -> None:
-        """Make restoring a word unlikely, in place, where the word also stands in the text unspun.
+        """Make each word's restorations agree with whether the spinner picked that word, in place.
 
-        The spinner rewrites every lone lower-case occurrence of a word it picks, so a
-        word left standing so ("in" in "in the end") was not picked, and "successful"
-        elsewhere in the text is not a spun "in".
+        The spinner rewrites every lone lower-case occurrence of a word it picks.  So a word
+        left standing so ("in" in "in the end") was not picked, and "successful" elsewhere in
+        the text is not a spun "in".  A standing word that may be a later rewrite (data ->
+        information, written after information -> accusation) is weighed both ways: if
+        restoring "accusation" to "information" is worth more than keeping each lone
+        "information", the word was picked, and those are later rewrites too.
         """
         if not doc.n_slots:
             return
-        kept = doc.row_keep[self._best(doc, totals)]
+        best = self._best(doc, totals)
+        kept = doc.row_keep[best]
         standing = doc.lone.copy()
         standing[doc.slot_word] &= kept & ~doc.late
         hit = ~doc.row_keep & np.isin(doc.row_word, doc.word_ids[standing])
         totals[hit] += math.log(SURVIVED)
+        self._weigh_late_survivors(doc, totals)
+
+    def _weigh_late_survivors(self, doc: _Document, totals: np.ndarray) -> None:
+        """Settle, per word, lone restorations to it against its lone standing late forms, in place."""
+        best = self._best(doc, totals)
+        kept = doc.row_keep[best]
+        lone = doc.lone[doc.slot_word]
+        loose = np.flatnonzero(kept & doc.late & lone)          # standing, yet maybe a later rewrite
+        restored = np.flatnonzero(~kept & lone)
+        if not len(loose) or not len(restored):
+            return
+        to_word = doc.row_word[best[restored]]
+        loose_word = doc.word_ids[doc.slot_word[loose]]
+        both = np.intersect1d(to_word, loose_word)
+        if not len(both):
+            return
+        starts = doc.first[:-1]
+        # what each restoration to such a word is worth over the slot's best other option
+        rival = np.where(doc.row_word == doc.row_word[best][doc.row_slot], -np.inf, totals)
+        restore_gain = totals[best] - np.maximum.reduceat(rival, starts)
+        # what keeping each loose form is worth over its best restoration
+        swaps = np.where(doc.row_keep, -np.inf, totals)
+        keep_gain = totals[starts] - np.maximum.reduceat(swaps, starts)
+        for w in both.tolist():
+            to_w = restored[to_word == w]
+            as_is = loose[loose_word == w]
+            if restore_gain[to_w].sum() > keep_gain[as_is].sum():
+                totals[starts[as_is]] += math.log(SURVIVED)          # picked: its lone forms are rewrites
+            else:
+                rows = np.flatnonzero(np.isin(doc.row_slot, to_w) & (doc.row_word == w) & ~doc.row_keep)
+                totals[rows] += math.log(SURVIVED)                # not picked: nothing turns back into it
 
     @staticmethod
     def _moved(doc: _Document, before: np.ndarray, after: np.ndarray, rows: np.ndarray) -> np.ndarray:

@@ -92,3 +92,15 @@ def test_a_word_still_standing_unspun_in_the_text_is_not_restored_elsewhere():
     # "in" stands in "in the office", so the spinner did not pick it: "successful" is genuine
     text = SPUN_OPENING + " They waited in the office. The successful person was happy."
     assert restore.restore_text(text).endswith(" The successful person was happy.")
+
+
+def test_a_word_restored_elsewhere_was_picked_so_its_lone_form_is_a_later_rewrite():
+    # "accusation" is a spun "information", so the spinner picked "information": a lone
+    # "information" left in the text was written later, over a word that sorts before it
+    text = SPUN_OPENING + " The city has been collecting information from drivers."
+    assert restore.restore_text(text).endswith(" The city has been collecting data from drivers.")
+
+
+def test_a_word_not_picked_stays_where_it_stands():
+    text = "Workers astatine the agency person been told. The city has been collecting information from drivers."
+    assert restore.restore_text(text).endswith(" The city has been collecting information from drivers.")
