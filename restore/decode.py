@@ -35,7 +35,11 @@ TOUCHING = 0.01          # how much less often a word touching punctuation is sp
 CAPITALISED = 0.05       # ... and a capitalised word (its dictionary is lower-case: none of the seed's
                          # swaps is capitalised, though its sentences open with words it rewrites)
 SURVIVED = 0.05          # odds left to restoring a word that also stands unspun in the same text
-HOPELESS = 12.0           # an option this far (in nats) behind its word's best is not re-scored
+DOUBT = 5.0              # most nats by which context can rule out a common word as written: a trigram
+                         # model of a few million words has not seen most genuine phrasings ("did not
+                         # reply to requests"), and finds them far less likely than a cliché
+COMMON = -12.0           # unigram log-probability (about 6 per million) from which a word is common
+HOPELESS = 12.0          # an option this far (in nats) behind its word's best is not re-scored
 # Reported confidences are the posterior at this temperature: raw posteriors are overconfident.
 # 1.35 minimises the log loss of the changes made on held-out spun news; it changes no decision,
 # only the confidence, and so what --min-confidence keeps.
@@ -279,7 +283,7 @@ class Restorer:
             rate = self._estimate_spin(doc, lm_rows, stream)
         if rate <= 0:
             return text, []
-        totals = lm_rows + self._channel(doc, rate)
+        totals = self._doubt(doc, lm_rows) + self._channel(doc, rate)
         self._spare_survivors(doc, totals)
         return self._apply(doc, totals, self._spans(doc, stream, rate), explain)
 
@@ -319,6 +323,18 @@ class Restorer:
         pos = doc.slot_pos[slots]
         u, v, r1, r2 = stream[pos - 2], stream[pos - 1], stream[pos + 1], stream[pos + 2]
         return LM_WEIGHT * self._lm.logprobs_around(u, v, w, r1, r2, group)
+
+    def _doubt(self, doc: _Document, lm_rows: np.ndarray) -> np.ndarray:
+        """Context scores in which a common word, as written, trails its slot's best by at most ``DOUBT``.
+
+        So a restoration the channel finds unlikely (respond -> reply) needs more than the
+        context model's dislike of the word as it stands.  The bound widens by what a word's
+        reach already doubts (``TOUCHING``, ``CAPITALISED``), so that it is not doubted twice.
+        """
+        best = np.maximum.reduceat(lm_rows, doc.first[:-1])[doc.row_slot]
+        bound = best + np.log(doc.reach[doc.row_slot]) - DOUBT
+        common = doc.row_keep & (self._lm.unigram[doc.row_word] > COMMON)
+        return np.where(common, np.logaddexp(lm_rows, bound), lm_rows)
 
     def _spare_survivors(self, doc: _Document, totals: np.ndarray) -> None:
         """Make each word's restorations agree with whether the spinner picked that word, in place.

@@ -104,3 +104,10 @@ def test_a_word_restored_elsewhere_was_picked_so_its_lone_form_is_a_later_rewrit
 def test_a_word_not_picked_stays_where_it_stands():
     text = "Workers astatine the agency person been told. The city has been collecting information from drivers."
     assert restore.restore_text(text).endswith(" The city has been collecting information from drivers.")
+
+
+def test_a_common_word_is_not_restored_on_the_context_model_alone():
+    # "did not respond to requests" is a cliché the context model knows; "reply" is genuine here,
+    # and the spinner seldom writes "reply" for "respond"
+    text = SPUN_OPENING + " The mayor did not reply to requests for comment."
+    assert restore.restore_text(text).endswith(" The mayor did not reply to requests for comment.")
