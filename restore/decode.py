@@ -377,14 +377,16 @@ class Restorer:
         # what keeping each loose form is worth over its best restoration
         swaps = np.where(doc.row_keep, -np.inf, totals)
         keep_gain = totals[starts] - np.maximum.reduceat(swaps, starts)
-        for w in both.tolist():
-            to_w = restored[to_word == w]
-            as_is = loose[loose_word == w]
-            if restore_gain[to_w].sum() > keep_gain[as_is].sum():
-                totals[starts[as_is]] += math.log(SURVIVED)          # picked: its lone forms are rewrites
-            else:
-                rows = np.flatnonzero(np.isin(doc.row_slot, to_w) & (doc.row_word == w) & ~doc.row_keep)
-                totals[rows] += math.log(SURVIVED)                # not picked: nothing turns back into it
+        # per word of ``both``: the worth of its restorations against that of its loose forms
+        to_at, loose_at = np.searchsorted(both, to_word), np.searchsorted(both, loose_word)
+        to_in = both[np.minimum(to_at, len(both) - 1)] == to_word
+        loose_in = both[np.minimum(loose_at, len(both) - 1)] == loose_word
+        worth = (np.bincount(to_at[to_in], weights=restore_gain[restored[to_in]], minlength=len(both))
+                 > np.bincount(loose_at[loose_in], weights=keep_gain[loose[loose_in]], minlength=len(both)))
+        picked = loose[loose_in][worth[loose_at[loose_in]]]
+        totals[starts[picked]] += math.log(SURVIVED)            # picked: its lone forms are rewrites
+        unpicked = restored[to_in][~worth[to_at[to_in]]]
+        totals[best[unpicked]] += math.log(SURVIVED)            # not picked: nothing turns back into it
 
     @staticmethod
     def _moved(doc: _Document, before: np.ndarray, after: np.ndarray, rows: np.ndarray) -> np.ndarray:
