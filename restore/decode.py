@@ -348,8 +348,7 @@ class Restorer:
         """
         if not doc.n_slots:
             return
-        best = self._best(doc, totals)
-        kept = doc.row_keep[best]
+        kept = doc.row_keep[self._best(doc, totals)]
         standing = doc.lone.copy()
         standing[doc.slot_word] &= kept & ~doc.late
         hit = ~doc.row_keep & np.isin(doc.row_word, doc.word_ids[standing])
@@ -378,14 +377,13 @@ class Restorer:
         swaps = np.where(doc.row_keep, -np.inf, totals)
         keep_gain = totals[starts] - np.maximum.reduceat(swaps, starts)
         # per word of ``both``: the worth of its restorations against that of its loose forms
-        to_at, loose_at = np.searchsorted(both, to_word), np.searchsorted(both, loose_word)
-        to_in = both[np.minimum(to_at, len(both) - 1)] == to_word
-        loose_in = both[np.minimum(loose_at, len(both) - 1)] == loose_word
-        worth = (np.bincount(to_at[to_in], weights=restore_gain[restored[to_in]], minlength=len(both))
-                 > np.bincount(loose_at[loose_in], weights=keep_gain[loose[loose_in]], minlength=len(both)))
-        picked = loose[loose_in][worth[loose_at[loose_in]]]
+        to_in, loose_in = np.isin(to_word, both), np.isin(loose_word, both)
+        to_at, loose_at = np.searchsorted(both, to_word[to_in]), np.searchsorted(both, loose_word[loose_in])
+        worth = (np.bincount(to_at, weights=restore_gain[restored[to_in]], minlength=len(both))
+                 > np.bincount(loose_at, weights=keep_gain[loose[loose_in]], minlength=len(both)))
+        picked = loose[loose_in][worth[loose_at]]
         totals[starts[picked]] += math.log(SURVIVED)            # picked: its lone forms are rewrites
-        unpicked = restored[to_in][~worth[to_at[to_in]]]
+        unpicked = restored[to_in][~worth[to_at]]
         totals[best[unpicked]] += math.log(SURVIVED)            # not picked: nothing turns back into it
 
     @staticmethod
