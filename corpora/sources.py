@@ -56,8 +56,7 @@ def state_of_the_union() -> list[str]:
                 if m.name.endswith(".txt") and "/data/" in m.name]
 
 
-_BROWN_TOKEN = re.compile(r"(\S+)/\S+")
-_BROWN_TAGGED = re.compile(r"(\S+)/(\S+)")
+_BROWN_TAGGED = re.compile(r"(\S+)/(\S+)")     # word/tag
 _BROWN_QUOTES = {"``": '"', "''": '"'}
 
 
@@ -75,7 +74,7 @@ def brown() -> list[str]:
     for text in _brown_files():
         paragraphs = []
         for para in text.split("\n\n"):
-            words = [_BROWN_QUOTES.get(w, w) for w in _BROWN_TOKEN.findall(para)]
+            words = [_BROWN_QUOTES.get(w, w) for w, _ in _BROWN_TAGGED.findall(para)]
             if words:
                 paragraphs.append(" ".join(words))
         out.append("\n\n".join(paragraphs))
