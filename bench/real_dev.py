@@ -1,0 +1,111 @@
+"""Real spun articles, restored by models that never saw their swaps: the figure that predicts real use.
+
+    python bench/real_dev.py [--show] [--only ID ...] [--json FILE]
+
+Scores every real article of ``../shared/real-dev/seed.json`` and ``.cache/real-dev/dev-*.json``
+(fetched as ``../shared/real-dev/README.md`` says) twice, with the shared scorer:
+
+* **unseen**, leaving one article out at a time: a model built by the corpus recipe
+  without that article's lexicon files (``corpora/lexicon/<id>-*``; the seed's also
+  ``phrases.tsv`` and its tail lexicon), so none of its swaps is known;
+* **seen**, with one model that knows every lexicon file.
+
+The context model is counted once and shared by every fold (about a minute, then half a
+minute per article).  Without the articles it says so and exits 0.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SHARED = ROOT.parent / "shared" / "real-dev"
+CACHE = ROOT / ".cache" / "real-dev"
+
+
+def articles(only: list[str] | None = None) -> list[dict]:
+    """The scoreable real articles that are here, seed first."""
+    paths = [SHARED / "seed.json"] + sorted(CACHE.glob("dev-*.json"))
+    found = [json.loads(p.read_text(encoding="utf-8")) for p in paths if p.exists()]
+    return [a for a in found if not only or a["id"] in only]
+
+
+def lexicon_names(article_id: str) -> set[str]:
+    """The lexicon files (by name prefix) that hold what ``article_id`` shows of the spinner."""
+    return {"seed", "phrases"} if article_id == "seed" else {article_id}
+
+
+def scorer():
+    spec = importlib.util.spec_from_file_location("score", SHARED / "score.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def total(rows: list[dict]) -> dict:
+    keys = ("swapped", "fixed", "kept", "broken", "dist", "dist_before", "n")
+    s = {k: sum(r[k] for r in rows) for k in keys}
+    return {**s, "restored": s["fixed"] / max(s["swapped"], 1), "broken": s["broken"] / max(s["kept"], 1),
+            "broken_tokens": s["broken"],
+            "wer_before": s["dist_before"] / max(s["n"], 1), "wer_after": s["dist"] / max(s["n"], 1)}
+
+
+def line(name: str, s: dict) -> str:
+    """One article's (or the total's) figures on one line."""
+    return (f"{name:10s} restored {s['restored']:6.1%} ({s['fixed']:>3}/{s['swapped']:<3})  "
+            f"broken {s['broken']:5.2%} ({s['broken_tokens']}/{s['kept']})  "
+            f"WER {s['wer_before']:5.1%} -> {s['wer_after']:5.1%}")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="*", metavar="ID", help="score only these articles (e.g. seed dev-008)")
+    parser.add_argument("--seen", action="store_true", help="also score with the model that knows every lexicon")
+    parser.add_argument("--show", action="store_true", help="list each article's tokens still wrong")
+    parser.add_argument("--json", metavar="FILE", help="write the per-article figures as JSON")
+    args = parser.parse_args(argv)
+    found = articles(args.only)
+    if not found:
+        print(f"no real-dev articles here ({SHARED}, {CACHE}): nothing to score")
+        return 0
+
+    from corpora.build import Recipe
+    from restore import Restorer
+    score = scorer()
+    recipe = Recipe.prepare()
+    results: dict = {"unseen": {}, "seen": {}}
+    outputs: dict = {}
+    for article in found:
+        model, _ = recipe.model(lexicon_names(article["id"]))
+        outputs[article["id"]] = Restorer(model).restore(article["garbled"])
+    if args.seen:
+        model, _ = recipe.model()
+        restorer = Restorer(model)
+        for article in found:
+            results["seen"][article["id"]] = score.score(article, restorer.restore(article["garbled"]))
+    for article in found:
+        results["unseen"][article["id"]] = score.score(article, outputs[article["id"]])
+
+    for kind in ("unseen", "seen"):
+        rows = results[kind]
+        if not rows:
+            continue
+        print(f"== {kind}" + (" (leave one article out)" if kind == "unseen" else " (every lexicon known)"))
+        for aid, s in rows.items():
+            print(line(aid, total([s])))
+        print(line("all", total(list(rows.values()))))
+    if args.show:
+        for article in found:
+            score.show_errors(article, outputs[article["id"]])
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
