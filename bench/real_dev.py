@@ -68,6 +68,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seen", action="store_true", help="also score with the model that knows every lexicon")
     parser.add_argument("--show", action="store_true", help="list each article's tokens still wrong")
     parser.add_argument("--json", metavar="FILE", help="write the per-article figures as JSON")
+    parser.add_argument("--save-models", metavar="DIR", type=Path,
+                        help="keep each fold's model as DIR/<id>.model (and the seen one as DIR/seen.model)")
     args = parser.parse_args(argv)
     found = articles(args.only)
     if not found:
@@ -83,8 +85,13 @@ def main(argv=None) -> int:
     for article in found:
         model, _ = recipe.model(lexicon_names(article["id"]))
         outputs[article["id"]] = Restorer(model).restore(article["garbled"])
+        if args.save_models:
+            args.save_models.mkdir(parents=True, exist_ok=True)
+            model.save(args.save_models / f"{article['id']}.model")
     if args.seen:
         model, _ = recipe.model()
+        if args.save_models:
+            model.save(args.save_models / "seen.model")
         restorer = Restorer(model)
         for article in found:
             results["seen"][article["id"]] = score.score(article, restorer.restore(article["garbled"]))

@@ -23,8 +23,9 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
-from restore.learn import ChannelCounts, count_context, fit_channel, learn_channel, swap_rate
+from restore.learn import ChannelCounts, count_context, fit_channel, learn_channel, same_number, swap_rate
 from restore.model import ContextModel, Model
 from restore.spin import Spinner
 from restore.tokenize import normalize
@@ -38,7 +39,12 @@ LEXICON = HERE / "lexicon"
 SPIN_RATE = 0.85              # share of the article's rewritable words the spinner picks: in the seed, 69
                               # words were rewritten and 11 left alone (as lone lower-case words)
 TRAIN_DOCS = 1500             # clean news articles spun into training pairs
-MIN_ZIPF = 3.5                # rarer originals cost more in confusion than they restore (held-out news)
+MIN_ZIPF = 3.8                # the spinner rewrites common words only: each of the 295 originals in the real
+                              # lexicons has a Zipf frequency of 3.81 or more, while words of 3.0-3.8 stand
+                              # unswapped in the same articles (109 types)
+DICTIONARY_ZIPF = 4.05        # a rewrite is rewritten in turn only if it is this common: every word a real
+                              # chain went through has 4.07 or more (51 of 51), 35 of the 45 where a chain
+                              # stopped have less (new -> fresh (4.83) -> caller (3.61), not -> cool)
 WEB_SCALE = 1e-5              # Web 1T bigram counts, scaled to pseudo-counts of a ~10 M-word corpus
 HABIT_WEIGHT = 1.0            # trust in swaps the spinner was never seen making
 
@@ -186,6 +192,7 @@ class Recipe:
     wn: WordNet
     vocabulary: list
     ranked: dict
+    in_dictionary: Callable[[str], bool]
 
     @classmethod
     def prepare(cls, hold_out: int = 0, web_scale: float = WEB_SCALE) -> "Recipe":
@@ -207,22 +214,25 @@ class Recipe:
         log("ranking WordNet neighbours")
         wn = WordNet.load()
         import wordfreq
+
+        def in_dictionary(word: str) -> bool:
+            return wordfreq.zipf_frequency(word, "en") >= DICTIONARY_ZIPF
         tags = sources.brown_tags()
         never_spun = abbreviated(bigrams) | capitalised(news + sotu + brown)
         vocabulary = [w for w in wn.lemmas() if wordfreq.zipf_frequency(w, "en") >= MIN_ZIPF
                       and (not inflected(w, wn) or base_form(w, tags)) and w not in never_spun]
-        ranked = {w: [n for n, _, _ in wn.neighbours(w)] for w in vocabulary}
-        return cls(news, held_out, context, wn, vocabulary, ranked)
+        ranked = {w: [n for n, _, _ in wn.neighbours(w, in_dictionary)] for w in vocabulary}
+        return cls(news, held_out, context, wn, vocabulary, ranked, in_dictionary)
 
     def neighbours(self, word: str) -> list[str]:
-        return self.ranked.get(word) or [n for n, _, _ in self.wn.neighbours(word)]
+        return self.ranked.get(word) or [n for n, _, _ in self.wn.neighbours(word, self.in_dictionary)]
 
     def spinner(self, observed: ChannelCounts) -> Spinner:
         """The emulator: observed swaps where there are any, else a neighbour of the calibrated rank."""
         ranks = emulator_ranks(observed, self.ranked)
         table = {}
         for w, nb in self.ranked.items():
-            letters = [n for n in nb if n.isalpha()]       # digits ("one" -> "1") only where observed
+            letters = [n for n in nb if n.isalpha() or same_number(w, n)]     # "one" -> "1", never "6th" for "fourth"
             if letters:
                 table[w] = letters[min(pick_rank(w, ranks), len(letters) - 1)]
         first = [(self.ranked.get(c) or [None])[0] == g for c, swaps in observed.swaps.items() for g in swaps]

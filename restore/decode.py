@@ -110,9 +110,9 @@ class _Tables:
         n = word.lower()                   # the channel's keys keep their digits ("2nd")
         more = n in self.multi or n in self.phrase_starts
         rows = self.span.get(n)
-        if not (rows or more) or not (word.islower() or word.istitle()):
+        if not (rows or more) or not (_uncapitalised(word) or word.istitle()):
             return None
-        return not word.islower(), rows, more
+        return not _uncapitalised(word), rows, more
 
 
     def _late(self, word: str) -> bool:
@@ -124,6 +124,15 @@ class _Tables:
         n = word.lower()
         rows = self.span.get(n, (0, 0))
         return any(self.vocab[o] < n for o in self.originals[rows[0]:rows[1]])
+
+
+def _uncapitalised(word: str) -> bool:
+    """Whether ``word`` has no capital letter: lower case, or digits ("1" is a spun "one").
+
+    >>> _uncapitalised("astatine"), _uncapitalised("1"), _uncapitalised("2nd"), _uncapitalised("TV")
+    (True, True, True, False)
+    """
+    return word == word.lower()
 
 
 class _Memo(dict):
@@ -182,7 +191,7 @@ class _Document:
         # how reachable each word is to the spinner: words touching punctuation rarely are
         ends_open = np.fromiter(map(tables.ends_open.__getitem__, gaps), dtype=bool, count=len(gaps))
         starts_open = np.fromiter(map(tables.starts_open.__getitem__, gaps), dtype=bool, count=len(gaps))
-        lower = np.fromiter(map(str.islower, words), dtype=bool, count=n_words)
+        lower = np.fromiter(map(_uncapitalised, words), dtype=bool, count=n_words)
         reach = (np.where(ends_open[:-1] & starts_open[1:], 1.0, TOUCHING) * np.where(lower, 1.0, CAPITALISED)
                  if n_words else np.zeros(0))
         # ambiguous words and their option rows

@@ -31,6 +31,34 @@ HABIT_PSEUDOCOUNT = 0.1  # habit's weight against observed swaps: the spinner's 
                          # fixed, so one sighting outweighs it (trust 0.91; held-out news)
 
 
+_UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+          "sixteen seventeen eighteen nineteen").split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_ORDINALS = ("zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+             "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth").split()
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+_NUMBERS = {**{w: str(i) for i, w in enumerate(_UNITS)}, **{w: str(20 + 10 * i) for i, w in enumerate(_TENS)},
+            **{w: _ordinal(i) for i, w in enumerate(_ORDINALS)}, "hundred": "100", "thousand": "1000"}
+
+
+def same_number(word: str, written: str) -> bool:
+    """Whether ``written`` is ``word`` in digits, the one digit swap the spinner's habits allow.
+
+    WordNet lists "1" among the synonyms of "one" and "4th" among those of "fourth", and the
+    spinner writes them; but a neighbour of another value ("6th" for "fourth") is no habit.
+
+    >>> same_number("one", "1"), same_number("second", "2nd"), same_number("fourth", "6th")
+    (True, True, False)
+    """
+    return _NUMBERS.get(word) == written
+
+
 def words_of(text: str) -> list[str]:
     """The lower-cased words of ``text``: the channel's view (digits stay as they are).
 
@@ -163,8 +191,8 @@ def fit_channel(counts: ChannelCounts, neighbours: Callable[[str], list[str]] | 
         trust = n_swapped.get(c, 0) / (n_swapped.get(c, 0) + HABIT_PSEUDOCOUNT)
         scores = Counter({g: trust * n / n_swapped[c] for g, n in observed.items()})
         for rank, g in enumerate(ranked):
-            if not g.isalpha():
-                continue          # numbers are never restored from habit alone ("6th" is not "fourth")
+            if not g.isalpha() and not same_number(c, g):
+                continue          # digits only for their own value ("6th" is not "fourth")
             b = bucket(rank)
             scores[g] += habit_weight * (1 - trust) * prior[b] / (BUCKETS[b + 1] - BUCKETS[b])
         for g, p in scores.items():

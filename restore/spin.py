@@ -1,18 +1,17 @@
 """An emulator of the synonym spinner, for making training pairs.
 
-For each word the spinner has one fixed choice (its ``table``): the observed
+For each word the spinner has one fixed rewrite (its ``table``): the observed
 swap where real spun articles showed one, else the first of the word's
-ranked WordNet neighbours.  Like the real one, it picks a share ``rate`` of an
-article's distinct words and rewrites every occurrence of them that stands
-alone between spaces, in lower case: words touching punctuation, capitalised
-and inflected words, and words it has no entry for stay.  It works through the
-picked words in reverse alphabetical order, so a rewrite that sorts before its
-word and is itself picked is rewritten again (new -> fresh -> caller).
+ranked WordNet neighbours.  A rewrite is final: the real spinner's chains
+(new -> fresh -> caller) run through its whole dictionary, not through the
+article's words (real articles show new -> caller with no "fresh" in them), so
+the table holds each chain's end.  Like the real one, it picks a share ``rate``
+of an article's distinct words and rewrites every occurrence of them that
+stands alone between spaces, in lower case: words touching punctuation,
+capitalised and inflected words, and words it has no entry for stay.
 
 >>> Spinner({"at": "astatine", "in": "successful"}, rate=1.0).spin("Workers at the door in time. In at.")
 'Workers astatine the door successful time. In at.'
->>> Spinner({"new": "fresh", "fresh": "caller"}, rate=1.0).spin("new bread, fresh bread")
-'caller bread, caller bread'
 """
 from __future__ import annotations
 
@@ -41,19 +40,8 @@ class Spinner:
         picked = {w for w in sorted({parts[i] for i in spots}) if rng.random() < self.rate}
         for i in spots:
             if parts[i] in picked:
-                parts[i] = self.rewrite(parts[i], picked)
+                parts[i] = table[parts[i]]
         return "".join(parts)
-
-    def rewrite(self, word: str, picked: set[str] = frozenset()) -> str:
-        """What ``word`` becomes, when the words in ``picked`` are rewritten too.
-
-        >>> Spinner({"public": "national", "national": "nationalist"}).rewrite("public", {"national"})
-        'nationalist'
-        """
-        out = self.table[word]
-        while out in picked and out < word:
-            word, out = out, self.table[out]
-        return out
 
     def save(self, path) -> None:
         with open(path, "w", encoding="utf-8") as f:

@@ -8,7 +8,7 @@ needs neither NLTK nor the ``lexnames`` file that Debian's package lacks.
 >>> wn.neighbours("in")[:3]                               # doctest: +SKIP
 [('successful', 'sim', 0), ('incoming', 'sim', 1), ('fashionable', 'sim', 2)]
 >>> [w for w, _, _ in wn.neighbours("recently")][:4]      # doctest: +SKIP
-['late', 'advanced', 'precocious', 'lately']
+['precocious', 'advanced', 'late', 'lately']
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 DEFAULT_DIRS = ("/usr/share/wordnet", "/usr/share/wordnet/dict")
 POS_FILES = (("noun", "n"), ("verb", "v"), ("adj", "a"), ("adv", "r"))
@@ -105,7 +106,7 @@ class WordNet:
         """Every single-token lemma that the spinner could rewrite."""
         return [w for w in self.index if usable(w)]
 
-    def neighbours(self, word: str) -> list[tuple[str, str, int]]:
+    def neighbours(self, word: str, in_dictionary: Callable[[str], bool] | None = None) -> list[tuple[str, str, int]]:
         """The words the spinner may put for ``word``, most likely first.
 
         Each is ``(neighbour, relation, sense_rank)``.  The spinner mostly takes one
@@ -113,26 +114,32 @@ class WordNet:
         and writes that synset's first candidate: its first other lemma, else the
         head of its similar-to cluster, else its first (instance) hypernym.  So the
         first candidate of every synset comes first, in sense order; the other
-        candidates follow.  Right after the first candidate come the steps of its
-        chain (relation ``"chain"``): the spinner rewrites an article one word at a
-        time in reverse alphabetical order, so when a word's first candidate sorts
-        before it, that candidate's own rewrite can follow: new -> fresh -> caller,
-        take -> return -> instrument -> device -> instrumentality.
+        candidates follow.
+
+        The spinner rewrites in reverse alphabetical order, so when a word's first
+        candidate sorts before it and is itself in the spinner's dictionary
+        (``in_dictionary``; default: every word), that candidate is rewritten in
+        turn: new -> fresh -> caller, take -> return -> instrument -> device ->
+        instrumentality.  The chain's end comes first (relation ``"chain"``), then
+        the steps it went through, latest first.
         """
         ranked = self._ranked(word)
-        chain, seen = [], {word} | {w for w, _, _ in ranked[:1]}
-        prev, step = word, ranked[0][0] if ranked else None
-        while step and step < prev and len(chain) < MAX_CHAIN:
-            nxt = next(iter(self._ranked(step)), None)
+        if not ranked:
+            return ranked
+        in_dictionary = in_dictionary or (lambda w: True)
+        steps, seen = [ranked[0]], {word, ranked[0][0]}
+        prev = word
+        while steps[-1][0] < prev and in_dictionary(steps[-1][0]) and len(steps) <= MAX_CHAIN:
+            nxt = next(iter(self._ranked(steps[-1][0])), None)
             if nxt is None or nxt[0] in seen:
                 break
             seen.add(nxt[0])
-            chain.append((nxt[0], "chain", ranked[0][2]))
-            prev, step = step, nxt[0]
-        if chain:
-            links = {w for w, _, _ in chain}
-            ranked = ranked[:1] + chain + [r for r in ranked[1:] if r[0] not in links]
-        return ranked
+            prev = steps[-1][0]
+            steps.append((nxt[0], "chain", ranked[0][2]))
+        if len(steps) == 1:
+            return ranked
+        links = {w for w, _, _ in steps}
+        return steps[::-1] + [r for r in ranked[1:] if r[0] not in links]
 
     def _ranked(self, word: str) -> list[tuple[str, str, int]]:
         """``word``'s one-step neighbours, ranked as ``neighbours`` describes."""

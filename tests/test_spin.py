@@ -1,8 +1,7 @@
 """The spinner emulator rewrites text the way the real spinner does (as the seed article shows it)."""
 from restore.spin import Spinner
 
-TABLE = {"at": "astatine", "in": "successful", "public": "national", "national": "nationalist",
-         "successful": "boffo"}
+TABLE = {"at": "astatine", "in": "successful", "successful": "boffo"}
 
 
 def spin(text: str, rate: float = 1.0, seed: int = 0) -> str:
@@ -21,16 +20,14 @@ def test_capitalised_words_are_left_alone():
     assert spin("At noon we met at home") == "At noon we met astatine home"
 
 
-def test_a_rewrite_that_sorts_before_its_word_is_rewritten_again_when_that_word_is_picked():
-    assert spin("the public and national debt") == "the nationalist and nationalist debt"
+def test_a_rewrite_is_final_whatever_words_the_article_holds():
+    # new -> caller in real articles that hold no "fresh": the chain new -> fresh -> caller is the
+    # spinner's, not the article's, so the table holds its end
+    assert Spinner({"new": "caller", "fresh": "caller"}, 1.0).spin("a new and fresh start") == "a caller and caller start"
 
 
-def test_a_rewrite_that_sorts_after_its_word_stays_as_it_is():
+def test_a_rewrite_is_not_rewritten_again():
     assert spin("in a successful year") == "successful a boffo year"
-
-
-def test_a_rewrite_goes_no_further_when_its_own_word_was_not_picked():
-    assert Spinner(TABLE).rewrite("public", picked={"public"}) == "national"
 
 
 def test_a_share_of_the_words_is_picked_and_the_same_seed_picks_the_same():
