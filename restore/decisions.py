@@ -85,7 +85,7 @@ def read(path: str) -> list[Decision]:
         text = read_text(path)
     except PairError as e:
         raise DecisionsError(str(e)) from None
-    return parse(text.splitlines(), path)
+    return parse(text.split("\n"), path)    # not splitlines(): U+2028 may stand inside a string
 
 
 def parse(lines: Iterable[str], path: str) -> list[Decision]:

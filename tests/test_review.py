@@ -281,6 +281,13 @@ def test_apply_refuses_decisions_made_for_other_text(reviewed, tmp_path):
     assert not (tmp_path / "out.txt").exists()
 
 
+def test_a_line_separator_inside_a_decision_does_not_split_its_line(reviewed, tmp_path):
+    path, doc, chosen = reviewed
+    chosen[0].decision, chosen[0].text = "replace", "a\u2028b"
+    (tmp_path / "d.jsonl").write_text(decisions.dumps(chosen), encoding="utf-8")
+    assert decisions.read(str(tmp_path / "d.jsonl")) == chosen
+
+
 def test_decisions_outside_restorable_text_are_refused(tmp_path, restorer):
     path = tmp_path / "a.jsonl"
     path.write_text('{"id": "astatine", "text": "Workers astatine the agency person been told."}\n')
