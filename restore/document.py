@@ -17,7 +17,7 @@ the review page's script does exactly the same (``restore/data/review.html``, ``
 """
 from __future__ import annotations
 
-import dataclasses
+import functools
 import json
 import os
 import sys
@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from . import formats
+from .decode import Change
 
 
 class ReviewError(ValueError):
@@ -79,13 +80,13 @@ class Document:
         """The document's text as the review shows it: every part joined."""
         return "".join(p if isinstance(p, str) else p.text for p in self.parts)
 
-    @property
+    @functools.cached_property
     def changes(self) -> list:
-        """Every change, in order, with offsets into ``text``."""
+        """Every change, in order, with offsets into ``text`` (worked out once)."""
         out, pos = [], 0
         for part in self.parts:
             if isinstance(part, Region):
-                out += [dataclasses.replace(c, start=c.start + pos, end=c.end + pos) for c in part.changes]
+                out += [_moved(c, pos) for c in part.changes] if pos else part.changes
                 pos += len(part.text)
             else:
                 pos += len(part)
@@ -185,12 +186,18 @@ def _merged(parts: list) -> list:
                 out.append(part)
         elif out and isinstance(out[-1], Region) and out[-1].quoted is None and part.quoted is None:
             last, shift = out[-1], len(out[-1].text)
-            moved = [dataclasses.replace(c, start=c.start + shift, end=c.end + shift) for c in part.changes]
+            moved = [_moved(c, shift) for c in part.changes]
             out[-1] = Region(last.text + part.text, last.changes + moved)
         else:
             out.append(part)
     return out
 
+
+
+def _moved(change: Change, shift: int) -> Change:
+    """``change`` moved ``shift`` characters on."""
+    return Change(change.start + shift, change.end + shift, change.garbled, change.restored, change.confidence,
+                  change.alternatives)
 
 
 def write_atomic(path: str, text: str, inputs: Iterable[str] = ()) -> None:

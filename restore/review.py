@@ -209,12 +209,19 @@ def review(inputs: list[str], output: str, restorer, *, say: Callable[[str], Non
             raise UsageError(f"the output folder {output} is inside the input folder {arg}")
     entries, problems, failed = _read_all(inputs, restorer, say, read)
     entries.sort(key=lambda e: (-e.doc.share, -e.changes, e.doc.path))
-    sources = [e.doc.path for e in entries]
+    sources = {os.path.realpath(e.doc.path) for e in entries}
     for k, e in enumerate(entries):
-        write_atomic(os.path.join(output, e.page), page(e.doc, _nav(entries, k)), sources)
+        _write_page(os.path.join(output, e.page), page(e.doc, _nav(entries, k)), sources)
     title = "Review of " + (inputs[0] if len(inputs) == 1 else f"{len(inputs)} inputs")
-    write_atomic(os.path.join(output, "index.html"), index_page(entries, problems, title), sources)
+    _write_page(os.path.join(output, "index.html"), index_page(entries, problems, title), sources)
     return failed
+
+
+def _write_page(path: str, text: str, sources: set) -> None:
+    """Write a page, unless it would overwrite one of the (real) ``sources``."""
+    if os.path.realpath(path) in sources:
+        raise ReviewError(f"{path} is an input: restore never overwrites its input")
+    write_atomic(path, text)
 
 
 def _read_all(inputs: Iterable[str], restorer, say, read) -> tuple[list[Entry], list, int]:
