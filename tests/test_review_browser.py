@@ -169,6 +169,11 @@ def test_alternatives_undo_and_moving_back(browser, tmp_path):
     browser.execute_script(f"document.querySelector('#text [data-change=\"{i}\"]').focus()")
     assert browser.find_element("id", "pop").is_displayed()
     assert f'{round(data["changes"][i][4] * 100)}% sure' in browser.find_element("id", "pop").text
+    from selenium.webdriver.common.keys import Keys
+    press(browser, Keys.ENTER)                            # into the change's choices, and back
+    assert browser.execute_script("return document.activeElement.parentNode.parentNode.id") == "pop"
+    press(browser, Keys.ESCAPE)
+    assert active_change(browser) == str(i)
     press(browser, "1")
     assert state(browser, i) == ("replace", data["changes"][i][5][0][0])
     press(browser, "u")
