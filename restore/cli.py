@@ -5,6 +5,8 @@
     restore train PAIRS... -o MODEL              learn a model from spun/clean pairs
     restore spin [FILE...]                       spin clean text like the real spinner
     restore eval PAIRS...                        word error rate before and after restoring
+    restore review INPUT... -o PAGE|DIR          review pages: accept or reject each change
+    restore apply INPUT DECISIONS -o OUTPUT      write a document with a review's decisions
 """
 from __future__ import annotations
 
@@ -139,6 +141,38 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def _read_options(args) -> dict:
+    return {"fix_mojibake": not args.no_ftfy, "encoding": args.encoding, "format": args.format,
+            "fields": tuple(args.field or ["text"])}
+
+
+def cmd_review(args) -> int:
+    from .batch import load_model
+    from .decode import Restorer
+    from .document import ReviewError
+    from .review import review
+    _check_model(args.model)
+    restorer = Restorer(load_model(args.model), fix_mojibake=False, min_confidence=args.min_confidence)
+    try:
+        failed = review(args.inputs, args.output, restorer, say=lambda line: print(f"restore: {line}", file=sys.stderr),
+                        **_read_options(args))
+    except ReviewError as e:
+        raise UserError(str(e)) from None
+    return 1 if failed else 0
+
+
+def cmd_apply(args) -> int:
+    from . import decisions
+    from .document import ReviewError, read_document, write_atomic
+    try:
+        chosen = decisions.read(args.decisions)
+        text = decisions.apply(read_document(args.input, **_read_options(args)), chosen)
+        write_atomic(args.output, text, [args.input, args.decisions])
+    except ReviewError as e:
+        raise UserError(str(e)) from None
+    return 0
+
+
 def _input_options(parser) -> None:
     from .formats import FORMATS
     parser.add_argument("--format", choices=FORMATS, help="the input format (default: by "
@@ -150,6 +184,16 @@ def _input_options(parser) -> None:
     parser.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
                         help="worker processes (default 1; 0: one per core)")
     parser.add_argument("--model", metavar="PATH", help="model file (default: the one shipped with restore)")
+    parser.add_argument("--no-ftfy", action="store_true", help="do not repair mojibake first")
+
+
+def _document_options(parser) -> None:
+    """How review and apply read a document; apply must be given the options review was."""
+    from .formats import FORMATS
+    parser.add_argument("--format", choices=FORMATS, help="the input format (default: by extension)")
+    parser.add_argument("--field", action="append", metavar="PATH", help="JSON Lines: a field to restore, "
+                        "dotted for nested ones (repeatable; default: text)")
+    parser.add_argument("--encoding", default="utf-8", help="the inputs' encoding, or auto to guess (default: utf-8)")
     parser.add_argument("--no-ftfy", action="store_true", help="do not repair mojibake first")
 
 
@@ -213,6 +257,30 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--no-ftfy", action="store_true")
     ev.add_argument("--json", action="store_true", help="print the figures as JSON")
     ev.set_defaults(run=cmd_eval)
+
+    review = sub.add_parser("review", help="write review pages to accept or reject each change",
+                            description="Write a self-contained HTML page where an editor sees every change, "
+                            "accepts, rejects or replaces it, and exports the text and the decisions. One file "
+                            "gives one page; a folder, a glob or several files give an index page and a page "
+                            "per document in the folder OUTPUT, most changed first.")
+    review.add_argument("inputs", nargs="+", metavar="INPUT", help="a file (- is stdin), or folders, globs, files")
+    review.add_argument("-o", "--output", required=True, metavar="OUTPUT",
+                        help="the page (one file) or the folder of pages (several)")
+    _document_options(review)
+    review.add_argument("--model", metavar="PATH", help="model file (default: the one shipped with restore)")
+    review.add_argument("--min-confidence", type=float, default=0.0, metavar="P",
+                        help="leave changes less likely than P unmade and unshown (0..1, default 0)")
+    review.set_defaults(run=cmd_review, parser=review)
+
+    apply = sub.add_parser("apply", help="write a document with a review's decisions",
+                           description="Apply a decisions file exported from a review page to its input: "
+                           "writes exactly the text the page exports (UTF-8). Give the options the page was "
+                           "made with (--format, --field, --encoding, --no-ftfy).")
+    apply.add_argument("input", metavar="INPUT", help="the reviewed file (- is stdin)")
+    apply.add_argument("decisions", metavar="DECISIONS", help="the decisions file (JSON Lines) the page exported")
+    apply.add_argument("-o", "--output", required=True, metavar="OUTPUT", help="where to write the text (- is stdout)")
+    _document_options(apply)
+    apply.set_defaults(run=cmd_apply, parser=apply)
     return parser
 
 
