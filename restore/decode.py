@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .errors import check_text
 from .model import Model
 from .tokenize import BOUNDARY, gap_tokens, match_case, normalize, split_words, stands_alone, starts_sentence
 
@@ -143,11 +144,8 @@ class _Memo(dict):
 
 
 def _tables(model: Model) -> _Tables:
-    """The decoding tables of ``model``, made on first use and kept on the model."""
-    tables = getattr(model, "_decode_tables", None)
-    if tables is None:
-        tables = model._decode_tables = _Tables(model)
-    return tables
+    """The decoding tables of ``model``, made on first use and kept by the model."""
+    return model.memo("decode", _Tables)
 
 
 class _Document:
@@ -269,6 +267,7 @@ class Restorer:
         return self._restore(text, explain=True)
 
     def _restore(self, text: str, explain: bool) -> tuple[str, list[Change]]:
+        check_text(text)
         if self.fix_mojibake:
             text = fix_mojibake(text)
         doc = _Document(split_words(text), self._tables)
@@ -296,6 +295,7 @@ class Restorer:
         >>> r.spin_score("Workers at the agency have been told.") < 0.01
         True
         """
+        check_text(text)
         doc = _Document(split_words(text), self._tables)
         if not doc.n_slots and not doc.spans:
             return 0.0
