@@ -244,17 +244,26 @@ def main(argv=None) -> int:
         print("restore: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:             # the reader went away (| head): no more output, and no complaint
-        with contextlib.suppress(OSError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _drop_stdout()
         return 0
     except OSError as e:
-        where = f"{e.filename}: " if e.filename else ("standard output: " if e.errno in DISK_FULL else "")
-        return _fail(f"{where}{e.strerror or e}")
+        if e.filename:
+            return _fail(f"{e.filename}: {e.strerror or e}")
+        if e.errno in DISK_FULL:        # standard output: what is still buffered cannot be written either
+            _drop_stdout()
+            return _fail(f"standard output: {e.strerror}")
+        return _fail(e.strerror or str(e))
     except MemoryError:
         return _fail("out of memory")
     except Exception as e:              # a bug: still one line, which says so
         return _fail(f"internal error ({type(e).__name__}: {e}); please report it")
     return 1
+
+
+def _drop_stdout() -> None:
+    """Send what is left of standard output nowhere, so that exiting does not fail again."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _fail(message: str) -> int:

@@ -166,13 +166,11 @@ def read_text(path: str | os.PathLike, encoding: str = "utf-8") -> str:
         raise BadInput(f"{path}: {e}") from None
 
 
-def _umask() -> int:
+def umask() -> int:
+    """The process's umask (reading it means setting it: briefly 0o022)."""
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
-
-
-UMASK = _umask()
 
 
 def new_file_mode(path: str | None = None) -> int:
@@ -180,7 +178,7 @@ def new_file_mode(path: str | None = None) -> int:
     if path:
         with contextlib.suppress(OSError):
             return stat.S_IMODE(os.stat(path).st_mode)
-    return 0o666 & ~UMASK
+    return 0o666 & ~umask()
 
 
 def temp_prefix(final: str, token: str = "") -> str:

@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Iterator, Mapping
 import numpy as np
 
 from .errors import ModelError
+from .files import new_file_mode
 
 if TYPE_CHECKING:
     from .model import Model
@@ -184,7 +185,7 @@ def write(model: Model, path: str | os.PathLike) -> None:
         with open(fd, "wb") as f:
             f.write(MAGIC + json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n")
             f.write(payload)
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, new_file_mode())
         os.replace(tmp, path)
     except OSError as e:
         if tmp is not None:
@@ -193,12 +194,6 @@ def write(model: Model, path: str | os.PathLike) -> None:
             except OSError:
                 pass
         raise ModelError(f"{path}: cannot write the model ({e.strerror})") from None
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 # -- reading ---------------------------------------------------------------------------------------

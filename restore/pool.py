@@ -97,8 +97,10 @@ def sweep(job: Job, token: str) -> None:
 
 @dataclasses.dataclass
 class _Task:
+    """Files sent to a worker together; ``future`` is None until sent, ``tries`` counts deaths survived."""
+
     jobs: list[Job]
-    future: Future
+    future: Future | None = None
     tries: int = 0
 
 
@@ -175,7 +177,7 @@ class Batch:
                     break
                 if job.source == "-" or job.status:         # stdin is read here; no work to send
                     if group:
-                        tasks.append(_Task(group, self._submit(settings, group)))
+                        tasks.append(_Task(group))
                         group = []
                     future: Future = Future()
                     future.set_result([self._here(settings).run(job)])
@@ -184,18 +186,20 @@ class Batch:
                     group.append(job)
                     size += _size(job.source)
                     if len(group) == FILES_PER_TASK or size >= BYTES_PER_TASK:
-                        tasks.append(_Task(group, self._submit(settings, group)))
+                        tasks.append(_Task(group))
                         group, size = [], 0
+                self._feed(tasks, settings)
                 while len(tasks) >= self.jobs * TASKS_PER_WORKER:
                     yield from self._next(tasks, settings, ordered)
             if group and not self.stopped:
-                tasks.append(_Task(group, self._submit(settings, group)))
+                tasks.append(_Task(group))
             while tasks:
                 yield from self._next(tasks, settings, ordered)
         finally:
             if tasks:                       # abandoned midway: let running files give up
                 for task in tasks:
-                    task.future.cancel()
+                    if task.future is not None:
+                        task.future.cancel()
                 self.stop()
             if self._pool is not None:
                 self._pool.shutdown(wait=True, cancel_futures=True)
@@ -203,19 +207,35 @@ class Batch:
                 for job in task.jobs:
                     sweep(job, settings.token)
 
+    def _feed(self, tasks: list[_Task], settings: Settings) -> None:
+        """Send the tasks not sent yet; but while files of a dead worker are retried, send them one at a
+        time and nothing else, so that a file that kills its worker again takes no other file with it."""
+        suspects = [t for t in tasks if t.tries]
+        if suspects:
+            if not any(t.future is not None and not t.future.done() for t in suspects):
+                waiting = next((t for t in suspects if t.future is None), None)
+                if waiting is not None:
+                    waiting.future = self._submit(settings, waiting.jobs)
+            return
+        for task in tasks:
+            if task.future is None:
+                task.future = self._submit(settings, task.jobs)
+
     def _next(self, tasks: list[_Task], settings: Settings, ordered: bool) -> Iterator[Outcome]:
-        """The outcomes of the next task to finish (the first one, if ``ordered``)."""
-        if ordered:
-            wait([tasks[0].future])
-            done = [tasks[0]]
-        else:
-            finished = wait([t.future for t in tasks], return_when=FIRST_COMPLETED)[0]
-            done = [t for t in tasks if t.future in finished]
-        if any(self._died(t) for t in done):
+        """The outcomes of the next task to finish (in ``ordered`` runs, of the first one, once it has)."""
+        self._feed(tasks, settings)
+        flying = [t.future for t in tasks if t.future is not None]
+        first = tasks[0].future
+        wait([first] if ordered and first is not None else flying, return_when=FIRST_COMPLETED)
+        if any(self._died(t) for t in tasks):
             self._restart(tasks, settings)
             return
+        done = [t for t in tasks if t.future is not None and t.future.done()]
+        if ordered:
+            done = done[:1] if done and done[0] is tasks[0] else []
         for task in done:
             tasks.remove(task)
+            assert task.future is not None
             try:
                 yield from task.future.result()
             except CancelledError:
@@ -228,11 +248,12 @@ class Batch:
     def _died(task: _Task) -> bool:
         """Whether ``task`` was lost with its pool (a worker died)."""
         future = task.future
-        return future.done() and (future.cancelled() or isinstance(future.exception(), BrokenProcessPool))
+        return future is not None and future.done() and (
+            future.cancelled() or isinstance(future.exception(), BrokenProcessPool))
 
     def _restart(self, tasks: list[_Task], settings: Settings) -> None:
-        """A worker died: start a new pool, and send the files that were in flight again, one by one
-        (those already tried fail instead).  Tasks keep their place in ``tasks``."""
+        """A worker died: start a new pool, and retry the files that were in flight one by one (a file
+        in flight at its second death fails).  Tasks keep their place in ``tasks``."""
         assert self._pool is not None
         self._pool.shutdown(wait=True)      # every unfinished task of the broken pool fails with it
         self._start(settings)
@@ -248,7 +269,7 @@ class Batch:
                                       "" if self.stopped else DIED)
                     future: Future = Future()
                     future.set_result([outcome])
-                    replaced.append(_Task([job], future, task.tries + 1))
+                    replaced.append(_Task([job], future))
                 else:
-                    replaced.append(_Task([job], self._submit(settings, [job]), task.tries + 1))
+                    replaced.append(_Task([job], None, task.tries + 1))
         tasks[:] = replaced
