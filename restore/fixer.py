@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from difflib import SequenceMatcher
 from os.path import commonprefix
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from .tokenize import split_words
 
@@ -78,6 +78,7 @@ def mojibake_edits(raw: str, fixed: str) -> list:
             head = len(commonprefix([a, b]))
             tail = len(commonprefix([a[head:][::-1], b[head:][::-1]]))
             a_mid, b_mid = a[head:len(a) - tail], b[head:len(b) - tail]
+            ops: Sequence[tuple[str, int, int, int, int]]
             if max(len(a_mid), len(b_mid)) > LONGEST_EDIT:
                 ops = [("replace", 0, len(a_mid), 0, len(b_mid))]
             else:

@@ -30,8 +30,8 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser, attrfind_tolerant, tagfind_tolerant
-from json.decoder import scanstring
+from html.parser import HTMLParser, attrfind_tolerant, tagfind_tolerant  # type: ignore[attr-defined]
+from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any, Callable, Iterable, Iterator
 
 from .errors import BadInput
@@ -260,7 +260,7 @@ def json_strings(line: str, paths: frozenset) -> list[tuple[str, int, int, str]]
 
 
 def _skip(s: str, i: int) -> int:
-    return _SPACE.match(s, i).end()
+    return _SPACE.match(s, i).end()  # type: ignore[union-attr]    # the pattern matches the empty string too
 
 
 def _object(s: str, i: int, prefix: tuple, paths: frozenset, found: list) -> int:
@@ -438,7 +438,7 @@ class _TextFinder(HTMLParser):
     def _attributes(self, attrs) -> None:
         if not any(name in ATTRIBUTES for name, _ in attrs):
             return
-        tag, at = self.get_starttag_text(), self._offset()
+        tag, at = self.get_starttag_text() or "", self._offset()
         k = tagfind_tolerant.match(tag, 1).end()
         while k < len(tag):
             m = attrfind_tolerant.match(tag, k)

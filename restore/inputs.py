@@ -184,7 +184,7 @@ def _jobs(args, output_dir, in_place, backup, resume) -> Iterator[Job]:
                                           f"(restore never overwrites a backup: remove it, or choose another --backup)")
             yield job
         elif output_dir:
-            target = os.path.join(output_dir, relative)
+            target = os.path.join(output_dir, relative or os.path.basename(path))
             if (explicit or patterns) and _is_input(os.path.realpath(target), explicit, patterns):
                 yield Job(path, target, "failed", f"its output {target} is an input (--in-place overwrites inputs)")
             else:

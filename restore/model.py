@@ -264,7 +264,7 @@ class ContextModel:
         uni = np.maximum(uni, 1e-3 / size)
         uni = uni / uni.sum()
         gamma = np.where(history > 0, left_out / np.maximum(history, 1), 1.0)
-        bigram_index, p2 = {}, {}
+        bigram_index, p2 = dict[int, int](), {}
         for (v, w), c in bigrams.items():
             i, j = ids[v], ids[w]
             bigram_index[i << ID_BITS | j] = len(bigram_index)
@@ -279,7 +279,7 @@ class ContextModel:
             history2[h] += c
             left_out2[h] += d3[min(c, 3)]
         gamma2 = np.where(history2 > 0, left_out2 / np.maximum(history2, 1), 1.0)
-        keys3, values3 = [], []
+        keys3, values3 = list[int](), []
         for (u, v, w), c in trigrams.items():
             if c < min_trigram:
                 continue
@@ -288,13 +288,13 @@ class ContextModel:
             keys3.append((ids[u] << ID_BITS | ids[v]) << ID_BITS | ids[w])
             values3.append(math.log((c - d3[min(c, 3)]) / history2[h] + gamma2[h] * lower))
         order = np.argsort(keys, kind="stable")
-        keys3 = np.array(keys3, dtype=np.uint64)
-        order3 = np.argsort(keys3, kind="stable")
+        keys3_array = np.array(keys3, dtype=np.uint64)
+        order3 = np.argsort(keys3_array, kind="stable")
         return cls(vocab=vocab, unigram=np.log(uni).astype(np.float32),
                    backoff=np.log(gamma).astype(np.float32),
                    keys=keys[order], values=values[order].astype(np.float32),
                    backoff2=np.log(gamma2)[order].astype(np.float32),
-                   keys3=keys3[order3], values3=np.array(values3, dtype=np.float32)[order3])
+                   keys3=keys3_array[order3], values3=np.array(values3, dtype=np.float32)[order3])
 
 
 def _discounts(counts) -> tuple[float, float, float, float]:
@@ -348,7 +348,7 @@ class ChannelLayout:
     @classmethod
     def build(cls, channel: Channel, context: ContextModel) -> "ChannelLayout":
         ids, unknown = context.ids, context.unknown
-        span, multi, originals, scores = {}, {}, [], []
+        span, multi, originals, scores = {}, {}, list[int](), list[float]()
         for g, options in channel.originals.items():
             single = [(ids.get(c, unknown), s) for c, s in options if " " not in c]
             if single:

@@ -40,7 +40,7 @@ import tempfile
 import zipfile
 import zlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Mapping
+from typing import TYPE_CHECKING, Iterator, Mapping, cast
 
 import numpy as np
 
@@ -392,4 +392,5 @@ def _model(a: dict[str, np.ndarray], header: dict) -> Model:
     dense[prop_ids] = prop_values
     layout = ChannelLayout(span, multi, layout_originals.astype(np.int64), layout_scores.astype(np.float64), dense)
     info = header.get("info", {})
-    return Model(Channel(table, propensity, phrases), context, info, layout)
+    # the lazy table reads like the dict Channel documents
+    return Model(Channel(cast(dict, table), propensity, phrases), context, info, layout)

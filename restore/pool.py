@@ -18,6 +18,7 @@ import tempfile
 import threading
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.synchronize import Event
 from typing import Iterable, Iterator
 
 from .files import temp_prefix
@@ -115,7 +116,7 @@ class Batch:
         self.settings = settings
         self.jobs = max(1, jobs)
         self.stopped = False
-        self._event = None
+        self._event: Event | None = None
         self._local: Worker | None = None
         self._pool: ProcessPoolExecutor | None = None
 
@@ -164,6 +165,7 @@ class Batch:
 
     def _run_pool(self, jobs: Iterable[Job], settings: Settings, ordered: bool) -> Iterator[Outcome]:
         import multiprocessing
+
         from .model import load
         self._event = multiprocessing.Event()
         load(settings.model)                # fail early, here; forked workers inherit it

@@ -6,7 +6,7 @@ Both are fed a file's ``formats.Piece``\\ s as they are restored, and write as t
 from __future__ import annotations
 
 from collections import deque
-from typing import Callable, Iterator
+from typing import Iterator
 
 from . import formats
 

@@ -44,7 +44,7 @@ class Spinner:
                 parts[i] = self.rewrite(parts[i], picked)
         return "".join(parts)
 
-    def rewrite(self, word: str, picked: set[str] = frozenset()) -> str:
+    def rewrite(self, word: str, picked: set[str] | frozenset[str] = frozenset()) -> str:
         """What ``word`` becomes, when the words in ``picked`` are rewritten too.
 
         >>> Spinner({"public": "national", "national": "nationalist"}).rewrite("public", {"national"})

@@ -120,7 +120,7 @@ class WordNet:
         take -> return -> instrument -> device -> instrumentality.
         """
         ranked = self._ranked(word)
-        chain, seen = [], {word} | {w for w, _, _ in ranked[:1]}
+        chain, seen = list[tuple[str, str, int]](), {word} | {w for w, _, _ in ranked[:1]}
         prev, step = word, ranked[0][0] if ranked else None
         while step and step < prev and len(chain) < MAX_CHAIN:
             nxt = next(iter(self._ranked(step)), None)
@@ -136,7 +136,7 @@ class WordNet:
 
     def _ranked(self, word: str) -> list[tuple[str, str, int]]:
         """``word``'s one-step neighbours, ranked as ``neighbours`` describes."""
-        firsts, others, seen = [], [], {word}
+        firsts, others, seen = list[tuple[str, str, int]](), list[tuple[str, str, int]](), {word}
         senses = sorted(self.index.get(word, ()), key=lambda key: SPINNER_POS_ORDER.index(key[0]))
         for rank, key in enumerate(senses):
             lemmas, pointers = self.synsets[key]

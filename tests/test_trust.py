@@ -8,11 +8,12 @@ import sys
 import time
 
 import pytest
+from test_batch import CLEAN, SPUN, fix, make_archive, tree
+from test_batch import restore as command
 
 import restore
 from restore import files, worker
 from restore.errors import RestoreError
-from test_batch import CLEAN, SPUN, fix, make_archive, restore as command, tree
 
 
 def temporary(folder):
@@ -50,7 +51,7 @@ def test_a_second_in_place_backup_run_never_overwrites_the_backup(capsys, tmp_pa
     assert fix(capsys, tmp_path / "a.txt", "--in-place", "--backup", ".bak")[0] == 0
     code, _, err = fix(capsys, tmp_path / "a.txt", "--in-place", "--backup", ".bak")
     assert (tmp_path / "a.txt.bak").read_text() == SPUN
-    assert code == 1 and f"a.txt.bak already exists" in err and "Traceback" not in err
+    assert code == 1 and "a.txt.bak already exists" in err and "Traceback" not in err
 
 
 # -- 3. --report or --changes at an input ------------------------------------------------------------
