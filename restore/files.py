@@ -225,8 +225,9 @@ class Spool:
         assert self.final is not None
         self.file.close()
         if owner is not None and owner != (os.geteuid(), os.getegid()):
-            with contextlib.suppress(OSError):       # only root may give a file away; others keep the group
-                os.chown(self.path, *owner) if os.geteuid() == 0 else os.chown(self.path, -1, owner[1])
+            uid = owner[0] if os.geteuid() == 0 else -1      # only root may give a file away; others keep
+            with contextlib.suppress(OSError):               # the group where they are in it
+                os.chown(self.path, uid, owner[1])
         if mode is not None:
             os.chmod(self.path, mode)                # after chown, which drops setuid and setgid
         if backup:
