@@ -22,11 +22,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import ftfy  # noqa: E402
+import ftfy
 
-from corpora import sources  # noqa: E402
-from restore import Model, Restorer  # noqa: E402
-from restore.spin import Spinner  # noqa: E402
+from corpora import sources
+from restore import Model, Restorer
+from restore.spin import Spinner
 
 
 def spun_news(megabytes: float) -> str:

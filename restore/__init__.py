@@ -6,20 +6,19 @@
 """
 from __future__ import annotations
 
-import functools
-
 from .decode import Change, Restorer
+from .errors import RestoreError
 from .model import Model
 
-__all__ = ["restore_text", "Restorer", "Change", "Model"]
+__all__ = ["restore_text", "Restorer", "Change", "Model", "RestoreError"]
 __version__ = "0.1.0"
 
 
-@functools.lru_cache(maxsize=1)
-def _default_restorer() -> Restorer:
-    return Restorer()
-
-
 def restore_text(text: str) -> str:
-    """Restore ``text`` with the default model, fixing mojibake first."""
-    return _default_restorer().restore(text)
+    """Restore ``text`` with the default model (loaded once per process), fixing mojibake first.
+
+    >>> restore_text(None)
+    Traceback (most recent call last):
+    restore.errors.NotText: expected text (a str), got None
+    """
+    return Restorer().restore(text)

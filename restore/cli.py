@@ -11,63 +11,52 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .errors import RestoreError, UsageError
+from .files import DISK_FULL
 
-class UserError(Exception):
-    """A problem with the user's input: reported in one line, no traceback."""
-
-
-def _model(path: str | None):
+if TYPE_CHECKING:
     from .model import Model
-    if path is None:
-        return Model.default()
-    if not Path(path).is_file():
-        raise UserError(f"{path}: no such model file")
-    try:
-        return Model.load(path)
-    except ValueError as e:
-        raise UserError(str(e)) from None
+
+
+def _model(path: str | None) -> Model:
+    """The model at ``path`` (None: the default one), loaded once per process: a bad one is a
+    one-line error here, before any work (and worker processes share it)."""
+    from .model import load
+    return load(path)
 
 
 def read_text(path: str, encoding: str = "utf-8") -> str:
     """Read a text file (``-`` is stdin), with errors that name the file."""
-    from .pairs import PairError
-    from .pairs import read_text as read
-    try:
-        return read(path, encoding, sys.stdin.buffer.read() if path == "-" else None)
-    except PairError as e:
-        raise UserError(str(e)) from None
-
-
-def _check_model(path: str | None) -> None:
-    """Load the model once here, so that a bad one is a one-line error (and workers share it)."""
-    from .batch import load_model
-    if path is not None and not Path(path).is_file():
-        raise UserError(f"{path}: no such model file")
-    try:
-        load_model(path)
-    except ValueError as e:
-        raise UserError(str(e)) from None
+    from .files import read_text as read
+    return read(path, encoding)
 
 
 def _settings(args, **more):
-    from .batch import Settings
+    from .worker import Settings
     return Settings(model=args.model, fix_mojibake=not args.no_ftfy, encoding=args.encoding, format=args.format,
                     fields=tuple(args.field or ["text"]), **more)
 
 
 def cmd_fix(args) -> int:
     from . import batch
+    from .inputs import check_log_path
     review = ("marked" if sys.stdout.isatty() else "unified") if args.diff else None
     settings = _settings(args, min_confidence=args.min_confidence, review=review, changes=bool(args.changes),
                          backup=args.backup)
-    jobs = batch.plan(args.files or ["-"], output_dir=args.output_dir, in_place=args.in_place,
+    inputs = args.files or ["-"]
+    jobs = batch.plan(inputs, output_dir=args.output_dir, in_place=args.in_place,
                       backup=args.backup, resume=args.resume)
-    _check_model(args.model)
+    check_log_path("--report", args.report, inputs)
+    check_log_path("--changes", args.changes, inputs)
+    if args.report and args.changes and os.path.realpath(args.report) == os.path.realpath(args.changes):
+        raise UsageError("--report and --changes name the same file")
+    _model(args.model)
     to_stdout = not (args.output_dir or args.in_place) or args.diff
     tally = batch.run(jobs, settings, workers=args.jobs, ordered=to_stdout, changes=args.changes,
                       report=args.report, progress=not args.quiet and sys.stderr.isatty())
@@ -81,16 +70,13 @@ def cmd_detect(args) -> int:
     from . import batch
     settings = _settings(args, detect=True, threshold=args.threshold)
     jobs = batch.plan(args.files or ["-"])
-    _check_model(args.model)
+    _model(args.model)
     return batch.run(jobs, settings, workers=args.jobs, ordered=True).exit_code
 
 
 def _pairs(paths):
-    from .pairs import PairError, read_pairs, unique_pair_files
-    try:
-        return list(read_pairs(unique_pair_files(paths)))
-    except PairError as e:
-        raise UserError(str(e)) from None
+    from .pairs import read_pairs, unique_pair_files
+    return list(read_pairs(unique_pair_files(paths)))
 
 
 def _lexicon(paths):
@@ -99,16 +85,19 @@ def _lexicon(paths):
         for n, line in enumerate(read_text(path).splitlines(), 1):
             fields = line.split("\t")
             if len(fields) != 3 or not fields[2].strip().isdigit():
-                raise UserError(f"{path}:{n}: expected original<TAB>garbled<TAB>count")
+                raise RestoreError(f"{path}:{n}: expected original<TAB>garbled<TAB>count")
             rows.append((fields[0], fields[1], int(fields[2])))
     return rows
 
 
 def cmd_train(args) -> int:
     from .learn import train_model
+    folder = os.path.dirname(os.path.abspath(args.output))
+    if not os.path.isdir(folder):
+        raise RestoreError(f"{args.output}: cannot write the model (no folder {folder})")
     pairs = _pairs(args.pairs)
     if not pairs:
-        raise UserError("no training pairs")
+        raise RestoreError("no training pairs")
     context = _model(args.context_from).context if args.context_from else None
     model = train_model(pairs, lexicon=_lexicon(args.lexicon), context=context)
     model.save(args.output)
@@ -286,22 +275,29 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _check_options(parser, args) -> None:
     """Usage errors that argparse cannot see (exit code 2)."""
-    import codecs
+    from .files import text_encoding
     if not 0.0 <= getattr(args, "min_confidence", 0.0) <= 1.0:
         parser.error("--min-confidence must be between 0 and 1")
     if getattr(args, "jobs", 1) < 0:
         parser.error("--jobs must be 0 or more")
     if getattr(args, "jobs", 1) == 0:
         args.jobs = os.cpu_count() or 1
-    if getattr(args, "encoding", "auto") != "auto":
+    if getattr(args, "rate", None) is not None and not 0.0 <= args.rate <= 1.0:
+        parser.error("--rate must be between 0 and 1")
+    if getattr(args, "threshold", None) is not None and not 0.0 <= args.threshold <= 1.0:
+        parser.error("--threshold must be between 0 and 1")
+    if hasattr(args, "encoding"):
         try:
-            codecs.lookup(args.encoding)
-        except LookupError:
-            parser.error(f"unknown encoding {args.encoding!r}")
+            args.encoding = text_encoding(args.encoding)
+        except UsageError as e:
+            parser.error(str(e))
 
 
 def main(argv=None) -> int:
-    from .batch import UsageError
+    """Run the command line; every problem is one line on stderr, never a traceback.
+
+    Exit codes: 0 done, 1 an error (some file failed), 2 a usage error, 130 interrupted (143 by SIGTERM).
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     parser = getattr(args, "parser", parser)
@@ -310,11 +306,36 @@ def main(argv=None) -> int:
         return args.run(args)
     except UsageError as e:
         parser.error(str(e))
-    except UserError as e:
-        print(f"restore: error: {e}", file=sys.stderr)
-        return 1
+    except RestoreError as e:
+        return _fail(str(e))
     except KeyboardInterrupt:
         print("restore: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError:             # the reader went away (| head): no more output, and no complaint
+        _drop_stdout()
         return 0
+    except OSError as e:
+        if e.filename:
+            return _fail(f"{e.filename}: {e.strerror or e}")
+        if e.errno in DISK_FULL:        # standard output: what is still buffered cannot be written either
+            _drop_stdout()
+            return _fail(f"standard output: {e.strerror}")
+        return _fail(e.strerror or str(e))
+    except MemoryError:
+        return _fail("out of memory")
+    except Exception as e:              # a bug: still one line, which says so
+        return _fail(f"internal error ({type(e).__name__}: {e}); please report it")
+    return 1
+
+
+def _drop_stdout() -> None:
+    """Send what is left of standard output nowhere, so that exiting does not fail again."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _fail(message: str) -> int:
+    print(f"restore: error: {message}", file=sys.stderr)
+    with contextlib.suppress(OSError):
+        sys.stdout.flush()
+    return 1

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .errors import check_text
 from .model import Model
 from .tokenize import BOUNDARY, gap_tokens, match_case, normalize, split_words, stands_alone, starts_sentence
 
@@ -152,11 +153,8 @@ class _Memo(dict):
 
 
 def _tables(model: Model) -> _Tables:
-    """The decoding tables of ``model``, made on first use and kept on the model."""
-    tables = getattr(model, "_decode_tables", None)
-    if tables is None:
-        tables = model._decode_tables = _Tables(model)
-    return tables
+    """The decoding tables of ``model``, made on first use and kept by the model."""
+    return model.memo("decode", _Tables)
 
 
 class _Document:
@@ -204,7 +202,7 @@ class _Document:
         slot_word = [k for k in ambiguous if found[k][1] is not None]
         los = [found[k][1][0] for k in slot_word]
         his = [found[k][1][1] for k in slot_word]
-        spans = []
+        spans: list[tuple] = []
         for k in [k for k in ambiguous if found[k][2]]:
             n = words[k].lower()
             touching = math.log(reach[k])
@@ -278,6 +276,7 @@ class Restorer:
         return self._restore(text, explain=True)
 
     def _restore(self, text: str, explain: bool) -> tuple[str, list[Change]]:
+        check_text(text)
         if self.fix_mojibake:
             text = fix_mojibake(text)
         doc = _Document(split_words(text), self._tables)
@@ -305,6 +304,7 @@ class Restorer:
         >>> r.spin_score("Workers at the agency have been told.") < 0.01
         True
         """
+        check_text(text)
         doc = _Document(split_words(text), self._tables)
         if not doc.n_slots and not doc.spans:
             return 0.0
@@ -462,7 +462,7 @@ class Restorer:
         is_live[live] = True
         usable = is_live[options] & (options < doc.first[1:, None])
         open_slots = usable.sum(axis=1) >= 2
-        keep = []
+        keep: list[int] = []
         for j in doc.adjacent[open_slots[doc.adjacent] & open_slots[doc.adjacent + 1]].tolist():
             if not keep or keep[-1] + 1 < j:       # greedy, so that no slot is in two pairs
                 keep.append(j)
@@ -535,7 +535,7 @@ class Restorer:
         if not doc.spans:
             return []
         ids, unknown = self._tables.ids, self._tables.unknown
-        chains, owners = [], []                     # every trigram of each option's kept and swapped text
+        chains, owners = list[tuple](), list[int]()   # every trigram of each option's kept and swapped text
         for i, (k, length, c, _) in enumerate(doc.spans):
             p, q = doc.where[k], doc.where[k + length - 1]
             before, after = stream[p - 2:p].tolist(), stream[q + 1:q + 3].tolist()
@@ -558,7 +558,7 @@ class Restorer:
     def _apply(self, doc: _Document, totals: np.ndarray, spans: list, explain: bool) -> tuple[str, list[Change]]:
         """The restored text, and (if ``explain``) its changes with their alternatives."""
         parts, vocab = doc.parts, self._lm.vocab
-        out, changes = list(parts), []
+        out, changes = list(parts), list[Change]()
         decisions = {}                    # word -> (n words, restored, confidence, alternatives)
         if doc.n_slots:
             best = self._best(doc, totals)
@@ -589,7 +589,7 @@ class Restorer:
         for k, length, c, prob, _ in spans:
             if prob >= self.min_confidence and all(j not in decisions for j in range(k + 1, k + length)):
                 decisions[k] = (length, c, prob, [(" ".join(map(normalize, doc.parts[2 * k + 1:2 * (k + length):2])), 1.0 - prob)])
-        offsets = [0, *itertools.accumulate(map(len, parts))] if explain else None
+        offsets = [0, *itertools.accumulate(map(len, parts))] if explain else []
         for k in sorted(decisions):
             length, restored, confidence, alternatives = decisions[k]
             first, last = 2 * k + 1, 2 * (k + length) - 1
@@ -618,7 +618,7 @@ class Restorer:
         keep = doc.row_keep[rows].tolist()
         words = doc.row_word[rows].tolist()
         slot_words = doc.slot_word[slots].tolist()
-        out = [[] for _ in slots.tolist()]
+        out: list[list[tuple[str, float]]] = [[] for _ in slots.tolist()]
         for i, r_keep, w, p in zip(owner.tolist(), keep, words, probs[rows].tolist()):
             out[i].append((normalize(parts[2 * slot_words[i] + 1]) if r_keep else vocab[w], p))
         return out

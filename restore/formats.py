@@ -30,25 +30,21 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser, attrfind_tolerant, tagfind_tolerant
-from json.decoder import scanstring
-from typing import Callable, Iterable, Iterator
+from html.parser import HTMLParser, attrfind_tolerant, tagfind_tolerant  # type: ignore[attr-defined]
+from json.decoder import scanstring  # type: ignore[attr-defined]
+from typing import Any, Callable, Iterable, Iterator
 
-from .tokenize import split_words
+from .errors import BadInput
+from .fixer import Fixer, Interrupted
+
+__all__ = ["FORMATS", "BadInput", "Fixer", "Interrupted", "Piece", "View", "documents", "format_of", "json_strings",
+           "lines", "paragraphs", "repair"]
 
 FORMATS = ("text", "html", "jsonl")
 EXTENSIONS = {".txt": "text", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
 CHUNK = 16_384              # characters of text restored at a time (a chunk ends at a blank line)
 LONGEST_PARAGRAPH = 1 << 20  # a paragraph longer than this is cut at a line break or a space
 DETECT_SAMPLE = 65_536      # characters of a document that `detect` scores
-
-
-class BadInput(ValueError):
-    """A file that cannot be repaired; the message says why (the caller adds the file name)."""
-
-
-class Interrupted(Exception):
-    """The batch was asked to stop."""
 
 
 def format_of(path: str, override: str | None = None) -> str:
@@ -58,44 +54,6 @@ def format_of(path: str, override: str | None = None) -> str:
     ('html', 'text', 'jsonl')
     """
     return override or EXTENSIONS.get(os.path.splitext(path)[1].lower(), "text")
-
-
-class Fixer:
-    """Mojibake repair and restoration, as the formats use them; counts the words it reads.
-
-    ``restorer`` is a ``restore.Restorer`` made with ``fix_mojibake=False`` (mojibake is repaired
-    here, piece by piece, so that offsets stay exact); ``stop`` is asked before each restoration.
-    """
-
-    def __init__(self, restorer, *, fix_mojibake: bool = True, stop: Callable[[], bool] | None = None):
-        self.restorer = restorer
-        self.fix_mojibake = fix_mojibake
-        self.stop = stop
-        self.words = 0
-
-    def repair(self, text: str) -> str:
-        """``text`` with its mojibake repaired (ASCII text has none)."""
-        if not self.fix_mojibake or text.isascii():
-            return text
-        from .decode import fix_mojibake
-        return fix_mojibake(text)
-
-    def restore(self, text: str) -> tuple[str, list]:
-        """The restored ``text`` and its changes."""
-        if self.stop is not None and self.stop():
-            raise Interrupted
-        words = len(split_words(text)) // 2
-        if not words:
-            return text, []
-        self.words += words
-        return self.restorer.restore_with_changes(text)
-
-    def score(self, text: str) -> float:
-        """How spun ``text`` looks, 0..1."""
-        if self.stop is not None and self.stop():
-            raise Interrupted
-        self.words += len(split_words(text)) // 2
-        return self.restorer.spin_score(self.repair(text))
 
 
 @dataclass
@@ -111,15 +69,25 @@ class View:
     offset: int = 0
     line: int = 1
     field: str | None = None
+    repairs: list = dataclasses.field(default_factory=list)     # ftfy's edits of the text as read, changes too
 
-    def located(self) -> Iterator[tuple[int, int, object]]:
+    def located(self) -> Iterator[tuple[int, int, Any]]:
         """``(line, offset, change)`` for each change, in order."""
+        for line, offset, change, _ in self._located([(c, "") for c in self.changes]):
+            yield line, offset, change
+
+    def located_all(self) -> Iterator[tuple[int, int, Any, str]]:
+        """``(line, offset, change, by)`` for ftfy's repairs (``by`` is "ftfy") and the changes, in order."""
+        both = [(c, "ftfy") for c in self.repairs] + [(c, "") for c in self.changes]
+        return self._located(sorted(both, key=lambda pair: pair[0].start))
+
+    def _located(self, changes: list) -> Iterator[tuple[int, int, Any, str]]:
         line, pos = self.line, 0
-        for c in self.changes:
+        for c, by in changes:
             if self.field is None:
                 line += self.text.count("\n", pos, c.start)
                 pos = c.start
-            yield line, self.offset + c.start, c
+            yield line, self.offset + c.start, c, by
 
 
 @dataclass
@@ -225,9 +193,9 @@ def lines(blocks: Iterable[str]) -> Iterator[str]:
 def _repair_text(blocks: Iterable[str], fixer: Fixer) -> Iterator[Piece]:
     offset, line = 0, 1
     for raw in paragraphs(blocks):
-        fixed = fixer.repair(raw)
+        fixed, repairs = fixer.repair_with_edits(raw)
         out, changes = fixer.restore(fixed)
-        yield Piece(raw, out, [View(fixed, changes, offset, line)])
+        yield Piece(raw, out, [View(fixed, changes, offset, line, repairs=repairs)])
         offset += len(fixed)
         line += raw.count("\n")
 
@@ -259,12 +227,12 @@ def _repair_jsonl(blocks: Iterable[str], fixer: Fixer, paths: frozenset) -> Iter
             continue
         out, pos, views = [], 0, []
         for name, start, end, value in _json_strings(raw, n, paths):
-            fixed = fixer.repair(value)
+            fixed, repairs = fixer.repair_with_edits(value)
             restored, changes = fixer.restore(fixed)
             if restored != value:
                 out += [raw[pos:start], json.dumps(restored, ensure_ascii=raw.isascii())]
                 pos = end
-            views.append(View(fixed, changes, 0, n, name))
+            views.append(View(fixed, changes, 0, n, name, repairs))
         out.append(raw[pos:])
         yield Piece(raw, "".join(out), views)
 
@@ -292,7 +260,7 @@ def json_strings(line: str, paths: frozenset) -> list[tuple[str, int, int, str]]
 
 
 def _skip(s: str, i: int) -> int:
-    return _SPACE.match(s, i).end()
+    return _SPACE.match(s, i).end()  # type: ignore[union-attr]    # the pattern matches the empty string too
 
 
 def _object(s: str, i: int, prefix: tuple, paths: frozenset, found: list) -> int:
@@ -339,7 +307,7 @@ _ENTITY = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)
 
 def _repair_html(blocks: Iterable[str], fixer: Fixer) -> Iterator[Piece]:
     raw = "".join(blocks)
-    doc, spans = _fix_spans(raw, _html_spans(raw), fixer.repair)
+    doc, spans, repairs = _fix_spans(raw, _html_spans(raw), fixer.repair_with_edits)
     edits = []
     for group in spans:
         view, starts = _view(doc, group)
@@ -357,7 +325,7 @@ def _repair_html(blocks: Iterable[str], fixer: Fixer) -> Iterator[Piece]:
         out += [doc[pos:c.start], c.restored]
         pos = c.end
     out.append(doc[pos:])
-    yield Piece(raw, "".join(out), [View(doc, edits)])
+    yield Piece(raw, "".join(out), [View(doc, edits, repairs=repairs)])
 
 
 def _view(doc: str, spans: list) -> tuple[str, list[int]]:
@@ -372,24 +340,25 @@ def _view(doc: str, spans: list) -> tuple[str, list[int]]:
     return "".join(parts), starts
 
 
-def _fix_spans(doc: str, groups: tuple, repair: Callable[[str], str]) -> tuple[str, tuple]:
-    """``doc`` with the mojibake in its text spans repaired, and the spans moved to match."""
+def _fix_spans(doc: str, groups: tuple, repair: Callable[[str], tuple[str, list]]) -> tuple[str, tuple, list]:
+    """``doc`` with the mojibake in its text spans repaired, the spans moved to match, and the repairs."""
     every = sorted((start, end, g, k) for g, spans in enumerate(groups) for k, (start, end, _) in enumerate(spans))
-    out, pos, shift = [], 0, 0
+    out, pos, shift, repairs = [], 0, 0, []
     moved = [list(spans) for spans in groups]
     for start, end, g, k in every:
         text = doc[start:end]
-        fixed = repair(text)
+        fixed, edits = repair(text)
         if fixed == text and not shift:
             continue
+        repairs += [dataclasses.replace(c, start=c.start + start + shift, end=c.end + start + shift) for c in edits]
         out += [doc[pos:start], fixed]
         pos = end
         moved[g][k] = (start + shift, start + shift + len(fixed), groups[g][k][2])
         shift += len(fixed) - len(text)
     if not out:
-        return doc, groups
+        return doc, groups, []
     out.append(doc[pos:])
-    return "".join(out), tuple(moved)
+    return "".join(out), tuple(moved), repairs
 
 
 def _html_spans(doc: str) -> tuple[list, list]:
@@ -469,7 +438,7 @@ class _TextFinder(HTMLParser):
     def _attributes(self, attrs) -> None:
         if not any(name in ATTRIBUTES for name, _ in attrs):
             return
-        tag, at = self.get_starttag_text(), self._offset()
+        tag, at = self.get_starttag_text() or "", self._offset()
         k = tagfind_tolerant.match(tag, 1).end()
         while k < len(tag):
             m = attrfind_tolerant.match(tag, k)

@@ -127,7 +127,7 @@ def rank_prior(counts: ChannelCounts, neighbours: Callable[[str], list[str]]) ->
 
     Swaps that are not a neighbour at all keep their share, so the buckets sum to less than one.
     """
-    hits, total = Counter(), 0
+    hits, total = Counter[int](), 0
     for c, swapped in counts.swaps.items():
         ranked = neighbours(c)
         for g in swapped:
@@ -167,7 +167,7 @@ def fit_channel(counts: ChannelCounts, neighbours: Callable[[str], list[str]] | 
     if base_rate is None:
         base_rate = swap_rate(habits) or 0.3
     prior = rank_prior(habits, neighbours) if neighbours else []
-    propensity, originals, phrases = {}, defaultdict(list), defaultdict(list)
+    propensity, originals, phrases = dict[str, float](), defaultdict(list), defaultdict(list)
 
     def propensity_of(c: str) -> float:
         """How often ``c`` is rewritten: a lexicon alone cannot tell (it lists no survivals)."""

@@ -5,8 +5,8 @@
 * ``Channel``: for each word seen in spun text, the originals it may stand
   for and how likely the spinner is to make that swap.
 
-A ``Model`` bundles both in one pickle; ``Model.default()`` loads the one that
-ships with the package, lazily and once.
+A ``Model`` bundles both in one file of plain arrays (``restore.modelfile``);
+``Model.default()`` loads the one that ships with the package, lazily and once.
 
 >>> model = Model.default()                                    # doctest: +SKIP
 >>> [c for c, _ in model.channel.originals["astatine"]]        # doctest: +SKIP
@@ -16,16 +16,19 @@ from __future__ import annotations
 
 import functools
 import math
-import pickle
+import os
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Callable, TypeVar
 
 import numpy as np
 
+from . import modelfile
+
 ID_BITS = 21            # room for two million words in a bigram key
 UNKNOWN = "<unk>"
-FORMAT = "restore-model/3"
+T = TypeVar("T")
 
 
 HASH_FROM = 200_000     # look-ups (so far, in this process) from which a hash index pays for itself
@@ -261,7 +264,7 @@ class ContextModel:
         uni = np.maximum(uni, 1e-3 / size)
         uni = uni / uni.sum()
         gamma = np.where(history > 0, left_out / np.maximum(history, 1), 1.0)
-        bigram_index, p2 = {}, {}
+        bigram_index, p2 = dict[int, int](), {}
         for (v, w), c in bigrams.items():
             i, j = ids[v], ids[w]
             bigram_index[i << ID_BITS | j] = len(bigram_index)
@@ -276,7 +279,7 @@ class ContextModel:
             history2[h] += c
             left_out2[h] += d3[min(c, 3)]
         gamma2 = np.where(history2 > 0, left_out2 / np.maximum(history2, 1), 1.0)
-        keys3, values3 = [], []
+        keys3, values3 = list[int](), []
         for (u, v, w), c in trigrams.items():
             if c < min_trigram:
                 continue
@@ -285,13 +288,13 @@ class ContextModel:
             keys3.append((ids[u] << ID_BITS | ids[v]) << ID_BITS | ids[w])
             values3.append(math.log((c - d3[min(c, 3)]) / history2[h] + gamma2[h] * lower))
         order = np.argsort(keys, kind="stable")
-        keys3 = np.array(keys3, dtype=np.uint64)
-        order3 = np.argsort(keys3, kind="stable")
+        keys3_array = np.array(keys3, dtype=np.uint64)
+        order3 = np.argsort(keys3_array, kind="stable")
         return cls(vocab=vocab, unigram=np.log(uni).astype(np.float32),
                    backoff=np.log(gamma).astype(np.float32),
                    keys=keys[order], values=values[order].astype(np.float32),
                    backoff2=np.log(gamma2)[order].astype(np.float32),
-                   keys3=keys3[order3], values3=np.array(values3, dtype=np.float32)[order3])
+                   keys3=keys3_array[order3], values3=np.array(values3, dtype=np.float32)[order3])
 
 
 def _discounts(counts) -> tuple[float, float, float, float]:
@@ -345,7 +348,7 @@ class ChannelLayout:
     @classmethod
     def build(cls, channel: Channel, context: ContextModel) -> "ChannelLayout":
         ids, unknown = context.ids, context.unknown
-        span, multi, originals, scores = {}, {}, [], []
+        span, multi, originals, scores = {}, {}, list[int](), list[float]()
         for g, options in channel.originals.items():
             single = [(ids.get(c, unknown), s) for c, s in options if " " not in c]
             if single:
@@ -364,48 +367,72 @@ class ChannelLayout:
 
 @dataclass
 class Model:
-    """A channel and a context model, saved together."""
+    """A channel and a context model, saved together (see ``restore.modelfile`` for the file).
+
+    ``memo`` keeps what others derive from a model (the decoder's tables) with the model,
+    made once; ``load`` keeps each model file loaded once per process.
+    """
 
     channel: Channel
     context: ContextModel
     info: dict = field(default_factory=dict)
-    layout: ChannelLayout | None = None
+    layout: ChannelLayout = None  # type: ignore[assignment]     # built from the channel when not given
+    _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self):
         if self.layout is None:
             self.layout = ChannelLayout.build(self.channel, self.context)
 
+    def memo(self, key: str, make: Callable[[Model], T]) -> T:
+        """``make(self)``, made on first use and kept with this model.
+
+        >>> model = Model.default()
+        >>> model.memo("demo", lambda m: object()) is model.memo("demo", lambda m: object())
+        True
+        """
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = make(self)
+            return value
+
     def save(self, path: str | Path) -> None:
-        """Write the model atomically to ``path``."""
-        path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
-        state = {"format": FORMAT, "info": self.info,
-                 "channel": (self.channel.originals, self.channel.propensity, self.channel.phrases),
-                 "context": (self.context.vocab, self.context.unigram, self.context.backoff,
-                             self.context.keys, self.context.values, self.context.backoff2,
-                             self.context.keys3, self.context.values3),
-                 "layout": tuple(vars(self.layout).values())}
-        with open(tmp, "wb") as f:
-            pickle.dump(state, f, protocol=5)
-        tmp.replace(path)
+        """Write the model atomically to ``path`` (``restore.errors.ModelError`` if it cannot be)."""
+        modelfile.write(self, path)
 
     @classmethod
-    def load(cls, path: str | Path) -> "Model":
-        """Read a model written by ``save``; a clear ``ValueError`` if it is not one."""
-        try:
-            with open(path, "rb") as f:
-                state = pickle.load(f)
-        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError) as e:
-            raise ValueError(f"{path}: not a restore model ({e.__class__.__name__})") from None
-        if not isinstance(state, dict) or state.get("format") != FORMAT:
-            raise ValueError(f"{path}: not a restore model")
-        originals, propensity, phrases = state["channel"]
-        return cls(Channel(originals, propensity, phrases), ContextModel(*state["context"]), state["info"],
-                   ChannelLayout(*state["layout"]))
+    def load(cls, path: str | Path) -> Model:
+        """Read and check the model file ``path``: a one-line ``restore.errors.ModelError`` if it is none.
+
+        Never runs code from the file: see ``restore.modelfile``.  Not cached: ``load`` is.
+        """
+        return modelfile.read(path)
 
     @staticmethod
-    @functools.lru_cache(maxsize=1)
-    def default() -> "Model":
+    def default() -> Model:
         """The model that ships with restore, loaded once per process."""
-        with resources.as_file(resources.files("restore") / "data" / "default.model") as path:
-            return Model.load(path)
+        return load(None)
+
+
+def load(path: str | Path | None = None) -> Model:
+    """The model in the file ``path`` (None: the one that ships with restore), loaded once per process.
+
+    The one model cache of restore: a file is read again only when it changed on disk.
+    """
+    if path is None:
+        with resources.as_file(resources.files("restore") / "data" / "default.model") as default:
+            return _load(str(default), *_stamp(default))
+    return _load(os.path.realpath(path), *_stamp(path))
+
+
+def _stamp(path) -> tuple[int, int]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return 0, 0                 # Model.load says what is wrong
+    return st.st_mtime_ns, st.st_size
+
+
+@functools.lru_cache(maxsize=4)
+def _load(path: str, mtime: int, size: int) -> Model:
+    return Model.load(path)

@@ -17,35 +17,14 @@ import json
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from .errors import RestoreError
+from .files import read_text
 
-class PairError(ValueError):
-    """A file that cannot be read as text; the message names the file and the problem."""
+__all__ = ["PairError", "read_pairs", "read_text", "unique_pair_files"]
 
 
-def read_text(path: str | Path, encoding: str = "utf-8", data: bytes | None = None) -> str:
-    """Read a text file (or decode ``data`` read from it), with one-line errors that name the file.
-
-    >>> read_text("missing.txt")
-    Traceback (most recent call last):
-    restore.pairs.PairError: missing.txt: no such file
-    """
-    if data is None:
-        try:
-            data = Path(path).read_bytes()
-        except FileNotFoundError:
-            raise PairError(f"{path}: no such file") from None
-        except IsADirectoryError:
-            raise PairError(f"{path}: is a directory") from None
-        except OSError as e:
-            raise PairError(f"{path}: cannot read ({e.strerror})") from None
-    if b"\0" in data[:8192]:
-        raise PairError(f"{path}: binary file, not text")
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as e:
-        raise PairError(f"{path}: not {encoding} text (undecodable byte at offset {e.start})") from None
-    except LookupError:
-        raise PairError(f"unknown encoding {encoding!r}") from None
+class PairError(RestoreError):
+    """A pairs file that does not hold pairs; the message names the file (and line)."""
 
 
 def read_pairs(paths: Iterable[str | Path]) -> Iterator[tuple[str, str]]:
@@ -58,9 +37,12 @@ def read_pairs(paths: Iterable[str | Path]) -> Iterator[tuple[str, str]]:
                     continue
                 try:
                     row = json.loads(line)
-                    yield row["spun"], row["clean"]
-                except (json.JSONDecodeError, KeyError, TypeError):
-                    raise PairError(f'{path}:{n}: expected a JSON object with "spun" and "clean"') from None
+                except ValueError:
+                    row = None
+                if not (isinstance(row, dict) and isinstance(row.get("spun"), str)
+                        and isinstance(row.get("clean"), str)):
+                    raise PairError(f'{path}:{n}: expected a JSON object with "spun" and "clean" texts')
+                yield row["spun"], row["clean"]
         elif name.endswith((".spun.txt", ".clean.txt")):
             stem = name.rsplit(".", 2)[0]
             yield read_text(path.with_name(stem + ".spun.txt")), read_text(path.with_name(stem + ".clean.txt"))

@@ -29,3 +29,17 @@ def tiny_model(tmp_path_factory):
     from restore.learn import train_model
     from restore.pairs import read_pairs
     return train_model(read_pairs([PAIRS / "pairs.jsonl"]))
+
+
+SPUN = "Workers astatine the agency person been told to stock accusation.\n"
+
+
+@pytest.fixture
+def archive(tmp_path):
+    """in/a.txt (spun), in/sub/b.txt (spun), in/sub/deeper/c.txt (clean)."""
+    root = tmp_path / "in"
+    (root / "sub" / "deeper").mkdir(parents=True)
+    (root / "a.txt").write_text(SPUN)
+    (root / "sub" / "b.txt").write_text("Helium said so.\n\n" + SPUN)
+    (root / "sub" / "deeper" / "c.txt").write_text("Nothing to see here.\n")
+    return root

@@ -45,17 +45,6 @@ def tree(folder):
     return {str(p.relative_to(folder)): p.read_text() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.fixture
-def archive(tmp_path):
-    """in/a.txt (spun), in/sub/b.txt (spun), in/sub/deeper/c.txt (clean)."""
-    root = tmp_path / "in"
-    (root / "sub" / "deeper").mkdir(parents=True)
-    (root / "a.txt").write_text(SPUN)
-    (root / "sub" / "b.txt").write_text("Helium said so.\n\n" + SPUN)
-    (root / "sub" / "deeper" / "c.txt").write_text("Nothing to see here.\n")
-    return root
-
-
 # -- inputs ---------------------------------------------------------------------------------------
 
 def test_a_directory_is_searched_recursively_and_mirrored_under_the_output_dir(capsys, archive, tmp_path):

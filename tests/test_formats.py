@@ -127,7 +127,7 @@ def test_html_mojibake_is_repaired_in_text_but_not_in_markup():
 
 
 def test_jsonl_restores_the_named_fields_and_keeps_the_rest_as_it_was(fixer):
-    line = '{"id":7,  "text": "%s", "url": "https://x/astatine", "n": [1, 2.50, null]}\n' % SPUN
+    line = '{"id":7,  "text": "' + SPUN + '", "url": "https://x/astatine", "n": [1, 2.50, null]}\n'
     out = repaired("jsonl", line, fixer, fields=["text"])
     assert out == line.replace(SPUN, CLEAN)
 

@@ -1,0 +1,263 @@
+"""Reading and writing files: the one reader of every text restore reads, and atomic writes.
+
+``Reader`` reads a file (``-`` is stdin) in decoded blocks, honouring a byte-order mark
+(UTF-8, UTF-16 or UTF-32: the file is read in that encoding and ``Spool`` writes it back
+so); ``read_text`` reads a whole file with it.  ``Spool`` writes beside the final path
+and renames into place when complete, keeping the original's mode (and, in place, its
+owner), so that no reader ever sees half a file.
+
+>>> import tempfile, pathlib
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
+>>> _ = path.write_bytes("\\ufeffcaf\\u00e9".encode("utf-16-le"))
+>>> read_text(path)
+'café'
+>>> read_text(path.with_name("missing.txt"))
+Traceback (most recent call last):
+restore.errors.BadInput: .../missing.txt: no such file
+"""
+from __future__ import annotations
+
+import codecs
+import contextlib
+import errno
+import os
+import shutil
+import stat
+import sys
+import tempfile
+from typing import BinaryIO, Iterator
+
+from .errors import BadInput, UsageError
+
+__all__ = ["BLOCK", "DISK_FULL", "Reader", "Skipped", "Spool", "read_text", "text_encoding", "new_file_mode", "temp_prefix"]
+
+BLOCK = 1 << 16          # bytes read at a time
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+# byte-order marks, longest first (a UTF-32-LE mark starts like a UTF-16-LE one)
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+
+
+class Skipped(Exception):
+    """A file that is not repaired and is no failure (empty, binary)."""
+
+
+def text_encoding(name: str) -> str:
+    """The codec name of the text encoding ``name`` (``auto`` stays); a ``UsageError`` for an unknown
+    encoding or a codec that does not turn bytes into text (rot13, base64, zlib...).
+
+    >>> text_encoding("Latin-1"), text_encoding("auto")
+    ('iso8859-1', 'auto')
+    >>> text_encoding("rot13")
+    Traceback (most recent call last):
+    restore.errors.UsageError: --encoding rot13 is not a text encoding
+    """
+    if name == "auto":
+        return name
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        raise UsageError(f"unknown encoding {name!r}") from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise UsageError(f"--encoding {name} is not a text encoding")
+    return info.name
+
+
+def _unicode(encoding: str) -> bool:
+    return encoding == "auto" or codecs.lookup(encoding).name.startswith(("utf-8", "utf-16", "utf-32"))
+
+
+def _guess_encoding(head: bytes) -> str:
+    from charset_normalizer import from_bytes
+    best = from_bytes(head).best()
+    return best.encoding if best else "utf-8"
+
+
+def _looks_like_utf16(head: bytes) -> bool:
+    """Whether ``head`` looks like mostly-ASCII UTF-16 without a mark: one byte in two is zero."""
+    sample = head[:4096]
+    return len(sample) >= 8 and (sample[1::2].count(0) > 0.9 * len(sample) // 2
+                                 or sample[0::2].count(0) > 0.9 * len(sample) // 2)
+
+
+class Reader:
+    """A file (``-`` is stdin) read in decoded blocks, with errors that say what went wrong (the caller
+    names the file).  ``empty`` and ``binary`` say whether there is text at all; ``bom`` is the
+    byte-order mark the file starts with, if any, and ``encoding`` the one it is read in."""
+
+    def __init__(self, path: str | os.PathLike, encoding: str = "utf-8"):
+        try:
+            self.file: BinaryIO = sys.stdin.buffer if str(path) == "-" else open(path, "rb")
+        except FileNotFoundError:
+            raise BadInput("no such file") from None
+        except IsADirectoryError:
+            raise BadInput("is a directory") from None
+        except OSError as e:
+            raise BadInput(f"cannot read ({e.strerror})") from None
+        try:
+            info = None if str(path) == "-" else os.fstat(self.file.fileno())
+            self.mode = None if info is None else stat.S_IMODE(info.st_mode)
+            self.owner = None if info is None else (info.st_uid, info.st_gid)
+            self.first = self._read()
+        except BaseException:
+            self.close()
+            raise
+        self.bom = b""
+        if _unicode(encoding):
+            for mark, name in BOMS:
+                if self.first.startswith(mark):
+                    self.bom, encoding = mark, name
+                    self.first = self.first[len(mark):] or self._read()
+                    break
+        self.empty = not self.first
+        if encoding == "auto":
+            encoding = _guess_encoding(self.first)
+        self.encoding = codecs.lookup(encoding).name
+        self.binary = b"\0" in self.first[:8192] and not self.encoding.startswith(("utf-16", "utf-32"))
+
+    def why_binary(self) -> str:
+        if _looks_like_utf16(self.first):
+            return "binary file (or UTF-16 without a byte-order mark: --encoding utf-16-le may help)"
+        return "binary file"
+
+    def _read(self) -> bytes:
+        try:
+            return self.file.read(BLOCK)
+        except OSError as e:
+            raise BadInput(f"cannot read ({e.strerror})") from None
+
+    def blocks(self) -> Iterator[str]:
+        """The text, decoded block by block."""
+        decoder = codecs.getincrementaldecoder(self.encoding)()
+        data, done = self.first, len(self.bom)
+        while True:
+            buffered = len(decoder.getstate()[0])
+            try:
+                text = decoder.decode(data, final=not data)
+            except UnicodeDecodeError as e:
+                raise BadInput(f"not {self.encoding} text (undecodable byte at offset {done - buffered + e.start}; "
+                               f"--encoding may help)") from None
+            done += len(data)
+            if text:
+                yield text
+            if not data:
+                return
+            data = self._read()
+
+    def close(self) -> None:
+        if self.file is not sys.stdin.buffer:
+            self.file.close()
+
+    def __enter__(self) -> Reader:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def read_text(path: str | os.PathLike, encoding: str = "utf-8") -> str:
+    """The whole text of a file (``-`` is stdin); a one-line ``BadInput`` naming the file if it has none."""
+    try:
+        with Reader(path, text_encoding(encoding)) as reader:
+            if reader.binary:
+                raise BadInput(reader.why_binary() + ", not text")
+            return "".join(reader.blocks())
+    except BadInput as e:
+        raise BadInput(f"{path}: {e}") from None
+
+
+def umask() -> int:
+    """The process's umask (reading it means setting it: briefly 0o022)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def new_file_mode(path: str | None = None) -> int:
+    """The mode a new file gets (from the umask), or the mode of the file at ``path`` it replaces."""
+    if path:
+        with contextlib.suppress(OSError):
+            return stat.S_IMODE(os.stat(path).st_mode)
+    return 0o666 & ~umask()
+
+
+def temp_prefix(final: str, token: str = "") -> str:
+    """The name every temporary file of ``final`` starts with (``token`` names one run)."""
+    return f".{os.path.basename(final)}.{token + '-' if token else ''}"
+
+
+class Spool:
+    """A file written beside ``final`` (or in ``scratch``) that is renamed into place when complete.
+
+    ``token`` marks its name (``temp_prefix``), so that a run can find what a killed worker left.
+    """
+
+    def __init__(self, encoding: str = "utf-8", *, final: str | None = None, scratch: str | None = None,
+                 bom: bytes = b"", token: str = ""):
+        if final:
+            folder = os.path.dirname(final) or "."
+            os.makedirs(folder, exist_ok=True)
+            fd, self.path = tempfile.mkstemp(dir=folder, prefix=temp_prefix(final, token), suffix=".tmp")
+        else:
+            fd, self.path = tempfile.mkstemp(dir=scratch, suffix=".tmp")
+        self.final = final
+        self.file = open(fd, "w", encoding=encoding, newline="")
+        self.write = self.file.write
+        if bom:
+            self.write("\ufeff")          # the mark, in the file's encoding
+
+    def keep(self) -> str:
+        """Close the file and leave it where it is (for another process to read); its path."""
+        self.file.close()
+        return self.path
+
+    def discard(self) -> None:
+        """Close and delete the file, whatever state it is in (a full disk cannot stop this)."""
+        with contextlib.suppress(OSError):
+            self.file.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
+
+    def commit(self, mode: int | None = None, *, owner: tuple[int, int] | None = None,
+               backup: str | None = None) -> None:
+        """Close the file and put it in place, with ``mode`` and ``owner`` (uid, gid) where given;
+        with ``backup``, keep the file it replaces as ``final + backup``, which must not exist."""
+        assert self.final is not None
+        self.file.close()
+        if owner is not None and owner != (os.geteuid(), os.getegid()):
+            uid = owner[0] if os.geteuid() == 0 else -1      # only root may give a file away; others keep
+            with contextlib.suppress(OSError):               # the group where they are in it
+                os.chown(self.path, uid, owner[1])
+        if mode is not None:
+            os.chmod(self.path, mode)                # after chown, which drops setuid and setgid
+        if backup:
+            keep_original(self.final, self.final + backup)
+        os.replace(self.path, self.final)
+
+
+def keep_original(path: str, saved: str) -> None:
+    """Keep the file ``path`` as ``saved`` too (a hard link where possible); never replace an earlier
+    ``saved``, unless it is this very file (a run stopped between keeping it and replacing it)."""
+    try:
+        os.link(path, saved)
+        return
+    except FileExistsError:
+        if _same_file(path, saved):
+            return
+        raise BadInput(f"its backup {saved} already exists (restore never overwrites a backup: remove it, "
+                       f"or choose another --backup)") from None
+    except OSError:
+        pass                                         # no hard links here: copy
+    try:
+        with open(path, "rb") as source, open(saved, "xb") as copy:
+            shutil.copyfileobj(source, copy)
+    except FileExistsError:
+        raise BadInput(f"its backup {saved} already exists (restore never overwrites a backup)") from None
+    shutil.copystat(path, saved)
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False

@@ -1,0 +1,92 @@
+"""Mojibake repair and restoration, as the file formats use them, with ftfy's own edits kept.
+
+>>> [(c.start, c.garbled, c.restored) for c in mojibake_edits("The SSAâ€™s “safe”", "The SSA’s “safe”")]
+[(7, 'â€™', '’')]
+"""
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+from os.path import commonprefix
+from typing import Any, Callable, Sequence
+
+from .tokenize import split_words
+
+__all__ = ["Fixer", "Interrupted", "mojibake_edits"]
+
+LONGEST_EDIT = 10_000       # characters of a line compared character by character; beyond, one edit
+
+
+class Interrupted(Exception):
+    """The batch was asked to stop."""
+
+
+class Fixer:
+    """Mojibake repair and restoration, as the formats use them; counts the words it reads.
+
+    ``restorer`` is a ``restore.Restorer`` made with ``fix_mojibake=False`` (mojibake is repaired
+    here, piece by piece, so that offsets stay exact); ``stop`` is asked before each restoration.
+    """
+
+    def __init__(self, restorer: Any, *, fix_mojibake: bool = True, stop: Callable[[], bool] | None = None):
+        self.restorer = restorer
+        self.fix_mojibake = fix_mojibake
+        self.stop = stop
+        self.words = 0
+
+    def repair(self, text: str) -> str:
+        """``text`` with its mojibake repaired (ASCII text has none)."""
+        if not self.fix_mojibake or text.isascii():
+            return text
+        from .decode import fix_mojibake
+        return fix_mojibake(text)
+
+    def repair_with_edits(self, text: str) -> tuple[str, list]:
+        """``text`` with its mojibake repaired, and ftfy's edits (offsets into the repaired text)."""
+        fixed = self.repair(text)
+        return fixed, mojibake_edits(text, fixed)
+
+    def restore(self, text: str) -> tuple[str, list]:
+        """The restored ``text`` and its changes."""
+        if self.stop is not None and self.stop():
+            raise Interrupted
+        words = len(split_words(text)) // 2
+        if not words:
+            return text, []
+        self.words += words
+        return self.restorer.restore_with_changes(text)
+
+    def score(self, text: str) -> float:
+        """How spun ``text`` looks, 0..1."""
+        if self.stop is not None and self.stop():
+            raise Interrupted
+        self.words += len(split_words(text)) // 2
+        return self.restorer.spin_score(self.repair(text))
+
+
+def mojibake_edits(raw: str, fixed: str) -> list:
+    """The edits that turn ``raw`` into ``fixed`` (ftfy's), as ``Change``\\ s with confidence 1 and
+    offsets into ``fixed``: character by character within each line (ftfy keeps line breaks)."""
+    if raw == fixed:
+        return []
+    from .decode import Change
+    raw_lines, fixed_lines = raw.split("\n"), fixed.split("\n")
+    if len(raw_lines) != len(fixed_lines):
+        raw_lines, fixed_lines = [raw], [fixed]
+    edits, pos = [], 0
+    for a, b in zip(raw_lines, fixed_lines):
+        if a != b:
+            head = len(commonprefix([a, b]))
+            tail = len(commonprefix([a[head:][::-1], b[head:][::-1]]))
+            a_mid, b_mid = a[head:len(a) - tail], b[head:len(b) - tail]
+            ops: Sequence[tuple[str, int, int, int, int]]
+            if max(len(a_mid), len(b_mid)) > LONGEST_EDIT:
+                ops = [("replace", 0, len(a_mid), 0, len(b_mid))]
+            else:
+                ops = SequenceMatcher(None, a_mid, b_mid, autojunk=False).get_opcodes()
+            for op, i1, i2, j1, j2 in ops:
+                if op != "equal":
+                    start = pos + head + j1
+                    edits.append(Change(start, start + j2 - j1, a_mid[i1:i2], b_mid[j1:j2], 1.0))
+        pos += len(b) + 1
+    return edits
+

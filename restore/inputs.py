@@ -1,0 +1,244 @@
+"""Finding the inputs of a batch, and planning where each one's output goes.
+
+Files are found lazily: directories are searched recursively (hidden names
+skipped, symbolic links to folders noted and not followed, so a tree with a
+link loop is searched once), globs expanded.  The options are checked eagerly,
+so that a run that cannot work stops before it starts (``UsageError``).
+
+>>> list(find_files(["-", "no/such/*.txt"]))
+[Found(path='-', relative='-', problem='', skipped=False), Found(path='no/such/*.txt', relative=None, problem='no file matches', skipped=False)]
+"""
+from __future__ import annotations
+
+import dataclasses
+import glob
+import os
+import time
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Iterable, Iterator, NamedTuple
+
+from .errors import UsageError
+
+__all__ = ["Job", "Found", "find_files", "plan", "check_log_path"]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One input file and where its output goes (None: standard output)."""
+
+    source: str
+    target: str | None = None
+    status: str | None = None           # set when the job needs no work ("skipped", "failed")
+    message: str = ""
+
+
+class Found(NamedTuple):
+    """An input: its path, its path under an output folder, and what is wrong with it, if anything."""
+
+    path: str
+    relative: str | None
+    problem: str = ""
+    skipped: bool = False               # the problem is no failure
+
+
+def _is_glob(arg: str) -> bool:
+    return any(c in arg for c in "*?[")
+
+
+def _glob_root(pattern: str) -> str:
+    """The folder a glob's matches are mirrored from: its leading parts without wildcards.
+
+    >>> _glob_root("archive/2021/*.html"), _glob_root("*.txt")
+    ('archive/2021', '.')
+    """
+    parts = PurePath(pattern).parts
+    literal = parts[:next(i for i, p in enumerate(parts) if _is_glob(p))]
+    return str(PurePath(*literal)) if literal else "."
+
+
+def find_files(args: Iterable[str], ignore_suffix: str | None = None) -> Iterator[Found]:
+    """Every input named by ``args``: files as they are, directories searched recursively (hidden
+    names skipped), globs expanded; ``-`` is stdin.  A glob that matches nothing, or a folder that
+    cannot be listed, has a problem."""
+    for arg in args:
+        if arg == "-" or (not os.path.isdir(arg) and (os.path.lexists(arg) or not _is_glob(arg))):
+            yield Found(arg, os.path.basename(arg))
+        elif os.path.isdir(arg):
+            yield from _walk(arg, arg, ignore_suffix)
+        else:
+            root, found = _glob_root(arg), False
+            for path in glob.iglob(arg, recursive=True):
+                if os.path.isdir(path) and "**" in arg:
+                    continue
+                for match in _walk(path, root, ignore_suffix) if os.path.isdir(path) else [
+                        Found(path, os.path.relpath(path, root))]:
+                    found = True
+                    yield match
+            if not found:
+                yield Found(arg, None, "no file matches")
+
+
+def _walk(folder: str, root: str, ignore_suffix: str | None) -> Iterator[Found]:
+    """Files below ``folder`` in name order, one directory listing in memory at a time.
+
+    Symbolic links to files are inputs; links to folders are noted and not followed (so no
+    loop), and a link that leads nowhere, or in a circle, is a failed input."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as e:
+        yield Found(folder, None, f"cannot list ({e.strerror})")
+        return
+    for entry in entries:
+        if entry.name.startswith(".") or (ignore_suffix and entry.name.endswith(ignore_suffix)):
+            continue
+        relative = os.path.relpath(entry.path, root)
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk(entry.path, root, ignore_suffix)
+            elif entry.is_symlink():
+                try:
+                    to_folder = entry.is_dir()
+                except OSError as e:
+                    yield Found(entry.path, relative, f"cannot read ({e.strerror})")
+                    continue
+                if to_folder:
+                    yield Found(entry.path, relative, "symbolic link to a folder: not followed", skipped=True)
+                else:
+                    yield Found(entry.path, relative)
+            elif entry.is_file(follow_symlinks=False):
+                yield Found(entry.path, relative)
+        except OSError as e:
+            yield Found(entry.path, relative, f"cannot read ({e.strerror})")
+
+
+def _check_output_dir(output_dir: str) -> None:
+    """A ``UsageError`` if ``output_dir``, or the nearest of its folders that exists, is no folder."""
+    probe = os.path.abspath(output_dir)
+    while not os.path.lexists(probe) and os.path.dirname(probe) != probe:
+        probe = os.path.dirname(probe)
+    if not os.path.isdir(probe):
+        where = "" if probe == os.path.abspath(output_dir) else f" ({probe} is a file)"
+        raise UsageError(f"--output-dir {output_dir} is not a folder{where}")
+
+
+def plan(args: list[str], *, output_dir: str | None = None, in_place: bool = False,
+         backup: str | None = None, resume: bool = False) -> Iterator[Job]:
+    """A job for every input in ``args``: to standard output, to ``output_dir`` mirroring the
+    input tree, or ``in_place``.  With ``resume``, outputs newer than their inputs are skipped.
+    Checks the options eagerly (``UsageError``); finds the files lazily.
+    """
+    if output_dir and in_place:
+        raise UsageError("give --output-dir or --in-place, not both")
+    if backup and not in_place:
+        raise UsageError("--backup works with --in-place")
+    if resume and not (output_dir or in_place):
+        raise UsageError("--resume needs --output-dir or --in-place")
+    if resume and in_place and not backup:
+        raise UsageError("--resume with --in-place needs --backup (a file is done when it is newer than its backup)")
+    if (output_dir or in_place) and "-" in args:
+        raise UsageError("stdin (-) can only be restored to stdout")
+    if output_dir:
+        _check_output_dir(output_dir)
+        out = os.path.realpath(output_dir)
+        for arg in args:
+            if os.path.isdir(arg) and _under(out, os.path.realpath(arg)):
+                raise UsageError(f"the output folder {output_dir} is inside the input folder {arg}")
+    return _jobs(args, output_dir, in_place, backup, resume)
+
+
+def check_log_path(option: str, path: str | None, args: list[str]) -> None:
+    """A ``UsageError`` if the file ``path`` that ``option`` (--report, --changes) names is also an
+    input: named, found in an input folder, or matched by an input glob."""
+    if not path:
+        return
+    real = os.path.realpath(path)
+    for arg in args:
+        if arg == "-":
+            continue
+        if os.path.isdir(arg):
+            folder = os.path.realpath(arg)
+            below = os.path.relpath(real, folder).split(os.sep)
+            if _under(real, folder) and not any(part.startswith(".") for part in below):
+                raise UsageError(f"{option} {path} is inside the input folder {arg}: it would be read as an input")
+        elif (os.path.lexists(arg) and os.path.realpath(arg) == real) or (
+                _is_glob(arg) and _glob_matches(real, os.path.abspath(arg))):
+            raise UsageError(f"{option} {path} is an input: restore never writes over its inputs")
+
+
+def _under(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _jobs(args, output_dir, in_place, backup, resume) -> Iterator[Job]:
+    explicit = {os.path.realpath(a) for a in args if a != "-" and not _is_glob(a) and not os.path.isdir(a)}
+    patterns = [os.path.abspath(a) for a in args if _is_glob(a) and not os.path.lexists(a)]
+    started = time.time_ns()     # file times lag the clock by up to a tick: no false alarm, late ones missed
+    for path, relative, problem, skipped in find_files(args, backup):
+        if problem:
+            yield Job(path, status="skipped" if skipped else "failed", message=problem)
+        elif in_place:
+            job = _done_in_place(Job(path, path), path + backup) if resume and backup else Job(path, path)
+            if backup and not job.status and _backup_taken(path, path + backup):
+                job = dataclasses.replace(job, status="failed", message=f"its backup {path + backup} already exists "
+                                          f"(restore never overwrites a backup: remove it, or choose another --backup)")
+            yield job
+        elif output_dir:
+            target = os.path.join(output_dir, relative or os.path.basename(path))
+            if (explicit or patterns) and _is_input(os.path.realpath(target), explicit, patterns):
+                yield Job(path, target, "failed", f"its output {target} is an input (--in-place overwrites inputs)")
+            else:
+                yield _check_target(Job(path, target), started, resume)
+        else:
+            yield Job(path)
+
+
+def _backup_taken(path: str, saved: str) -> bool:
+    """Whether ``saved`` exists and is not ``path`` itself (a run stopped between keeping and replacing)."""
+    if not os.path.lexists(saved):
+        return False
+    try:
+        return not os.path.samefile(path, saved)
+    except OSError:
+        return True
+
+
+def _check_target(job: Job, started: int, resume: bool) -> Job:
+    """``job`` failed when another input of this run already wrote its output, skipped when
+    resuming and its output is newer than its input."""
+    assert job.target is not None
+    written = _mtime(job.target)
+    if written is None:
+        return job
+    if written >= started:
+        return dataclasses.replace(job, status="failed", message=f"another input already wrote {job.target}")
+    source = _mtime(job.source) if resume else None
+    return _up_to_date(job) if source is not None and written >= source else job
+
+
+def _done_in_place(job: Job, backup: str) -> Job:
+    """``job`` skipped when its file was restored in place: the file is newer than its backup."""
+    saved, source = _mtime(backup), _mtime(job.source)
+    return _up_to_date(job) if saved is not None and source is not None and source > saved else job
+
+
+def _up_to_date(job: Job) -> Job:
+    return dataclasses.replace(job, status="skipped", message="up to date")
+
+
+def _mtime(path: str) -> int | None:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
+
+
+def _is_input(path: str, explicit: set, patterns: list) -> bool:
+    return path in explicit or any(_glob_matches(path, p) for p in patterns)
+
+
+def _glob_matches(path: str, pattern: str) -> bool:
+    """Whether the absolute ``path`` is one the absolute glob ``pattern`` can match."""
+    if "**" not in pattern:
+        return PurePath(path).match(pattern)
+    return _under(path, os.path.abspath(_glob_root(pattern))) and PurePath(path).match(PurePath(pattern).name)

@@ -1,0 +1,396 @@
+"""The model file: arrays and JSON, never code.
+
+A model file is three parts, read in this order::
+
+    \\x93restore-model\\n                       magic
+    {"format": "restore-model", "version": 4, "size": ..., "sha256": ..., ...}\\n
+    an .npz archive (zip) of plain NumPy arrays
+
+The header line is read and checked first: format, version, the payload's size and
+its SHA-256.  Only then are the arrays read, with ``allow_pickle=False`` semantics (every
+member's dtype is fixed here in advance, and object arrays are never read), and checked
+for the shapes, ranges and order the decoder relies on.  A file that fails any check is a
+``ModelError`` naming the file, in one line.  A model pickled by restore 0.1 (format 3
+and before) is recognised by its first bytes, and is never unpickled.
+
+To keep the shipped model small and quick to load, the trigram model's log-probabilities
+are stored as float16 (at most 0.004 nats off), the bigram keys as per-word run lengths and
+word ids, the trigram keys as the position of their history bigram and a word id; members
+that compress well are deflated.
+
+>>> import tempfile, pathlib
+>>> from restore.learn import train_model
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "tiny.model"
+>>> write(train_model([("we tin go", "we can go")]), path)
+>>> read(path).channel.originals["tin"][0][0]
+'can'
+>>> _ = path.write_bytes(path.read_bytes()[:-10])
+>>> read(path)                                              # doctest: +ELLIPSIS
+Traceback (most recent call last):
+restore.errors.ModelError: .../tiny.model: corrupt model file (truncated: ...)
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import re
+import tempfile
+import zipfile
+import zlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator, Mapping, cast
+
+import numpy as np
+
+from .errors import ModelError
+from .files import new_file_mode
+
+if TYPE_CHECKING:
+    from .model import Model
+
+__all__ = ["MAGIC", "VERSION", "write", "read", "is_pickle"]
+
+MAGIC = b"\x93restore-model\n"
+FORMAT = "restore-model"
+VERSION = 4                     # restore 0.1 pickled formats 1 to 3
+MAX_HEADER = 1 << 20
+MAX_FILE = 1 << 31              # no restore model comes near 2 GB
+DEFLATE_BELOW = 0.2             # a member is stored deflated when that makes it under a fifth as big (inflating
+                                # the others would cost more load time than their bytes)
+ID_BITS = 21                    # as restore.model.ID_BITS: keys are u << 2 ID_BITS | v << ID_BITS | w
+ZIP_TIME = (2020, 1, 1, 0, 0, 0)
+
+# member name -> dtype: what a model file holds, exactly
+MEMBERS = {
+    "vocab": "u1",               # the words, UTF-8, each followed by a line break
+    "unigram": "<f4",
+    "backoff": "<f4",
+    "bigram_counts": "<u4",      # bigrams per history word, in vocabulary order
+    "bigram_words": "<u4",       # the second word of each bigram, ascending per history
+    "bigram_logprob": "<f2",
+    "bigram_backoff": "<f2",
+    "trigram_history": "<u4",    # the bigram (u, v) of each trigram, as its position among the bigrams
+    "trigram_words": "<u4",
+    "trigram_logprob": "<f2",
+    "channel_garbled": "u1",     # garbled words, each followed by a line break
+    "channel_counts": "<u4",     # options per garbled word
+    "channel_originals": "u1",   # the options' originals, each followed by a line break
+    "channel_scores": "<f8",
+    "propensity_words": "u1",
+    "propensity": "<f8",
+    "layout_garbled": "<u4",     # garbled words with single-word originals, as positions in channel_garbled
+    "layout_counts": "<u4",
+    "layout_originals": "<u4",   # word ids
+    "layout_scores": "<f8",
+    "layout_propensity_ids": "<u4",
+    "layout_propensity": "<f8",
+    "extra": "u1",               # JSON: phrases and multi-word originals
+}
+
+
+def is_pickle(head: bytes) -> bool:
+    """Whether ``head`` (a file's first bytes) starts a pickle, as restore 0.1 wrote its models.
+
+    >>> is_pickle(b"\\x80\\x05\\x95"), is_pickle(MAGIC)
+    (True, False)
+    """
+    return len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5
+
+
+# -- writing ---------------------------------------------------------------------------------------
+
+def _blob(words, what: str) -> np.ndarray:
+    words = list(words)
+    if any("\n" in w for w in words):
+        raise ModelError(f"cannot store {what} that contain a line break")
+    return np.frombuffer("".join(w + "\n" for w in words).encode("utf-8"), dtype=np.uint8)
+
+
+def _arrays(model: Model) -> dict[str, np.ndarray]:
+    context, channel, layout = model.context, model.channel, model.layout
+    assert layout is not None
+    bits, mask = np.uint64(ID_BITS), np.uint64((1 << ID_BITS) - 1)
+    size = len(context.vocab)
+    keys = np.asarray(context.keys, dtype=np.uint64)
+    keys3 = np.asarray(context.keys3, dtype=np.uint64)
+    history = keys3 >> bits
+    position = np.searchsorted(keys, history)
+    if len(keys3) and (position.max() >= len(keys) or (keys[position] != history).any()):
+        raise ModelError("cannot store a trigram whose history is not among the bigrams")
+    garbled = list(channel.originals)
+    where = {g: i for i, g in enumerate(garbled)}
+    spans = list(layout.span.items())
+    prop_ids = np.flatnonzero(layout.propensity)
+    extra = {"phrases": [[list(p), [list(o) for o in options]] for p, options in channel.phrases.items()],
+             "multi": [[g, [list(o) for o in options]] for g, options in layout.multi.items()]}
+    if any(g not in where for g, _ in spans):
+        raise ModelError("cannot store a layout that does not match its channel")
+    return {
+        "vocab": _blob(context.vocab, "words"),
+        "unigram": np.asarray(context.unigram, dtype="<f4"),
+        "backoff": np.asarray(context.backoff, dtype="<f4"),
+        "bigram_counts": np.bincount((keys >> bits).astype(np.int64), minlength=size).astype("<u4"),
+        "bigram_words": (keys & mask).astype("<u4"),
+        "bigram_logprob": np.asarray(context.values).astype("<f2"),
+        "bigram_backoff": np.asarray(context.backoff2).astype("<f2"),
+        "trigram_history": position.astype("<u4"),
+        "trigram_words": (keys3 & mask).astype("<u4"),
+        "trigram_logprob": np.asarray(context.values3).astype("<f2"),
+        "channel_garbled": _blob(garbled, "garbled words"),
+        "channel_counts": np.array([len(channel.originals[g]) for g in garbled], dtype="<u4"),
+        "channel_originals": _blob((c for g in garbled for c, _ in channel.originals[g]), "originals"),
+        "channel_scores": np.array([s for g in garbled for _, s in channel.originals[g]], dtype="<f8"),
+        "propensity_words": _blob(channel.propensity, "words"),
+        "propensity": np.array(list(channel.propensity.values()), dtype="<f8"),
+        "layout_garbled": np.array([where[g] for g, _ in spans], dtype="<u4"),
+        "layout_counts": np.array([hi - lo for _, (lo, hi) in spans], dtype="<u4"),
+        "layout_originals": np.asarray(layout.originals).astype("<u4"),
+        "layout_scores": np.asarray(layout.scores, dtype="<f8"),
+        "layout_propensity_ids": prop_ids.astype("<u4"),
+        "layout_propensity": np.asarray(layout.propensity, dtype="<f8")[prop_ids],
+        "extra": np.frombuffer(json.dumps(extra, ensure_ascii=False).encode("utf-8"), dtype=np.uint8),
+    }
+
+
+def _payload(arrays: dict[str, np.ndarray]) -> bytes:
+    """An .npz archive of ``arrays``, each member deflated only where that halves it; the same
+    arrays give the same bytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, array in arrays.items():
+            member = io.BytesIO()
+            np.lib.format.write_array(member, np.ascontiguousarray(array), allow_pickle=False)
+            raw = member.getvalue()
+            info = zipfile.ZipInfo(name + ".npy", date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+            small = packer.compress(raw) + packer.flush()
+            if len(small) >= DEFLATE_BELOW * len(raw):
+                info.compress_type = zipfile.ZIP_STORED
+            archive.writestr(info, raw, compress_type=info.compress_type, compresslevel=6)
+    return buffer.getvalue()
+
+
+def write(model: Model, path: str | os.PathLike) -> None:
+    """Write ``model`` to ``path`` atomically; a ``ModelError`` naming the file if it cannot be written."""
+    path = Path(path)
+    payload = _payload(_arrays(model))
+    header = {"format": FORMAT, "version": VERSION, "size": len(payload),
+              "sha256": hashlib.sha256(payload).hexdigest(), "info": model.info}
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with open(fd, "wb") as f:
+            f.write(MAGIC + json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n")
+            f.write(payload)
+        os.chmod(tmp, new_file_mode())
+        os.replace(tmp, path)
+    except OSError as e:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        raise ModelError(f"{path}: cannot write the model ({e.strerror})") from None
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+def read(path: str | os.PathLike) -> Model:
+    """The model in the file ``path``, checked; a one-line ``ModelError`` naming the file if it is none."""
+    try:
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if size > MAX_FILE:
+                raise ModelError(f"{path}: not a restore model (too large)")
+            data = f.read()
+    except FileNotFoundError:
+        raise ModelError(f"{path}: no such model file") from None
+    except IsADirectoryError:
+        raise ModelError(f"{path}: is a directory, not a model file") from None
+    except OSError as e:
+        raise ModelError(f"{path}: cannot read the model ({e.strerror})") from None
+    header, _ = _header(path, data)
+    try:
+        return _model(_members(data), header)
+    except ModelError as e:
+        raise ModelError(f"{path}: corrupt model file ({e})") from None
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError, MemoryError, zipfile.BadZipFile,
+            UnicodeDecodeError) as e:
+        raise ModelError(f"{path}: corrupt model file ({type(e).__name__})") from None
+
+
+def _header(path, data: bytes) -> tuple[dict, memoryview]:
+    """The checked header and the payload of a model file's ``data``."""
+    if is_pickle(data[:2]):
+        found = re.search(rb"restore-model/(\d+)", data[:512])
+        if not found:
+            raise ModelError(f"{path}: a pickle, not a restore model (restore never unpickles a file)")
+        raise ModelError(f"{path}: made by an older restore (format {int(found.group(1))}): rebuild it with "
+                         f"`python -m corpora.build` or retrain it")
+    if not data.startswith(MAGIC):
+        raise ModelError(f"{path}: not a restore model")
+    end = data.find(b"\n", len(MAGIC), len(MAGIC) + MAX_HEADER)
+    try:
+        header = json.loads(data[len(MAGIC):end]) if end > 0 else None
+    except ValueError:
+        header = None
+    if not isinstance(header, dict) or header.get("format") != FORMAT or not isinstance(header.get("version"), int):
+        raise ModelError(f"{path}: corrupt model file (unreadable header)")
+    if header["version"] > VERSION:
+        raise ModelError(f"{path}: made by a newer restore (format {header['version']}): upgrade restore to read it")
+    if header["version"] < VERSION:
+        raise ModelError(f"{path}: made by an older restore (format {header['version']}): rebuild it with "
+                         f"`python -m corpora.build` or retrain it")
+    payload = memoryview(data)[end + 1:]
+    expected = header.get("size")
+    if not isinstance(expected, int) or not isinstance(header.get("sha256"), str) or \
+            not isinstance(header.get("info", {}), dict):
+        raise ModelError(f"{path}: corrupt model file (unreadable header)")
+    if len(payload) != expected:
+        what = "truncated" if len(payload) < expected else "trailing data"
+        raise ModelError(f"{path}: corrupt model file ({what}: {len(payload):,} bytes where {expected:,} belong)")
+    if hashlib.sha256(payload).hexdigest() != header["sha256"]:
+        raise ModelError(f"{path}: corrupt model file (checksum mismatch)")
+    return header, payload
+
+
+def _members(data: bytes) -> dict[str, np.ndarray]:
+    """The arrays of the .npz archive that ends ``data`` (zipfile skips what precedes it), each
+    checked to have the dtype ``MEMBERS`` gives it."""
+    out = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = {info.filename: info for info in archive.infolist()}
+        if set(names) != {name + ".npy" for name in MEMBERS}:
+            raise ModelError("unexpected arrays")
+        for name, dtype in MEMBERS.items():
+            info = names[name + ".npy"]
+            if info.file_size > MAX_FILE:
+                raise ModelError(f"{name} too large")
+            raw = archive.read(info)                        # checks the member's CRC-32
+            member = io.BytesIO(raw)
+            major, _ = np.lib.format.read_magic(member)
+            reader = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
+            shape, fortran, found = reader(member)
+            if found != np.dtype(dtype) or len(shape) != 1 or fortran:
+                raise ModelError(f"{name} has the wrong type")
+            if shape[0] * found.itemsize != len(raw) - member.tell():
+                raise ModelError(f"{name} has the wrong size")
+            out[name] = np.frombuffer(raw, dtype=found, count=shape[0], offset=member.tell())
+    return out
+
+
+def _words(blob: np.ndarray, count: int | None, what: str) -> list[str]:
+    text = blob.tobytes().decode("utf-8")
+    if text and not text.endswith("\n"):
+        raise ModelError(f"{what} not terminated")
+    words = text.split("\n")[:-1] if text else []
+    if count is not None and len(words) != count:
+        raise ModelError(f"{len(words)} {what} where {count} belong")
+    return words
+
+
+class _Table(Mapping):
+    """``Channel.originals`` of a model file: checked at once, but built only when first used (the
+    decoder reads the channel's layout instead)."""
+
+    def __init__(self, garbled: list[str], counts: np.ndarray, originals: np.ndarray, scores: np.ndarray):
+        self.garbled, self.counts, self.scores = garbled, counts, scores
+        self.originals = originals.tobytes().decode("utf-8")
+        _check(int(counts.sum(dtype=np.int64)) == self.originals.count("\n") == len(scores),
+               "channel counts do not match")
+        _check(bool(np.isfinite(scores).all()), "channel scores out of range")
+        self._table: dict | None = None
+
+    def _built(self) -> dict:
+        if self._table is None:
+            pairs = list(zip(self.originals.split("\n"), self.scores.tolist()))
+            ends = np.cumsum(self.counts, dtype=np.int64).tolist()
+            self._table = dict(zip(self.garbled, (tuple(pairs[lo:hi]) for lo, hi in zip([0, *ends], ends))))
+        return self._table
+
+    def __getitem__(self, key: str) -> tuple:
+        return self._built()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._built())
+
+    def __len__(self) -> int:
+        return len(self.garbled)
+
+
+def _check(ok: bool, problem: str) -> None:
+    if not ok:
+        raise ModelError(problem)
+
+
+def _log_probs(name: str, values: np.ndarray) -> np.ndarray:
+    """``values`` as float32, checked to be log-probabilities (finite, at most 0)."""
+    values = values.astype(np.float32)
+    _check(bool(np.isfinite(values).all()) and (not len(values) or float(values.max()) <= 0.0),
+           f"{name} out of range")
+    return values
+
+
+def _model(a: dict[str, np.ndarray], header: dict) -> Model:
+    from .model import UNKNOWN, Channel, ChannelLayout, ContextModel, Model
+    vocab = _words(a["vocab"], None, "words")
+    size = len(vocab)
+    _check(0 < size < 1 << ID_BITS, "no vocabulary")
+    for name in ("unigram", "backoff", "bigram_counts"):
+        _check(len(a[name]) == size, f"{name} does not match the vocabulary")
+    counts, words = a["bigram_counts"], a["bigram_words"]
+    n_bigrams = len(words)
+    _check(int(counts.sum(dtype=np.int64)) == n_bigrams, "bigram counts do not match the bigrams")
+    _check(not n_bigrams or int(words.max()) < size, "bigram word out of range")
+    bits = np.uint64(ID_BITS)
+    keys = (np.repeat(np.arange(size, dtype=np.uint64), counts) << bits) | words.astype(np.uint64)
+    _check(bool((keys[1:] > keys[:-1]).all()), "bigrams out of order")
+    history, words3 = a["trigram_history"], a["trigram_words"]
+    _check(len(words3) == len(history) == len(a["trigram_logprob"]), "trigram arrays differ in length")
+    _check(not len(history) or (int(history.max()) < n_bigrams and int(words3.max()) < size),
+           "trigram out of range")
+    keys3 = (keys[history] << bits) | words3.astype(np.uint64) if len(history) else np.zeros(0, np.uint64)
+    _check(bool((keys3[1:] > keys3[:-1]).all()), "trigrams out of order")
+    for name in ("bigram_logprob", "bigram_backoff"):
+        _check(len(a[name]) == n_bigrams, f"{name} does not match the bigrams")
+    try:
+        context = ContextModel(vocab, _log_probs("unigram", a["unigram"]), _log_probs("backoff", a["backoff"]),
+                               keys, _log_probs("bigram_logprob", a["bigram_logprob"]),
+                               _log_probs("bigram_backoff", a["bigram_backoff"]),
+                               keys3, _log_probs("trigram_logprob", a["trigram_logprob"]))
+    except KeyError:
+        raise ModelError(f"no {UNKNOWN} word") from None
+    _check(len(context.ids) == size, "repeated words")
+
+    garbled = _words(a["channel_garbled"], len(a["channel_counts"]), "garbled words")
+    table = _Table(garbled, a["channel_counts"], a["channel_originals"], a["channel_scores"])
+    propensity = dict(zip(_words(a["propensity_words"], len(a["propensity"]), "propensity words"),
+                          a["propensity"].tolist()))
+    extra = json.loads(a["extra"].tobytes().decode("utf-8"))
+    phrases = {tuple(p): tuple((str(c), float(s)) for c, s in options) for p, options in extra["phrases"]}
+    multi = {str(g): [(str(c), float(s)) for c, s in options] for g, options in extra["multi"]}
+    _check(all(isinstance(w, str) for p in phrases for w in p), "phrases are not words")
+
+    layout_garbled, layout_counts = a["layout_garbled"], a["layout_counts"]
+    layout_originals, layout_scores = a["layout_originals"], a["layout_scores"]
+    _check(len(layout_garbled) == len(layout_counts), "layout arrays differ in length")
+    _check(not len(layout_garbled) or int(layout_garbled.max()) < len(garbled), "layout out of range")
+    _check(int(layout_counts.sum(dtype=np.int64)) == len(layout_originals) == len(layout_scores),
+           "layout counts do not match")
+    _check(not len(layout_originals) or int(layout_originals.max()) < size, "layout word out of range")
+    _check(bool(np.isfinite(layout_scores).all()), "layout scores out of range")
+    ends = np.cumsum(layout_counts, dtype=np.int64).tolist()
+    span = dict(zip((garbled[i] for i in layout_garbled.tolist()), zip([0, *ends], ends)))
+    prop_ids, prop_values = a["layout_propensity_ids"], a["layout_propensity"]
+    _check(len(prop_ids) == len(prop_values) and (not len(prop_ids) or int(prop_ids.max()) < size),
+           "propensity out of range")
+    _check(bool(((prop_values >= 0) & (prop_values <= 1)).all()), "propensity out of range")
+    dense = np.zeros(size)
+    dense[prop_ids] = prop_values
+    layout = ChannelLayout(span, multi, layout_originals.astype(np.int64), layout_scores.astype(np.float64), dense)
+    info = header.get("info", {})
+    # the lazy table reads like the dict Channel documents
+    return Model(Channel(cast(dict, table), propensity, phrases), context, info, layout)

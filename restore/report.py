@@ -1,0 +1,103 @@
+"""The tally of a batch and its report: counts, the most-changed files, and the JSON report file.
+
+The report is streamed as files finish, to a temporary file that is put in place (with the
+umask's mode, or the mode of the report it replaces) when the batch ends, however it ends.
+"""
+from __future__ import annotations
+
+import heapq
+import json
+from typing import TYPE_CHECKING
+
+from .files import Spool, new_file_mode
+
+if TYPE_CHECKING:
+    from .worker import Outcome
+
+__all__ = ["Tally", "MOST_CHANGED"]
+
+MOST_CHANGED = 10        # files listed in the summary
+
+
+class Tally:
+    """Counts what a batch did, keeps the most-changed files, and streams the JSON report."""
+
+    def __init__(self, report: str | None = None, most: int = MOST_CHANGED):
+        self.counts = {"done": 0, "failed": 0, "skipped": 0, "interrupted": 0}
+        self.stopped = False            # the batch was interrupted (Ctrl-C, or SIGTERM: ``terminated``)
+        self.terminated = False
+        self.words = self.changed = 0
+        self.most = most
+        self._top: list[tuple[float, int, str]] = []      # heap of (share, changed, path)
+        self.path = report
+        self.halted = ""                # why the batch stopped early, if it did (a full disk)
+        self.report = Spool("utf-8", final=report) if report else None
+        self._first = True
+        if self.report:
+            self.report.write('{"files": [')
+
+    done = property(lambda self: self.counts["done"])
+    failed = property(lambda self: self.counts["failed"])
+    skipped = property(lambda self: self.counts["skipped"])
+
+    def add(self, outcome: Outcome) -> None:
+        self.counts[outcome.status] += 1
+        self.words += outcome.words
+        self.changed += outcome.changed
+        if outcome.status == "done" and outcome.changed:
+            top = (outcome.share, outcome.changed, outcome.source)
+            (heapq.heappush if len(self._top) < self.most else heapq.heappushpop)(self._top, top)
+        if self.report and outcome.status != "interrupted":
+            entry = {"path": outcome.source, "output": outcome.target, "status": outcome.status,
+                     "message": outcome.message, "words": outcome.words, "changed": outcome.changed,
+                     "share": round(outcome.share, 4)}
+            self.report.write(("\n" if self._first else ",\n") + json.dumps(entry, ensure_ascii=False))
+            self._first = False
+
+    def most_changed(self) -> list[tuple[float, int, str]]:
+        """``(share of words changed, words changed, path)`` of the most-changed files, most first."""
+        return sorted(self._top, reverse=True)
+
+    def summary(self) -> dict:
+        return {**self.counts, "stopped": self.stopped, "halted": self.halted,
+                "words": self.words, "changed": self.changed,
+                "share": round(self.changed / self.words, 4) if self.words else 0.0,
+                "most_changed": [{"path": p, "share": round(s, 4), "changed": c} for s, c, p in self.most_changed()]}
+
+    def discard(self) -> None:
+        """Drop the half-written report (a second Ctrl-C)."""
+        if self.report:
+            self.report.discard()
+            self.report = None
+
+    def close(self) -> None:
+        """Finish the report and put it in place."""
+        if self.report:
+            self.report.write("\n], \"summary\": " + json.dumps(self.summary(), ensure_ascii=False) + "}\n")
+            self.report.commit(new_file_mode(self.path))
+            self.report = None
+
+    def lines(self) -> list[str]:
+        """The summary for people: counts, then the most-changed files."""
+        c = self.counts
+        share = f" ({self.changed / self.words:.1%})" if self.words else ""
+        text = [f"{c['done']:,} files done, {c['failed']:,} failed, {c['skipped']:,} skipped"
+                + (f", {c['interrupted']:,} interrupted" if c["interrupted"] else "")
+                + f"; {self.words:,} words read, {self.changed:,} changed{share}"]
+        if self.halted:
+            text.append(f"stopped early: {self.halted}")
+        if self._top:
+            text.append("most changed (share of words):")
+            text += [f"  {s:6.1%}  {c:>6,}  {p}" for s, c, p in self.most_changed()]
+        return text
+
+    @property
+    def files(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def exit_code(self) -> int:
+        """130 when interrupted (143 by SIGTERM), 1 when some file failed or the batch could not go on, else 0."""
+        if self.stopped:
+            return 143 if self.terminated else 130
+        return 1 if self.counts["failed"] or self.halted else 0

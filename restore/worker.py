@@ -1,0 +1,171 @@
+"""Repairing one file of a batch: read it, restore it piece by piece, write it atomically.
+
+A ``Worker`` holds one loaded model and turns a ``Job`` into an ``Outcome``.  Bad input
+fails that file, never the batch; whatever it had half written is deleted.  It runs in
+the main process (``--jobs 1``) or in each worker process of ``restore.pool``.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Callable
+
+from . import formats
+from .errors import BadInput
+from .files import DISK_FULL, Reader, Skipped, Spool
+from .fixer import Fixer, Interrupted
+from .inputs import Job
+from .diff import MarkedWords, UnifiedDiff, change_records
+
+__all__ = ["Settings", "Outcome", "Worker"]
+
+@dataclass(frozen=True)
+class Settings:
+    """How every file is read, repaired and written; sent once to each worker process."""
+
+    model: str | None = None            # model file (None: the default model)
+    fix_mojibake: bool = True
+    min_confidence: float = 0.0
+    encoding: str = "utf-8"             # or "auto": guess each file's encoding
+    format: str | None = None           # None: by extension
+    fields: tuple = ("text",)           # JSON Lines fields to restore (dotted paths)
+    review: str | None = None           # "unified" diff, or "marked" words (ANSI colours)
+    changes: bool = False               # log every change
+    backup: str | None = None           # with --in-place: keep the original as PATH+backup
+    detect: bool = False                # score documents instead of restoring them
+    threshold: float | None = None      # with detect: print a verdict
+    scratch: str | None = None          # where workers leave files for the main process
+    token: str = ""                     # marks this run's temporary files beside the outputs
+
+
+@dataclass
+class Outcome:
+    """What became of one file; ``output``, ``review`` and ``changes`` name files in the scratch
+    folder for the main process to pass on.  ``fatal``: the batch cannot go on (a full disk)."""
+
+    source: str
+    target: str | None = None
+    status: str = "done"                # done, failed, skipped or interrupted
+    message: str = ""
+    words: int = 0
+    changed: int = 0
+    output: str | None = None
+    review: str | None = None
+    changes: str | None = None
+    fatal: bool = False
+
+    @property
+    def share(self) -> float:
+        return self.changed / self.words if self.words else 0.0
+
+
+class Worker:
+    """Repairs (or scores) one file at a time with a model loaded once.
+
+    ``spools`` are the temporary files of the file in hand, for a signal handler to delete.
+    """
+
+    def __init__(self, settings: Settings, stop: Callable[[], bool] | None = None):
+        from .decode import Restorer
+        from .model import load
+        self.restorer = Restorer(load(settings.model), fix_mojibake=False, min_confidence=settings.min_confidence)
+        self.settings = settings
+        self.stop = stop
+        self.spools: list[Spool] = []
+
+    def discard(self) -> None:
+        """Delete the temporary files of the file in hand."""
+        for spool in self.spools:
+            spool.discard()
+        self.spools = []
+
+    def run(self, job: Job) -> Outcome:
+        outcome = Outcome(job.source, job.target)
+        if job.status:
+            outcome.status, outcome.message = job.status, job.message
+            return outcome
+        if self.stop is not None and self.stop():
+            outcome.status = "interrupted"
+            return outcome
+        fixer = Fixer(self.restorer, fix_mojibake=self.settings.fix_mojibake, stop=self.stop)
+        self.spools = []
+        reader = None
+        try:
+            reader = Reader(job.source, self.settings.encoding)
+            if reader.empty:
+                raise Skipped("empty file")
+            if reader.binary:
+                raise Skipped(reader.why_binary())
+            (self._detect if self.settings.detect else self._repair)(job, reader, fixer, outcome)
+        except Skipped as e:
+            outcome.status, outcome.message = "skipped", str(e)
+        except BadInput as e:
+            outcome.status, outcome.message = "failed", str(e)
+        except Interrupted:
+            outcome.status = "interrupted"
+        except UnicodeEncodeError:
+            encoding = reader.encoding if reader else self.settings.encoding
+            outcome.status, outcome.message = "failed", f"the restored text cannot be written as {encoding}"
+        except OSError as e:
+            outcome.status, outcome.message = "failed", f"cannot write {job.target or 'the output'} ({e.strerror})"
+            outcome.fatal = e.errno in DISK_FULL
+        except BaseException:               # a second Ctrl-C: leave no temporary file behind
+            self.discard()
+            raise
+        finally:
+            if reader is not None:
+                reader.close()
+        if outcome.status == "done":
+            outcome.words = fixer.words
+        else:
+            self.discard()
+            outcome.changed, outcome.output, outcome.review, outcome.changes = 0, None, None, None
+        self.spools = []
+        return outcome
+
+    def _spool(self, encoding: str = "utf-8", final: str | None = None, bom: bytes = b"") -> Spool:
+        self.spools.append(Spool(encoding, final=final, scratch=self.settings.scratch, bom=bom,
+                                 token=self.settings.token))
+        return self.spools[-1]
+
+    def _repair(self, job: Job, reader: Reader, fixer: Fixer, outcome: Outcome) -> None:
+        s = self.settings
+        out = None
+        if job.target or not s.review:
+            out = self._spool(reader.encoding, job.target, reader.bom)
+        review = self._spool() if s.review else None
+        log = self._spool() if s.changes else None
+        show = None
+        if review:
+            show = (UnifiedDiff if s.review == "unified" else MarkedWords)(job.source, review.write)
+        for piece in formats.repair(formats.format_of(job.source, s.format), reader.blocks(), fixer, s.fields):
+            if out:
+                out.write(piece.out)
+            if show:
+                show.feed(piece)
+            for view in piece.views:
+                outcome.changed += len(view.changes)
+                if log:
+                    for record in change_records(job.source, view):
+                        log.write(json.dumps(record, ensure_ascii=False) + "\n")
+        if show and review:
+            show.close()
+            outcome.review = review.keep()
+        if log:
+            outcome.changes = log.keep()
+        if job.target and out:
+            if job.target == job.source:        # in place: the same mode and owner, setuid and all
+                out.commit(reader.mode, owner=reader.owner, backup=s.backup)
+            else:
+                out.commit(None if reader.mode is None else reader.mode & 0o777)
+        elif out:
+            outcome.output = out.keep()
+
+    def _detect(self, job: Job, reader: Reader, fixer: Fixer, outcome: Outcome) -> None:
+        s = self.settings
+        out = self._spool()
+        for line, text in formats.documents(formats.format_of(job.source, s.format), reader.blocks(), s.fields):
+            score = fixer.score(text)
+            verdict = "" if s.threshold is None else ("spun\t" if score >= s.threshold else "clean\t")
+            out.write(f"{score:.3f}\t{verdict}{job.source}{'' if line is None else f':{line}'}\n")
+        outcome.output = out.keep()

@@ -1,0 +1,212 @@
+"""The model file: plain arrays behind a checked header; never code, never nonsense, never a traceback."""
+import hashlib
+import io
+import json
+import os
+import pickle
+import re
+import subprocess
+import sys
+import zipfile
+
+import numpy as np
+import pytest
+
+from restore import modelfile
+from restore.errors import ModelError, RestoreError
+from restore.learn import train_model
+from restore.model import Model, load
+
+SPUN = "Workers astatine the agency.\n"
+
+
+def run(*args, stdin=None):
+    return subprocess.run([sys.executable, "-m", "restore", *map(str, args)], input=stdin, capture_output=True,
+                          text=True)
+
+
+def one_line_error(result, *needles):
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 1 and len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert lines[0].startswith("restore: error: ")
+    for needle in needles:
+        assert needle in lines[0]
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory, tiny_model):
+    path = tmp_path_factory.mktemp("model") / "tiny.model"
+    tiny_model.save(path)
+    return path
+
+
+def rewrite(path, target, change):
+    """Write ``path``'s model to ``target`` with ``change(arrays)`` applied and a valid checksum."""
+    data = path.read_bytes()
+    end = data.index(b"\n", len(modelfile.MAGIC))
+    header = json.loads(data[len(modelfile.MAGIC):end])
+    arrays = modelfile._members(data)
+    arrays = {name: np.array(a) for name, a in arrays.items()}
+    change(arrays)
+    payload = modelfile._payload(arrays)
+    header.update(size=len(payload), sha256=hashlib.sha256(payload).hexdigest())
+    target.write_bytes(modelfile.MAGIC + json.dumps(header).encode() + b"\n" + payload)
+    return target
+
+
+def test_a_saved_model_loads_back_with_the_same_channel_and_near_same_context(saved, tiny_model):
+    model = Model.load(saved)
+    assert dict(model.channel.originals) == tiny_model.channel.originals
+    assert model.channel.propensity == tiny_model.channel.propensity
+    assert model.context.vocab == tiny_model.context.vocab
+    assert (model.context.keys == tiny_model.context.keys).all()
+    assert (model.context.keys3 == tiny_model.context.keys3).all()
+    assert np.abs(model.context.values - tiny_model.context.values).max() <= 0.004     # float16 on disk
+    assert model.layout.span == tiny_model.layout.span
+
+
+def test_the_file_is_a_header_line_and_an_npz_archive_without_objects(saved):
+    data = saved.read_bytes()
+    assert data.startswith(modelfile.MAGIC)
+    end = data.index(b"\n", len(modelfile.MAGIC))
+    header = json.loads(data[len(modelfile.MAGIC):end])
+    assert (header["format"], header["version"]) == ("restore-model", modelfile.VERSION)
+    assert header["sha256"] == hashlib.sha256(data[end + 1:]).hexdigest()
+    with np.load(io.BytesIO(data[end + 1:]), allow_pickle=False) as npz:
+        assert all(npz[name].dtype != object for name in npz.files)
+
+
+def test_a_pickle_is_never_unpickled(tmp_path):
+    evil = tmp_path / "evil.model"
+    marker = tmp_path / "PWNED"
+    evil.write_bytes(pickle.dumps({"format": _Evil(f"touch {marker}")}, protocol=4))
+    for args in (["fix", "--model", evil], ["eval", "--model", evil, tmp_path / "p.jsonl"],
+                 ["train", tmp_path / "p.jsonl", "--context-from", evil, "-o", tmp_path / "m.model"]):
+        (tmp_path / "p.jsonl").write_text(json.dumps({"spun": "a", "clean": "a"}) + "\n")
+        one_line_error(run(*args, stdin=SPUN), f"{evil}: a pickle, not a restore model")
+    assert not marker.exists()
+
+
+class _Evil:
+    def __init__(self, command):
+        self.command = command
+
+    def __reduce__(self):
+        return os.system, (self.command,)
+
+
+def test_a_model_of_the_old_pickle_format_says_which_format_and_what_to_do(tmp_path):
+    old = tmp_path / "old.model"
+    old.write_bytes(pickle.dumps({"format": "restore-model/3", "info": {}}, protocol=5))
+    with pytest.raises(ModelError, match=r"old\.model: made by an older restore \(format 3\): rebuild it with "
+                                         r"`python -m corpora\.build` or retrain it"):
+        Model.load(old)
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda d: d[:len(d) // 2], "truncated"),
+    (lambda d: d[:-1] + bytes([d[-1] ^ 1]), "checksum mismatch"),
+    (lambda d: d + b"more", "trailing data"),
+    (lambda d: b"", "not a restore model"),
+    (lambda d: os.urandom(4096), "not a restore model"),
+    (lambda d: modelfile.MAGIC + b"{not json\n" + d, "unreadable header"),
+    (lambda d: modelfile.MAGIC + b'{"format": "restore-model", "version": "4"}\n', "unreadable header"),
+    (lambda d: modelfile.MAGIC + b'{"format": "restore-model", "version": 99}\n', "newer restore (format 99)"),
+    (lambda d: modelfile.MAGIC + b'{"format": "restore-model", "version": 4, "size": 1e99, "sha256": 1}\n',
+     "unreadable header"),
+])
+def test_a_damaged_file_is_one_error_naming_it(saved, tmp_path, damage, message):
+    bad = tmp_path / "bad.model"
+    bad.write_bytes(damage(saved.read_bytes()))
+    with pytest.raises(ModelError, match=re.escape(message)) as error:
+        Model.load(bad)
+    assert str(error.value).startswith(f"{bad}: ")
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda a: a.update(bigram_words=a["bigram_words"][::-1].copy()), "bigrams out of order"),
+    (lambda a: a["bigram_logprob"].__setitem__(0, np.nan), "bigram_logprob out of range"),
+    (lambda a: a["trigram_logprob"].__setitem__(0, 3.0), "trigram_logprob out of range"),
+    (lambda a: a.update(bigram_counts=a["bigram_counts"] * 2), "bigram counts do not match"),
+    (lambda a: a.update(layout_originals=a["layout_originals"] + 10**6), "layout word out of range"),
+    (lambda a: a.update(unigram=a["unigram"][:-1]), "unigram does not match"),
+    (lambda a: a.update(vocab=np.frombuffer(b"a\nb\n", np.uint8)), "does not match the vocabulary"),
+    (lambda a: a.update(bigram_words=a["bigram_words"].astype("<u8")), "bigram_words has the wrong type"),
+    (lambda a: a.update(channel_originals=np.frombuffer(b"\xff\n", np.uint8)), "UnicodeDecodeError"),
+    (lambda a: a.pop("extra"), "unexpected arrays"),
+])
+def test_a_file_with_a_valid_checksum_but_nonsense_inside_is_refused(saved, tmp_path, change, message):
+    with pytest.raises(ModelError, match=re.escape(message)):
+        Model.load(rewrite(saved, tmp_path / "odd.model", change))
+
+
+def test_the_cli_says_a_corrupt_model_in_one_line(saved, tmp_path):
+    bad = tmp_path / "bad.model"
+    bad.write_bytes(saved.read_bytes()[:1000])
+    one_line_error(run("fix", "--model", bad, stdin=SPUN), f"{bad}: corrupt model file (truncated")
+    one_line_error(run("fix", "--model", tmp_path, stdin=SPUN), "is a directory")
+
+
+def test_saving_where_it_cannot_be_written_is_one_error_and_leaves_nothing(tiny_model, tmp_path):
+    with pytest.raises(RestoreError, match="no/such/dir/m.model: cannot write the model"):
+        tiny_model.save(tmp_path / "no" / "such" / "dir" / "m.model")
+    (tmp_path / "ro").mkdir()
+    os.chmod(tmp_path / "ro", 0o500)
+    try:
+        if os.geteuid() != 0:
+            with pytest.raises(ModelError, match="cannot write"):
+                tiny_model.save(tmp_path / "ro" / "m.model")
+    finally:
+        os.chmod(tmp_path / "ro", 0o700)
+    assert list((tmp_path / "ro").iterdir()) == []
+
+
+def test_train_into_a_missing_folder_is_one_line_and_no_stray_file(tmp_path, pairs):
+    one_line_error(run("train", pairs / "pairs.jsonl", "-o", tmp_path / "no" / "m.model"), "cannot write the model")
+    assert list(tmp_path.iterdir()) == [tmp_path / "no"] or list(tmp_path.iterdir()) == []
+
+
+def test_a_model_file_is_loaded_once_per_process_until_it_changes(tiny_model, tmp_path):
+    path = tmp_path / "m.model"
+    tiny_model.save(path)
+    first = load(str(path))
+    assert load(path) is first
+    train_model([("we tin go", "we can go"), ("a helium b", "a he b")]).save(path)
+    assert load(path) is not first
+    assert load() is Model.default()
+
+
+def test_the_model_owns_what_the_decoder_derives_from_it(tiny_model):
+    from restore import Restorer
+    assert Restorer(tiny_model)._tables is Restorer(tiny_model)._tables
+    assert not hasattr(tiny_model, "_decode_tables")
+
+
+def test_the_converter_turns_an_old_pickled_model_into_the_new_format(tiny_model, tmp_path):
+    from corpora.convert import main
+    old = tmp_path / "old.model"
+    layout = tiny_model.layout
+    state = {"format": "restore-model/3", "info": {"x": 1},
+             "channel": (tiny_model.channel.originals, tiny_model.channel.propensity, tiny_model.channel.phrases),
+             "context": tuple(getattr(tiny_model.context, k) for k in (
+                 "vocab", "unigram", "backoff", "keys", "values", "backoff2", "keys3", "values3")),
+             "layout": (layout.span, layout.multi, layout.originals, layout.scores, layout.propensity)}
+    old.write_bytes(pickle.dumps(state, protocol=5))
+    assert main([str(old), str(tmp_path / "new.model")]) == 0
+    new = Model.load(tmp_path / "new.model")
+    assert dict(new.channel.originals) == tiny_model.channel.originals and new.info == {"x": 1}
+
+
+def test_the_converter_refuses_a_pickle_that_calls_anything(tmp_path, capsys):
+    from corpora.convert import main
+    evil = tmp_path / "evil.model"
+    marker = tmp_path / "PWNED"
+    evil.write_bytes(pickle.dumps({"format": _Evil(f"touch {marker}")}))
+    assert main([str(evil), str(tmp_path / "new.model")]) == 1
+    assert "refused" in capsys.readouterr().err and not marker.exists()
+
+
+def test_the_members_are_plain_npy_files_in_a_zip(saved):
+    data = saved.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert sorted(archive.namelist()) == sorted(name + ".npy" for name in modelfile.MEMBERS)
