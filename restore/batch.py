@@ -23,12 +23,12 @@ import sys
 import time
 from typing import IO, Iterable, Iterator
 
+from .diff import MarkedWords, UnifiedDiff, change_records
 from .errors import UsageError
 from .files import Spool, new_file_mode
 from .inputs import Job, find_files, plan
 from .pool import Batch
 from .report import Tally
-from .diff import MarkedWords, UnifiedDiff, change_records
 from .worker import Outcome, Settings, Worker
 
 __all__ = ["run", "plan", "find_files", "Job", "Settings", "Outcome", "Worker", "Batch", "Tally", "UsageError",

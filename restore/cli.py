@@ -136,29 +136,20 @@ def _read_options(args) -> dict:
 
 
 def cmd_review(args) -> int:
-    from .batch import load_model
     from .decode import Restorer
-    from .document import ReviewError
     from .review import review
-    _check_model(args.model)
-    restorer = Restorer(load_model(args.model), fix_mojibake=False, min_confidence=args.min_confidence)
-    try:
-        failed = review(args.inputs, args.output, restorer, say=lambda line: print(f"restore: {line}", file=sys.stderr),
-                        **_read_options(args))
-    except ReviewError as e:
-        raise UserError(str(e)) from None
+    restorer = Restorer(_model(args.model), fix_mojibake=False, min_confidence=args.min_confidence)
+    failed = review(args.inputs, args.output, restorer, say=lambda line: print(f"restore: {line}", file=sys.stderr),
+                    **_read_options(args))
     return 1 if failed else 0
 
 
 def cmd_apply(args) -> int:
     from . import decisions
-    from .document import ReviewError, read_document, write_atomic
-    try:
-        chosen = decisions.read(args.decisions)
-        text = decisions.apply(read_document(args.input, **_read_options(args)), chosen)
-        write_atomic(args.output, text, [args.input, args.decisions])
-    except ReviewError as e:
-        raise UserError(str(e)) from None
+    from .document import read_document, write_atomic
+    chosen = decisions.read(args.decisions)
+    text = decisions.apply(read_document(args.input, **_read_options(args)), chosen)
+    write_atomic(args.output, text, [args.input, args.decisions])
     return 0
 
 

@@ -26,9 +26,10 @@ from typing import Iterable
 
 from . import formats
 from .decode import Change
+from .errors import RestoreError
 
 
-class ReviewError(ValueError):
+class ReviewError(RestoreError):
     """A document that cannot be reviewed or written; the message names the file."""
 
 
@@ -83,7 +84,8 @@ class Document:
     @functools.cached_property
     def changes(self) -> list:
         """Every change, in order, with offsets into ``text`` (worked out once)."""
-        out, pos = [], 0
+        out: list[Change] = []
+        pos = 0
         for part in self.parts:
             if isinstance(part, Region):
                 out += [_moved(c, pos) for c in part.changes] if pos else part.changes
@@ -139,12 +141,13 @@ def read_document(path: str, restorer=None, *, fix_mojibake: bool = True, encodi
     >>> read_document(path).parts
     ['{"id": 1, "text": ', Region(text='café bar', changes=[], quoted='"caf\\\\u00e9 bar"', value=None, ascii=True), '}\\n']
     """
-    from .batch import Skipped, _Reader
+    from .files import Reader, Skipped
     fmt = formats.format_of(path, format)
     fixer = formats.Fixer(restorer or _Unchanged(), fix_mojibake=fix_mojibake)
     reader = None
     try:
-        reader = _Reader(path, encoding)
+        reader = Reader(path, encoding)
+        reader.skip_if_no_text()
         parts = list(_parts(fmt, formats.repair(fmt, reader.blocks(), fixer, fields), fields))
     except Skipped as e:
         raise NothingToReview(f"{path}: {e}") from None
@@ -212,7 +215,7 @@ def write_atomic(path: str, text: str, inputs: Iterable[str] = ()) -> None:
     Traceback (most recent call last):
     restore.document.ReviewError: ... is an input: restore never overwrites its input
     """
-    from .batch import _Spool
+    from .files import Spool, new_file_mode
     if path == "-":
         sys.stdout.buffer.write(_encoded(path, text))
         sys.stdout.flush()
@@ -221,14 +224,12 @@ def write_atomic(path: str, text: str, inputs: Iterable[str] = ()) -> None:
     if any(i != "-" and os.path.realpath(i) == real for i in inputs):
         raise ReviewError(f"{path} is an input: restore never overwrites its input")
     try:
-        spool = _Spool("utf-8", final=path)
+        spool = Spool("utf-8", final=path)
     except OSError as e:
         raise ReviewError(f"{path}: cannot write ({e.strerror})") from None
     try:
         spool.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        spool.commit(0o666 & ~umask)
+        spool.commit(new_file_mode())
     except UnicodeEncodeError as e:
         spool.discard()
         raise ReviewError(f"{path}: the text cannot be written as UTF-8 (a lone surrogate at {e.start})") from None

@@ -115,6 +115,13 @@ class Reader:
         self.encoding = codecs.lookup(encoding).name
         self.binary = b"\0" in self.first[:8192] and not self.encoding.startswith(("utf-16", "utf-32"))
 
+    def skip_if_no_text(self) -> None:
+        """Raise ``Skipped`` for an empty or a binary file: there is nothing to repair."""
+        if self.empty:
+            raise Skipped("empty file")
+        if self.binary:
+            raise Skipped(self.why_binary())
+
     def why_binary(self) -> str:
         if _looks_like_utf16(self.first):
             return "binary file (or UTF-16 without a byte-order mark: --encoding utf-16-le may help)"

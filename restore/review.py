@@ -22,7 +22,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 from urllib.parse import quote
 
 from .document import Document, NothingToReview, ReviewError, read_document, write_atomic
@@ -32,7 +32,7 @@ DOUBTFUL = 0.6          # changes less sure than this are counted as doubtful in
 _DATA = Path(__file__).parent / "data"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def template(name: str) -> str:
     """The page template ``restore/data/<name>``, read once."""
     return (_DATA / name).read_text(encoding="utf-8")
@@ -88,7 +88,7 @@ def export_names(path: str) -> tuple[str, str]:
 def page_data(doc: Document) -> dict:
     """What the page's script reads: the document's parts (each region as the text between its
     changes) and its changes as ``[start, end, garbled, restored, confidence, alternatives, keep]``."""
-    parts = []
+    parts: list[str | dict] = []
     for part in doc.parts:
         if isinstance(part, str):
             parts.append(part)
@@ -191,11 +191,12 @@ def _page_name(relative: str, taken: set) -> str:
 # -- the command ---------------------------------------------------------------------------------
 
 def review(inputs: list[str], output: str, restorer, *, say: Callable[[str], None] = lambda line: None,
-           **read: object) -> int:
+           **read: Any) -> int:
     """Write review pages of ``inputs`` restored with ``restorer``: one page at ``output`` for a
     single file, else an index and a page per document in the folder ``output``.  ``read`` goes
     to ``read_document``.  Returns the number of files that failed."""
-    from .batch import UsageError, _is_glob
+    from .errors import UsageError
+    from .inputs import _is_glob
     if len(inputs) == 1 and not os.path.isdir(inputs[0]) and not _is_glob(inputs[0]):
         if os.path.isdir(output) or output.endswith(("/", os.sep)):
             output = os.path.join(output, os.path.basename(inputs[0] if inputs[0] != "-" else "stdin") + ".html")
@@ -225,13 +226,13 @@ def _write_page(path: str, text: str, sources: set) -> None:
 
 
 def _read_all(inputs: Iterable[str], restorer, say, read) -> tuple[list[Entry], list, int]:
-    from .batch import find_files
+    from .inputs import find_files
     entries, problems, failed, taken = [], [], 0, {"index.html"}
-    for path, relative, problem in find_files(inputs):
+    for path, relative, problem, skipped in find_files(inputs):
         if problem:
             problems.append((path, problem))
-            failed += 1
-            say(f"error: {path}: {problem}")
+            failed += not skipped
+            say(f"{'skipped' if skipped else 'error'}: {path}: {problem}")
             continue
         try:
             doc = read_document(path, restorer, **read)

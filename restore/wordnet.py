@@ -143,7 +143,9 @@ class WordNet:
 
     def _ranked(self, word: str) -> list[tuple[str, str, int]]:
         """``word``'s one-step neighbours, ranked as ``neighbours`` describes."""
-        firsts, others, seen = [], [], {word}
+        firsts: list[tuple[str, str, int]] = []
+        others: list[tuple[str, str, int]] = []
+        seen = {word}
         senses = sorted(self.index.get(word, ()), key=lambda key: SPINNER_POS_ORDER.index(key[0]))
         for rank, key in enumerate(senses):
             lemmas, pointers = self.synsets[key]

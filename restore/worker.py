@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from typing import Callable
 
 from . import formats
+from .diff import MarkedWords, UnifiedDiff, change_records
 from .errors import BadInput
 from .files import DISK_FULL, Reader, Skipped, Spool
 from .fixer import Fixer, Interrupted
 from .inputs import Job
-from .diff import MarkedWords, UnifiedDiff, change_records
 
 __all__ = ["Settings", "Outcome", "Worker"]
 
@@ -92,10 +92,7 @@ class Worker:
         reader = None
         try:
             reader = Reader(job.source, self.settings.encoding)
-            if reader.empty:
-                raise Skipped("empty file")
-            if reader.binary:
-                raise Skipped(reader.why_binary())
+            reader.skip_if_no_text()
             (self._detect if self.settings.detect else self._repair)(job, reader, fixer, outcome)
         except Skipped as e:
             outcome.status, outcome.message = "skipped", str(e)
