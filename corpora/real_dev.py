@@ -8,7 +8,11 @@ so that an article can be left out:
 
 * ``dev-NNN-lexicon.tsv``: ``original<TAB>garbled<TAB>count`` for every swap;
 * ``dev-NNN-survivors.tsv``: ``word<TAB>count``, how often each word of the original
-  (lower-cased, without apostrophes or hyphens) stood unswapped (0: swapped every time).
+  (lower-cased, without apostrophes or hyphens) stood unswapped (0: swapped every time);
+* ``dev-NNN-places.tsv``: ``word<TAB>place<TAB>kept<TAB>swapped`` for every word of the
+  original, by where it stood: ``lone`` (lower case, whitespace on both sides), ``touching``
+  (punctuation on a side) or ``capitalised``.  They tell how often the spinner rewrites a
+  word it knows, and how much less often when the word touches punctuation or has a capital.
 
 Articles whose lexicon ``../shared/lexicon/`` already provides are skipped: those files
 are copied as they are.  Only these derived facts are committed, never the text.
@@ -24,6 +28,8 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
+from restore.tokenize import WORD, split_words, stands_alone
+
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / ".cache" / "real-dev" / "raw"
 SHARED = ROOT.parent / "shared"
@@ -32,15 +38,15 @@ TOKEN = re.compile(r"\w+(?:[’'\-]\w+)*|[^\w\s]")
 LONGEST_PHRASE = 5          # a longer unequal stretch is a paragraph one copy lacks, not a phrase swap
 
 
-def common_span(raw: dict) -> tuple[list[str], list[str]] | None:
-    """The spun and original tokens of the span both copies share, as the shared scorer cuts it."""
+def common_span(raw: dict) -> tuple[str, list[str]] | None:
+    """The spun text and the original tokens of the span both copies share, as the shared scorer cuts it."""
     spec = importlib.util.spec_from_file_location("make", SHARED / "real-dev" / "make.py")
     make = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(make)
     built, _ = make.build(raw)
     if built is None:
         return None
-    return TOKEN.findall(built["garbled"]), built["ref"]
+    return built["garbled"], built["ref"]
 
 
 def swaps(spun: list[str], original: list[str]) -> tuple[Counter, Counter, Counter]:
@@ -66,11 +72,37 @@ def swaps(spun: list[str], original: list[str]) -> tuple[Counter, Counter, Count
     return out, kept, seen
 
 
-def write(name: str, found: Counter, kept: Counter, seen: Counter) -> None:
+def places(spun: str, original: list[str]) -> Counter:
+    """``(word, place, swapped)`` counts over the words of ``original``, placed as they stand in ``spun``.
+
+    >>> sorted(places("Workers astatine the agency.", "Workers at the agency .".split()).items())
+    [(('agency', 'touching', False), 1), (('at', 'lone', True), 1), (('the', 'lone', False), 1), \
+(('workers', 'capitalised', False), 1)]
+    """
+    parts = split_words(spun)
+    words = parts[1::2]
+    ref = [t for t in original if WORD.fullmatch(t)]
+    out: Counter = Counter()
+    matcher = difflib.SequenceMatcher(a=[w.lower() for w in words], b=[t.lower() for t in ref], autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal" or (op == "replace" and i2 - i1 == j2 - j1):
+            for i, j in zip(range(i1, i2), range(j1, j2)):
+                if not ref[j].isalpha():
+                    continue
+                place = ("capitalised" if not ref[j].islower()
+                         else "lone" if stands_alone(parts[2 * i], parts[2 * i + 2]) else "touching")
+                out[ref[j].lower(), place, words[i].lower() != ref[j].lower()] += 1
+    return out
+
+
+def write(name: str, found: Counter, kept: Counter, seen: Counter, placed: Counter) -> None:
     rows = sorted(found.items(), key=lambda kv: (kv[0][0], kv[0][1]))
     (LEXICON / f"{name}-lexicon.tsv").write_text("".join(f"{o}\t{g}\t{n}\n" for (o, g), n in rows), encoding="utf-8")
     (LEXICON / f"{name}-survivors.tsv").write_text(
         "".join(f"{w}\t{kept[w]}\n" for w in sorted(seen)), encoding="utf-8")
+    rows = sorted({(w, p) for w, p, _ in placed})
+    (LEXICON / f"{name}-places.tsv").write_text(
+        "".join(f"{w}\t{p}\t{placed[w, p, False]}\t{placed[w, p, True]}\n" for w, p in rows), encoding="utf-8")
 
 
 def main(argv=None) -> int:
@@ -79,17 +111,16 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     for path in sorted(args.raw.glob("[0-9]*.json")):
         name = f"dev-{path.stem}"
-        shared = SHARED / "lexicon" / f"{name}-lexicon.tsv"
-        if shared.exists():
-            for kind in ("lexicon", "survivors"):
-                shutil.copyfile(SHARED / "lexicon" / f"{name}-{kind}.tsv", LEXICON / f"{name}-{kind}.tsv")
-            continue
         span = common_span(json.loads(path.read_text(encoding="utf-8")))
         if span is None:
             print(f"{path}: the two copies share no sentence: skipped")
             continue
-        found, kept, seen = swaps(*span)
-        write(name, found, kept, seen)
+        spun, original = span
+        found, kept, seen = swaps(TOKEN.findall(spun), original)
+        write(name, found, kept, seen, places(spun, original))
+        if (SHARED / "lexicon" / f"{name}-lexicon.tsv").exists():      # the shared facts win where given
+            for kind in ("lexicon", "survivors"):
+                shutil.copyfile(SHARED / "lexicon" / f"{name}-{kind}.tsv", LEXICON / f"{name}-{kind}.tsv")
         print(f"{name}: {sum(found.values())} swaps of {len(found)} kinds, {len(seen)} distinct words")
     return 0
 

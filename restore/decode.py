@@ -31,10 +31,6 @@ MIN_SPIN = 0.02           # floor of the spin estimate of a document that reads 
 SPIN_ITERATIONS = 6
 LM_WEIGHT = 1.0           # scale of context-model log-probabilities against the channel
 PAIR_OPTIONS = 4          # options of each word tried in a joint pair choice (keep + 3 likeliest)
-TOUCHING = 0.01          # how much less often a word touching punctuation is spun (the spinner splits at
-                         # whitespace: none of the seed article's ~150 swaps touches punctuation)
-CAPITALISED = 0.05       # ... and a capitalised word (its dictionary is lower-case: none of the seed's
-                         # swaps is capitalised, though its sentences open with words it rewrites)
 SURVIVED = 0.05          # odds left to restoring a word that also stands unspun in the same text
 DOUBT = 5.0              # most nats by which context can rule out a common word as written: a trigram
                          # model of a few million words has not seen most genuine phrasings ("did not
@@ -92,6 +88,9 @@ class _Tables:
         self.span, self.multi = layout.span, layout.multi
         self.originals, self.scores, self.propensity = layout.originals, layout.scores, layout.propensity
         self.phrases, self.phrase_starts = model.channel.phrases, model.channel.phrase_starts
+        # how much less often the garbler rewrites a word touching punctuation, or a capitalised one
+        self.touching = model.channel.reach.get("touching", 1.0)
+        self.capitalised = model.channel.reach.get("capitalised", 1.0)
         ids, unknown = self.ids, self.unknown
         self.word_ids = _Memo(lambda word: ids.get(normalize(word), unknown))
         self.gap_ids = _Memo(lambda gap: tuple(ids.get(t, unknown) for t in gap_tokens(gap)))
@@ -190,8 +189,8 @@ class _Document:
         ends_open = np.fromiter(map(tables.ends_open.__getitem__, gaps), dtype=bool, count=len(gaps))
         starts_open = np.fromiter(map(tables.starts_open.__getitem__, gaps), dtype=bool, count=len(gaps))
         lower = np.fromiter(map(_uncapitalised, words), dtype=bool, count=n_words)
-        reach = (np.where(ends_open[:-1] & starts_open[1:], 1.0, TOUCHING) * np.where(lower, 1.0, CAPITALISED)
-                 if n_words else np.zeros(0))
+        alone = ends_open[:-1] & starts_open[1:] if n_words else np.zeros(0, dtype=bool)
+        reach = np.where(alone, 1.0, tables.touching) * np.where(lower, 1.0, tables.capitalised)
         # ambiguous words and their option rows
         multi, phrase_starts, options = tables.multi, tables.phrase_starts, tables.options
         found = list(map(options.__getitem__, words))
@@ -230,7 +229,7 @@ class _Document:
                                  word_ids[self.slot_word][self.row_slot] if n_rows else 0).astype(np.int64)
         # raw channel scores: log(q(c) P(g | c)) for swaps; the keep rows use q(g) instead
         self.reach = reach[self.slot_word]
-        self.word_ids, self.lone = word_ids, reach == 1.0
+        self.word_ids, self.lone = word_ids, alone & lower
         self.late = np.fromiter(map(tables.late.__getitem__, [words[k] for k in slot_word]), dtype=bool,
                                 count=len(slot_word))
         swap_score = tables.scores[np.where(swap, table_rows, 0)] + np.log(self.reach[self.row_slot]) if n_rows else 0.0
@@ -338,7 +337,7 @@ class Restorer:
 
         So a restoration the channel finds unlikely (respond -> reply) needs more than the
         context model's dislike of the word as it stands.  The bound widens by what a word's
-        reach already doubts (``TOUCHING``, ``CAPITALISED``), so that it is not doubted twice.
+        reach already doubts (touching punctuation, capitalised), so that it is not doubted twice.
         """
         best = np.maximum.reduceat(lm_rows, doc.first[:-1])[doc.row_slot]
         bound = best + np.log(doc.reach[doc.row_slot]) - DOUBT

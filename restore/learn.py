@@ -88,6 +88,7 @@ class ChannelCounts:
     kept: Counter = field(default_factory=Counter)
     swaps: defaultdict = field(default_factory=lambda: defaultdict(Counter))
     aligned: Counter = field(default_factory=Counter)
+    placed: Counter = field(default_factory=Counter)     # (word, place, swapped): see ``place_of``
 
     def add_lexicon(self, rows: Iterable[tuple[str, str, int]]) -> None:
         """Add observed swaps ``(original, garbled, count)``."""
@@ -95,31 +96,72 @@ class ChannelCounts:
             self.swaps[original][garbled] += int(count)
 
 
+def place_of(word: str, gap_before: str, gap_after: str) -> str:
+    """Where a word stands, as far as a garbler's reach goes: ``lone`` (lower case, whitespace
+    on both sides), ``touching`` punctuation, or ``capitalised``.
+
+    >>> place_of("at", " ", " "), place_of("agency", " ", "."), place_of("In", "", " ")
+    ('lone', 'touching', 'capitalised')
+    """
+    if word != word.lower():
+        return "capitalised"
+    return "lone" if stands_alone(gap_before, gap_after) else "touching"
+
+
 def learn_channel(pairs: Iterable[tuple[str, str]], counts: ChannelCounts | None = None) -> ChannelCounts:
-    """Count survivals and swaps over ``(spun, clean)`` text pairs.
+    """Count survivals and swaps over ``(spun, clean)`` text pairs, and where each word stood.
 
-    A word touching punctuation is out of the spinner's reach, so its survival
-    says nothing about how often the word is spun, and is not counted.
+    Only a word standing alone in lower case counts as kept: the seed's spinner never
+    reaches one touching punctuation or capitalised, so those say nothing of how often
+    it rewrites the word (``reach`` learns how often it reaches them at all).
 
-    >>> learn_channel([("we tin go. we can go", "we can go. we can go")]).kept["can"]
-    1
+    >>> counts = learn_channel([("we tin go. we can go", "we can go. we can go")])
+    >>> counts.kept["can"], counts.placed["go", "touching", False]
+    (1, 1)
     """
     counts = counts or ChannelCounts()
     for spun, clean in pairs:
         parts = split_words(clean)
-        alone = [stands_alone(parts[i - 1], parts[i + 1]) for i in range(1, len(parts), 2)]
+        places = [place_of(parts[i], parts[i - 1], parts[i + 1]) for i in range(1, len(parts), 2)]
         i = 0
         for clean_span, spun_span in align(words_of(spun), [w.lower() for w in parts[1::2]]):
             i += len(clean_span)
             if not clean_span or not spun_span:
                 continue
             c, g = " ".join(clean_span), " ".join(spun_span)
+            if len(clean_span) == len(spun_span) == 1:
+                counts.placed[c, places[i - 1], c != g] += 1
             if c == g:
-                counts.kept[c] += alone[i - 1]
+                counts.kept[c] += places[i - 1] == "lone"
             elif len(clean_span) <= 2 and len(spun_span) <= 6:
                 counts.swaps[c][g] += 1
                 counts.aligned[c] += 1
     return counts
+
+
+def reach(counts: ChannelCounts, words: Iterable[str] | None = None) -> tuple[float | None, dict[str, float]]:
+    """How often the garbler rewrites a word it knows standing alone in lower case (None if no
+    such word was seen), and how much less often a touching or a capitalised one.
+
+    Rates are over ``words`` (default: every word seen swapped), the garbler's known
+    dictionary; half a swap is added to each place, so that a place never seen
+    rewritten is rare, not impossible, and one never seen at all is not held against.
+
+    >>> rate, factors = reach(learn_channel([("we tin go, we can.", "we can go, we can.")] * 5))
+    >>> rate, factors["touching"] < 0.2, factors["capitalised"]
+    (1.0, True, 1.0)
+    """
+    known = set(counts.swaps) if words is None else set(words)
+    rates = {}
+    for place in ("lone", "touching", "capitalised"):
+        swapped = sum(n for (w, p, s), n in counts.placed.items() if p == place and s and w in known)
+        seen = sum(n for (w, p, _), n in counts.placed.items() if p == place and w in known)
+        rates[place] = (swapped, seen)
+    swapped, seen = rates.pop("lone")
+    if not seen:
+        return None, {}
+    base = swapped / seen
+    return base, {p: min(1.0, (s + 0.5) / (n + 0.5) / max(base, 1e-3)) for p, (s, n) in rates.items()}
 
 
 def rank_prior(counts: ChannelCounts, neighbours: Callable[[str], list[str]]) -> list[float]:
@@ -163,9 +205,11 @@ def fit_channel(counts: ChannelCounts, neighbours: Callable[[str], list[str]] | 
     ``max_candidates`` likeliest originals, ties going to the more ``frequency``-ent word.
     """
     habits = habits or counts
+    vocabulary = list(vocabulary)
     n_swapped = {c: sum(s.values()) for c, s in counts.swaps.items()}
+    observed_rate, factors = reach(counts, vocabulary or None)
     if base_rate is None:
-        base_rate = swap_rate(habits) or 0.3
+        base_rate = observed_rate or swap_rate(habits) or 0.3
     prior = rank_prior(habits, neighbours) if neighbours else []
     propensity, originals, phrases = dict[str, float](), defaultdict(list), defaultdict(list)
 
@@ -203,7 +247,7 @@ def fit_channel(counts: ChannelCounts, neighbours: Callable[[str], list[str]] | 
         return tuple(sorted(options, key=lambda x: (-x[1], -frequency(x[0]), x[0]))[:max_candidates])
 
     return Channel(originals={g: best(v) for g, v in originals.items()}, propensity=propensity,
-                   phrases={g: best(v) for g, v in phrases.items()})
+                   phrases={g: best(v) for g, v in phrases.items()}, reach=factors)
 
 
 def count_context(texts: Iterable[str], bigrams: Counter | None = None,

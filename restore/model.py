@@ -25,6 +25,7 @@ from typing import Callable, TypeVar
 import numpy as np
 
 from . import modelfile
+from .classes import ClassModel
 
 ID_BITS = 21            # room for two million words in a bigram key
 UNKNOWN = "<unk>"
@@ -112,6 +113,8 @@ class ContextModel:
     backoff2: np.ndarray         # float32, aligned with keys: log back-off weight of history (v, w)
     keys3: np.ndarray            # uint64 sorted: u << 2 ID_BITS | v << ID_BITS | w, for kept trigrams
     values3: np.ndarray          # float32: log P(w | u v) for those trigrams
+    classes: ClassModel | None = None   # word classes, mixed in with ``class_weight``
+    class_weight: float = 0.0
     ids: dict = field(init=False, repr=False)
 
     def __post_init__(self):
@@ -162,7 +165,7 @@ class ContextModel:
         pos_h, seen_h = self._find(self.keys, (u << bits) | v)
         p3_backed = p2 + np.where(seen_h, self.backoff2[pos_h], 0.0)
         pos3, seen3 = self._find(self.keys3, (u << (bits + bits)) | (v << bits) | w)
-        return _mix(np.where(seen3, self.values3[pos3], p3_backed), p2)
+        return self._with_classes(u, v, w, _mix(np.where(seen3, self.values3[pos3], p3_backed), p2))
 
     def logprobs_around(self, u: np.ndarray, v: np.ndarray, w: np.ndarray, r1: np.ndarray,
                         r2: np.ndarray, group: np.ndarray | None = None) -> np.ndarray:
@@ -220,7 +223,14 @@ class ContextModel:
         """``log P(c | a b)``, given ``log P(c | b)`` and the back-off weight of the history ``a b``."""
         bits = np.uint64(ID_BITS)
         pos3, seen3 = self._find(self.keys3, (a << (bits + bits)) | (b << bits) | c)
-        return _mix(np.where(seen3, self.values3[pos3], lower + history), lower)
+        return self._with_classes(a, b, c, _mix(np.where(seen3, self.values3[pos3], lower + history), lower))
+
+    def _with_classes(self, u: np.ndarray, v: np.ndarray, w: np.ndarray, words: np.ndarray) -> np.ndarray:
+        """``log((1 - k) P_words + k P_classes)``: the word trigram ``words`` mixed with the class model."""
+        if self.classes is None or not self.class_weight:
+            return words
+        k = self.class_weight
+        return np.logaddexp(words + math.log(1 - k), self.classes.logprobs(u, v, w) + math.log(k))
 
     def _bigram(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """``log P(b | a)`` elementwise (uint64 ids)."""
@@ -319,11 +329,15 @@ class Channel:
     for it.  ``propensity[w]`` is ``q(w)`` for every word the spinner may
     rewrite, which decides how likely ``w`` is to survive unchanged.
     ``phrases`` maps a garbled word sequence to the same kind of list.
+    ``reach`` holds what learning found of where the garbler rewrites: a factor
+    for words touching punctuation and one for capitalised words (1: no less).
     """
 
     originals: dict = field(default_factory=dict)
     propensity: dict = field(default_factory=dict)
     phrases: dict = field(default_factory=dict)
+    reach: dict = field(default_factory=dict)    # "touching", "capitalised": how much less often such a
+                                                 # word is spun than one standing alone in lower case
 
     def __post_init__(self):
         self.phrase_starts = {}          # first word of a garbled phrase -> the longest such phrase

@@ -48,6 +48,7 @@ from .errors import ModelError
 from .files import new_file_mode
 
 if TYPE_CHECKING:
+    from .classes import ClassModel
     from .model import Model
 
 __all__ = ["MAGIC", "VERSION", "write", "read", "is_pickle"]
@@ -86,7 +87,11 @@ MEMBERS = {
     "layout_scores": "<f8",
     "layout_propensity_ids": "<u4",
     "layout_propensity": "<f8",
-    "extra": "u1",               # JSON: phrases and multi-word originals
+    "class_names": "u1",         # word classes (none: no class model), each followed by a line break
+    "class_of_word": "u1",       # each word's class, in vocabulary order
+    "class_in_word": "<f2",      # log P(word | its class)
+    "class_trigram": "<f4",      # log P(c | a b), flattened [a, b, c]
+    "extra": "u1",               # JSON: phrases, multi-word originals, the channel's reach, the class weight
 }
 
 
@@ -124,7 +129,9 @@ def _arrays(model: Model) -> dict[str, np.ndarray]:
     spans = list(layout.span.items())
     prop_ids = np.flatnonzero(layout.propensity)
     extra = {"phrases": [[list(p), [list(o) for o in options]] for p, options in channel.phrases.items()],
-             "multi": [[g, [list(o) for o in options]] for g, options in layout.multi.items()]}
+             "multi": [[g, [list(o) for o in options]] for g, options in layout.multi.items()],
+             "reach": channel.reach, "class_weight": context.class_weight if context.classes else 0.0}
+    classes = context.classes
     if any(g not in where for g, _ in spans):
         raise ModelError("cannot store a layout that does not match its channel")
     return {
@@ -150,6 +157,10 @@ def _arrays(model: Model) -> dict[str, np.ndarray]:
         "layout_scores": np.asarray(layout.scores, dtype="<f8"),
         "layout_propensity_ids": prop_ids.astype("<u4"),
         "layout_propensity": np.asarray(layout.propensity, dtype="<f8")[prop_ids],
+        "class_names": _blob(classes.names if classes else [], "class names"),
+        "class_of_word": (classes.word_class if classes else np.zeros(0)).astype("u1"),
+        "class_in_word": (classes.in_class if classes else np.zeros(0)).astype("<f2"),
+        "class_trigram": (classes.trigram.ravel() if classes else np.zeros(0)).astype("<f4"),
         "extra": np.frombuffer(json.dumps(extra, ensure_ascii=False).encode("utf-8"), dtype=np.uint8),
     }
 
@@ -356,11 +367,15 @@ def _model(a: dict[str, np.ndarray], header: dict) -> Model:
     _check(bool((keys3[1:] > keys3[:-1]).all()), "trigrams out of order")
     for name in ("bigram_logprob", "bigram_backoff"):
         _check(len(a[name]) == n_bigrams, f"{name} does not match the bigrams")
+    extra = json.loads(a["extra"].tobytes().decode("utf-8"))
+    classes = _classes(a, size)
+    weight = float(extra.get("class_weight", 0.0))
+    _check(0.0 <= weight < 1.0, "class weight out of range")
     try:
         context = ContextModel(vocab, _log_probs("unigram", a["unigram"]), _log_probs("backoff", a["backoff"]),
                                keys, _log_probs("bigram_logprob", a["bigram_logprob"]),
                                _log_probs("bigram_backoff", a["bigram_backoff"]),
-                               keys3, _log_probs("trigram_logprob", a["trigram_logprob"]))
+                               keys3, _log_probs("trigram_logprob", a["trigram_logprob"]), classes, weight)
     except KeyError:
         raise ModelError(f"no {UNKNOWN} word") from None
     _check(len(context.ids) == size, "repeated words")
@@ -369,7 +384,6 @@ def _model(a: dict[str, np.ndarray], header: dict) -> Model:
     table = _Table(garbled, a["channel_counts"], a["channel_originals"], a["channel_scores"])
     propensity = dict(zip(_words(a["propensity_words"], len(a["propensity"]), "propensity words"),
                           a["propensity"].tolist()))
-    extra = json.loads(a["extra"].tobytes().decode("utf-8"))
     phrases = {tuple(p): tuple((str(c), float(s)) for c, s in options) for p, options in extra["phrases"]}
     multi = {str(g): [(str(c), float(s)) for c, s in options] for g, options in extra["multi"]}
     _check(all(isinstance(w, str) for p in phrases for w in p), "phrases are not words")
@@ -391,6 +405,23 @@ def _model(a: dict[str, np.ndarray], header: dict) -> Model:
     dense = np.zeros(size)
     dense[prop_ids] = prop_values
     layout = ChannelLayout(span, multi, layout_originals.astype(np.int64), layout_scores.astype(np.float64), dense)
+    reach = {str(k): float(v) for k, v in extra.get("reach", {}).items()}
+    _check(all(0.0 < v <= 1.0 for v in reach.values()), "reach out of range")
     info = header.get("info", {})
     # the lazy table reads like the dict Channel documents
-    return Model(Channel(cast(dict, table), propensity, phrases), context, info, layout)
+    return Model(Channel(cast(dict, table), propensity, phrases, reach), context, info, layout)
+
+
+def _classes(a: dict[str, np.ndarray], size: int) -> ClassModel | None:
+    """The class model of a model file, checked; None if it has none."""
+    from .classes import ClassModel
+    names = _words(a["class_names"], None, "class names")
+    if not names:
+        return None
+    n = len(names)
+    word_class, trigram = a["class_of_word"], a["class_trigram"]
+    _check(len(word_class) == len(a["class_in_word"]) == size, "word classes do not match the vocabulary")
+    _check(int(word_class.max()) < n, "word class out of range")
+    _check(len(trigram) == n ** 3, "class trigrams do not match the classes")
+    return ClassModel(names, word_class.astype(np.int16), _log_probs("class_in_word", a["class_in_word"]),
+                      _log_probs("class_trigram", trigram).reshape(n, n, n))

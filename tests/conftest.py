@@ -40,6 +40,6 @@ def archive(tmp_path):
     root = tmp_path / "in"
     (root / "sub" / "deeper").mkdir(parents=True)
     (root / "a.txt").write_text(SPUN)
-    (root / "sub" / "b.txt").write_text("Helium said so.\n\n" + SPUN)
+    (root / "sub" / "b.txt").write_text("So helium said.\n\n" + SPUN)
     (root / "sub" / "deeper" / "c.txt").write_text("Nothing to see here.\n")
     return root

@@ -50,7 +50,7 @@ def tree(folder):
 def test_a_directory_is_searched_recursively_and_mirrored_under_the_output_dir(capsys, archive, tmp_path):
     code, _, _ = fix(capsys, archive, "--output-dir", tmp_path / "out")
     assert code == 0
-    assert tree(tmp_path / "out") == {"a.txt": CLEAN, "sub/b.txt": "He said so.\n\n" + CLEAN,
+    assert tree(tmp_path / "out") == {"a.txt": CLEAN, "sub/b.txt": "So he said.\n\n" + CLEAN,
                                       "sub/deeper/c.txt": "Nothing to see here.\n"}
 
 
@@ -75,9 +75,9 @@ def test_a_glob_that_matches_nothing_is_one_line_and_a_failure(capsys, tmp_path)
 
 
 def test_stdin_is_a_dash_and_goes_to_stdout(capsys, tmp_path):
-    (tmp_path / "a.txt").write_text("Helium said so.\n")
+    (tmp_path / "a.txt").write_text("So helium said.\n")
     code, out, _ = fix(capsys, "-", tmp_path / "a.txt", stdin=SPUN)
-    assert (code, out) == (0, CLEAN + "He said so.\n")
+    assert (code, out) == (0, CLEAN + "So he said.\n")
 
 
 def test_each_format_is_recognised_by_its_extension(capsys, tmp_path):
@@ -99,10 +99,10 @@ def test_the_format_option_overrides_the_extension(capsys, tmp_path):
 
 
 def test_jsonl_fields_are_named_with_field_and_dotted_paths(capsys, tmp_path):
-    row = {"text": SPUN, "meta": {"title": "Helium said so."}}
+    row = {"text": SPUN, "meta": {"title": "So helium said."}}
     (tmp_path / "a.jsonl").write_text(json.dumps(row) + "\n")
     _, out, _ = fix(capsys, tmp_path / "a.jsonl", "--field", "meta.title")
-    assert json.loads(out) == {"text": SPUN, "meta": {"title": "He said so."}}
+    assert json.loads(out) == {"text": SPUN, "meta": {"title": "So he said."}}
 
 
 def test_html_comes_out_byte_identical_outside_the_restored_words(capsys, tmp_path):
@@ -196,7 +196,7 @@ def test_resume_skips_outputs_newer_than_their_inputs_and_redoes_the_rest(capsys
     code, _, err = fix(capsys, archive, "--output-dir", out, "--resume")
     assert code == 0
     assert (out / "a.txt").read_text() == "kept"
-    assert (out / "sub" / "b.txt").read_text() == "He said so.\n\n" + CLEAN
+    assert (out / "sub" / "b.txt").read_text() == "So he said.\n\n" + CLEAN
     assert os.stat(out / "sub" / "deeper" / "c.txt").st_mtime > 1
     assert "2 files done, 0 failed, 1 skipped" in err
 
@@ -219,7 +219,8 @@ def test_without_resume_an_output_written_earlier_is_replaced(capsys, archive, t
 # -- scale -----------------------------------------------------------------------------------------
 
 def make_archive(folder, files, paragraphs=2):
-    """``files`` spun files in sub-folders, each ending with a line holding its number."""
+    """``files`` spun files in sub-folders, each ending with a line holding its number (after "#",
+    so that it touches punctuation and is never restored: "7" is a spun "seven" elsewhere)."""
     from restore.spin import Spinner
     spinner, rng = Spinner.default(), random.Random(0)
     sentences = [CLEAN.strip(), "He said the office would open in the spring.", "They met at noon in person.",
@@ -228,7 +229,7 @@ def make_archive(folder, files, paragraphs=2):
         text = "\n\n".join(" ".join(rng.choice(sentences) for _ in range(4)) for _ in range(paragraphs))
         path = folder / f"{i % 7}" / f"{i:04d}.txt"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(spinner.spin(text, seed=i) + f"\n\n{i}\n")
+        path.write_text(spinner.spin(text, seed=i) + f"\n\n#{i}\n")
 
 
 def test_two_jobs_write_the_same_outputs_as_one(capsys, tmp_path):
@@ -279,7 +280,7 @@ def test_ctrl_c_stops_a_run_leaving_no_partial_or_temporary_files(tmp_path, jobs
     for path in written:
         source = (tmp_path / "in" / path.relative_to(tmp_path / "out")).read_text()
         text = path.read_text()
-        assert text.count("\n") == source.count("\n") and text.endswith(f"\n\n{int(path.stem)}\n")
+        assert text.count("\n") == source.count("\n") and text.endswith(f"\n\n#{int(path.stem)}\n")
     assert list(scratch.iterdir()) == []
 
 

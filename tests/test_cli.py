@@ -25,7 +25,7 @@ def test_fix_reads_a_file_and_writes_stdout(tmp_path):
 
 def test_fix_writes_each_file_to_the_output_dir_under_its_name(tmp_path):
     (tmp_path / "a.txt").write_text(SPUN)
-    (tmp_path / "b.txt").write_text("Helium said so.\n")
+    (tmp_path / "b.txt").write_text("So helium said.\n")
     result = run("fix", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "--output-dir", str(tmp_path / "out"))
     assert result.returncode == 0
     assert (tmp_path / "out" / "a.txt").read_text() == CLEAN

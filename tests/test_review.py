@@ -3,6 +3,7 @@
 The page's promise is that its export equals `restore apply` given the same decisions, and that
 accepting everything equals `restore fix`; here the Python side of both is checked per format.
 """
+import dataclasses
 import json
 import os
 import re
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from restore import decisions
+from restore import Model, Restorer, decisions
 from restore.decisions import DecisionsError
 from restore.document import Region, ReviewError, read_document
 from restore.review import page, page_data, script_json
@@ -42,7 +43,7 @@ def restorer():
 # -- documents: the text and changes `restore fix` sees ------------------------------------------
 
 FILES = {
-    "a.txt": SPUN + "\n" + "The meeting astatine noon\r\nwas long. 😀 Helium said so.\n",
+    "a.txt": SPUN + "\n" + "The meeting astatine noon\r\nwas long. 😀 So helium said.\n",
     "b.html": '<p title="astatine noon">Workers astatine the agency &amp; <b>person</b> been told.</p>\n'
               '<script>var astatine = "</p>";</script>\n',
     "c.jsonl": '{"id": 1, "text": "Workers astatine the agency person been told.", "n": 2}\n\n'
@@ -148,8 +149,11 @@ def test_every_change_carries_confidence_and_alternatives(files, restorer):
 
 
 def test_a_capitalised_word_offers_capitalised_alternatives(tmp_path, restorer):
+    # the seed's spinner never rewrites a capitalised word; a garbler that does
+    model = restorer.model
+    reaching = Model(dataclasses.replace(model.channel, reach={}), model.context, layout=model.layout)
     (tmp_path / "a.txt").write_text("Successful April, helium said.\n")
-    data = page_data(read_document(str(tmp_path / "a.txt"), restorer))
+    data = page_data(read_document(str(tmp_path / "a.txt"), Restorer(reaching, fix_mojibake=False)))
     first = data["changes"][0]
     assert first[2:4] == ["Successful", "In"]
     assert all(w[:1].isupper() for w, _ in first[5])
@@ -162,7 +166,7 @@ def test_review_writes_one_page_for_one_file(files, tmp_path):
     assert result.returncode == 0, result.stderr
     html = (tmp_path / "out" / "a.html").read_text(encoding="utf-8")
     run("fix", str(files / "a.txt"), "--changes", str(tmp_path / "c.jsonl"))
-    assert len(data_of(html)["changes"]) == len((tmp_path / "c.jsonl").read_text().splitlines()) == 5
+    assert len(data_of(html)["changes"]) == len((tmp_path / "c.jsonl").read_text().splitlines()) == 6
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["a.html"]          # no temporary file left
 
 

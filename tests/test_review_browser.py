@@ -187,7 +187,7 @@ def test_alternatives_undo_and_moving_back(browser, tmp_path):
 
 NASTY = ("Workers astatine the agency </script><script>alert(1)</script> <!-- person been told\u2028"
          "to stock accusation \u2029 & astatine \"quoted\" \\ back \U0001F600 astatine.\r\n"
-         "<b>Helium</b> said so.\r\n")
+         "So <b>helium</b> said.\r\n")
 JSONL = ('{"id": 1, "text": "Workers astatine the agency person been told.", "n": 2}\n\n'
          '{"text": "caf\\u00e9 astatine noon \\"quoted\\" \\ud83d\\ude00", "meta": {"title": "person been told"}}\n'
          '{"text": "naïve workers astatine the agency \u2028 person been told"}\n')
