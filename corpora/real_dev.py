@@ -14,13 +14,16 @@ so that an article can be left out:
   (punctuation on a side) or ``capitalised``.  They tell how often the spinner rewrites a
   word it knows, and how much less often when the word touches punctuation or has a capital.
 
-Articles whose lexicon ``../shared/lexicon/`` already provides are skipped: those files
-are copied as they are.  Only these derived facts are committed, never the text.
+Where ``../shared/lexicon/`` provides an article's lexicon and survivors, those files are
+copied as they are.  Only these derived facts are committed, never the text; the
+articles used are listed, by title and address, in ``corpora/lexicon/real-dev.tsv``.
+A pair whose title is one of the hidden test set's (``hidden-titles.sha256``) is refused.
 """
 from __future__ import annotations
 
 import argparse
 import difflib
+import hashlib
 import importlib.util
 import json
 import re
@@ -105,13 +108,29 @@ def write(name: str, found: Counter, kept: Counter, seen: Counter, placed: Count
         "".join(f"{w}\t{p}\t{placed[w, p, False]}\t{placed[w, p, True]}\n" for w, p in rows), encoding="utf-8")
 
 
+def hidden(title: str) -> bool:
+    """Whether ``title`` is one of the hidden test set's, which must stay unseen.
+
+    >>> hidden("Politics Is Fandom; Fascism Is Fanfic")
+    False
+    """
+    path = SHARED / "real-dev" / "hidden-titles.sha256"
+    normal = re.sub(r"\s+", " ", title.lower().replace("\u2019", "'")).strip()
+    return path.exists() and hashlib.sha256(normal.encode("utf-8")).hexdigest() in path.read_text().split()
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m corpora.real_dev", description=__doc__.splitlines()[0])
     parser.add_argument("--raw", type=Path, default=RAW, help="folder of fetched pairs NNN.json")
     args = parser.parse_args(argv)
+    listed = []
     for path in sorted(args.raw.glob("[0-9]*.json")):
         name = f"dev-{path.stem}"
-        span = common_span(json.loads(path.read_text(encoding="utf-8")))
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if hidden(raw["title"]):
+            print(f"{path}: a hidden test article: refused (delete it)")
+            continue
+        span = common_span(raw)
         if span is None:
             print(f"{path}: the two copies share no sentence: skipped")
             continue
@@ -122,6 +141,9 @@ def main(argv=None) -> int:
             for kind in ("lexicon", "survivors"):
                 shutil.copyfile(SHARED / "lexicon" / f"{name}-{kind}.tsv", LEXICON / f"{name}-{kind}.tsv")
         print(f"{name}: {sum(found.values())} swaps of {len(found)} kinds, {len(seen)} distinct words")
+        listed.append(f"{name}\t{raw['title']}\t{raw['garbled_url']}\t{raw['original_url']}\n")
+    (LEXICON / "real-dev.tsv").write_text("id\ttitle\tspun copy\tfaithful copy\n" + "".join(listed),
+                                        encoding="utf-8")
     return 0
 
 
