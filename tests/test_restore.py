@@ -1,4 +1,6 @@
 """The default model on real spun text, and on genuine words it must leave alone."""
+from pathlib import Path
+
 import pytest
 
 import restore
@@ -23,6 +25,22 @@ def test_a_capitalised_spun_word_at_a_sentence_start_keeps_its_capital():
 ])
 def test_genuine_words_in_clean_prose_are_left_alone(genuine):
     assert restore.restore_text(genuine) == genuine
+
+
+CLEAN_SENTENCES = (Path(__file__).parent / "fixtures" / "clean-sentences.txt").read_text(encoding="utf-8")
+# Genuine sentences the default model still changes: each is a rare word where a common one would
+# fit (postulation for collection, fistful for handful), whose swap the spinner is known to make.
+STILL_CHANGED = {"Our postulation was rejected.", "I bought a fistful of candy."}
+
+
+@pytest.mark.parametrize("sentence", [pytest.param(s, marks=pytest.mark.xfail(strict=True, reason="known failure"))
+                                      if s in STILL_CHANGED else s for s in CLEAN_SENTENCES.splitlines()])
+def test_a_short_clean_sentence_full_of_spinner_words_comes_back_unchanged(sentence):
+    assert restore.restore_text(sentence) == sentence
+
+
+def test_clean_sentences_full_of_spinner_words_read_together_come_back_unchanged():
+    assert restore.restore_text(CLEAN_SENTENCES) == CLEAN_SENTENCES
 
 
 def test_everything_but_restored_words_is_kept_byte_for_byte():
