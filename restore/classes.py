@@ -37,11 +37,16 @@ class ClassModel:
     in_class: np.ndarray        # float32 [V]: log P(w | class(w))
     trigram: np.ndarray         # float32 [C, C, C]: log P(c | a b)
 
+    def __post_init__(self):
+        n = len(self.names)
+        self._flat = self.trigram.ravel()                     # [a, b, c] at (a * n + b) * n + c
+        self._scaled = (self.word_class.astype(np.intp) * n * n, self.word_class.astype(np.intp) * n,
+                        self.word_class.astype(np.intp))
+
     def logprobs(self, u: np.ndarray, v: np.ndarray, w: np.ndarray) -> np.ndarray:
         """``log P(class(w) | class(u) class(v)) + log P(w | class(w))`` elementwise over word ids."""
-        cls = self.word_class
-        wi = w.astype(np.int64)
-        return self.trigram[cls[u.astype(np.int64)], cls[v.astype(np.int64)], cls[wi]] + self.in_class[wi]
+        a, b, c = self._scaled
+        return self._flat[a[u] + b[v] + c[w]] + self.in_class[w]
 
     @classmethod
     def from_streams(cls, streams: Iterable[Sequence[str]], classes: Mapping[str, str], vocab: Sequence[str],

@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import check_text
+from .lattice import Lattice, tables
 from .model import Model
-from .tokenize import BOUNDARY, gap_tokens, match_case, normalize, split_words, stands_alone, starts_sentence
+from .tokenize import match_case, normalize, split_words
 
 SPUN_PRIOR = -8.0         # prior log-odds that a text is spun: restoring needs this much net evidence
 CLEARLY_CLEAN = -20.0     # log-odds below which a first look settles that a text is clean
@@ -79,174 +80,6 @@ class Change:
                 "alternatives": [[w, round(p, 4)] for w, p in self.alternatives]}
 
 
-class _Tables:
-    """What the decoder reads from a model: its channel layout, word ids and phrases."""
-
-    def __init__(self, model: Model):
-        layout = model.layout
-        self.ids, self.unknown, self.vocab = model.context.ids, model.context.unknown, model.context.vocab
-        self.span, self.multi = layout.span, layout.multi
-        self.originals, self.scores, self.propensity = layout.originals, layout.scores, layout.propensity
-        self.phrases, self.phrase_starts = model.channel.phrases, model.channel.phrase_starts
-        # how much less often the garbler rewrites a word touching punctuation, or a capitalised one
-        self.touching = model.channel.reach.get("touching", 1.0)
-        self.capitalised = model.channel.reach.get("capitalised", 1.0)
-        ids, unknown = self.ids, self.unknown
-        self.word_ids = _Memo(lambda word: ids.get(normalize(word), unknown))
-        self.gap_ids = _Memo(lambda gap: tuple(ids.get(t, unknown) for t in gap_tokens(gap)))
-        self.options = _Memo(self._options)
-        self.late = _Memo(self._late)
-        # whether a gap ends, and whether it starts, with whitespace (or is empty): see ``stands_alone``
-        self.ends_open = _Memo(lambda gap: stands_alone(gap, ""))
-        self.starts_open = _Memo(lambda gap: stands_alone("", gap))
-
-    def _options(self, word: str) -> tuple | None:
-        """``(capitalised, rows, more)`` of a word the decoder may restore, else None.
-
-        ``rows`` is its span of single-word originals, if any; ``more`` whether it may also
-        stand for several words or begin a garbled phrase.  Only lower-case words and
-        capitalised ones (at a sentence start, which the caller checks) are restored.
-        """
-        n = word.lower()                   # the channel's keys keep their digits ("2nd")
-        more = n in self.multi or n in self.phrase_starts
-        rows = self.span.get(n)
-        if not (rows or more) or not (_uncapitalised(word) or word.istitle()):
-            return None
-        return not _uncapitalised(word), rows, more
-
-
-    def _late(self, word: str) -> bool:
-        """Whether ``word`` may stand for an original that sorts before it.
-
-        The spinner works in reverse alphabetical order, so such a word may have been
-        written after its own turn came (data -> information, after information -> accusation).
-        """
-        n = word.lower()
-        rows = self.span.get(n, (0, 0))
-        return any(self.vocab[o] < n for o in self.originals[rows[0]:rows[1]])
-
-
-def _uncapitalised(word: str) -> bool:
-    """Whether ``word`` has no capital letter: lower case, or digits ("1" is a spun "one").
-
-    >>> _uncapitalised("astatine"), _uncapitalised("1"), _uncapitalised("2nd"), _uncapitalised("TV")
-    (True, True, True, False)
-    """
-    return word == word.lower()
-
-
-class _Memo(dict):
-    """``fn(key)``, computed once per distinct key and remembered (words and gaps repeat a lot)."""
-
-    LIMIT = 1_000_000                 # distinct keys kept; a stream of new ones starts afresh
-
-    def __init__(self, fn):
-        super().__init__()
-        self.fn = fn
-
-    def __missing__(self, key):
-        if len(self) >= self.LIMIT:
-            self.clear()
-        self[key] = value = self.fn(key)
-        return value
-
-
-def _tables(model: Model) -> _Tables:
-    """The decoding tables of ``model``, made on first use and kept by the model."""
-    return model.memo("decode", _Tables)
-
-
-class _Document:
-    """One text as a lattice: its words, the options of ambiguous words, and its context-token stream.
-
-    Option rows are grouped by slot: ``rows[first[j]:first[j + 1]]`` belong to slot ``j`` (word
-    ``slot_word[j]``), and the first row of each group keeps the word.
-    """
-
-    def __init__(self, parts: list[str], tables: _Tables):
-        self.parts = parts
-        words, gaps = parts[1::2], parts[0::2]
-        word_ids = np.fromiter(map(tables.word_ids.__getitem__, words), dtype=np.int64, count=len(words))
-        # the context stream: two boundaries, then each gap's punctuation and each word
-        n_words = len(words)
-        gap_ids = {k: toks for k, g in enumerate(gaps) if g != " " and g and (toks := tables.gap_ids[g])}
-        marked = np.fromiter(gap_ids, dtype=np.int64, count=len(gap_ids))     # gaps with tokens
-        lengths = np.fromiter(map(len, gap_ids.values()), dtype=np.int64, count=len(gap_ids))
-        counts = np.zeros(n_words + 1, dtype=np.int64)
-        counts[marked] = lengths
-        ends = np.cumsum(counts)                   # gap tokens up to and including gap k
-        where = 2 + np.arange(n_words) + ends[:n_words]
-        boundary = tables.ids[BOUNDARY]
-        stream = np.full(2 + n_words + ends[-1] + 2, boundary, dtype=np.int64)
-        stream[where] = word_ids
-        if len(marked):                            # each gap's tokens end just before the next word
-            gap_end = np.append(where, len(stream) - 2)[marked]
-            offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-            stream[np.repeat(gap_end - lengths, lengths) + offsets] = np.fromiter(
-                itertools.chain.from_iterable(gap_ids.values()), dtype=np.int64, count=int(lengths.sum()))
-        self.stream, self.where = stream, where.tolist()
-        # how reachable each word is to the spinner: words touching punctuation rarely are
-        ends_open = np.fromiter(map(tables.ends_open.__getitem__, gaps), dtype=bool, count=len(gaps))
-        starts_open = np.fromiter(map(tables.starts_open.__getitem__, gaps), dtype=bool, count=len(gaps))
-        lower = np.fromiter(map(_uncapitalised, words), dtype=bool, count=n_words)
-        alone = ends_open[:-1] & starts_open[1:] if n_words else np.zeros(0, dtype=bool)
-        reach = np.where(alone, 1.0, tables.touching) * np.where(lower, 1.0, tables.capitalised)
-        # ambiguous words and their option rows
-        multi, phrase_starts, options = tables.multi, tables.phrase_starts, tables.options
-        found = list(map(options.__getitem__, words))
-        ambiguous = [k for k, f in enumerate(found) if f is not None]
-        # capitalised words count only at a sentence start, where the capital is not a name's
-        ambiguous = [k for k in ambiguous if not found[k][0]
-                     or starts_sentence(gaps[k], words[k - 1] if k else None)]
-        slot_word = [k for k in ambiguous if found[k][1] is not None]
-        los = [found[k][1][0] for k in slot_word]
-        his = [found[k][1][1] for k in slot_word]
-        spans: list[tuple] = []
-        for k in [k for k in ambiguous if found[k][2]]:
-            n = words[k].lower()
-            touching = math.log(reach[k])
-            spans.extend((k, 1, c, score + touching) for c, score in multi.get(n, ()))
-            for length in range(2, phrase_starts.get(n, 1) + 1):
-                if k + length > n_words or gaps[k + length - 1] != " ":
-                    break
-                phrase = tuple(w.lower() for w in words[k:k + length])
-                touching = math.log(min(reach[k], reach[k + length - 1]))
-                spans.extend((k, length, c, score + touching) for c, score in tables.phrases.get(phrase, ()))
-        self.spans = spans
-        self.slot_word = np.array(slot_word, dtype=np.int64)
-        self.slot_pos = where[self.slot_word] if slot_word else np.zeros(0, dtype=np.int64)
-        lengths = np.array(his, dtype=np.int64) - np.array(los, dtype=np.int64)
-        sizes = lengths + 1                         # the keep row, then the swaps
-        self.first = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
-        self.row_slot = np.repeat(np.arange(len(slot_word)), sizes)
-        n_rows = int(self.first[-1])
-        self.row_keep = np.zeros(n_rows, dtype=bool)
-        self.row_keep[self.first[:-1]] = True
-        offsets = np.arange(n_rows) - self.first[:-1][self.row_slot] - 1   # index among the swaps
-        table_rows = np.array(los, dtype=np.int64)[self.row_slot] + offsets
-        swap = ~self.row_keep
-        self.row_word = np.where(swap, tables.originals[np.where(swap, table_rows, 0)] if n_rows else 0,
-                                 word_ids[self.slot_word][self.row_slot] if n_rows else 0).astype(np.int64)
-        # raw channel scores: log(q(c) P(g | c)) for swaps; the keep rows use q(g) instead
-        self.reach = reach[self.slot_word]
-        self.word_ids, self.lone = word_ids, alone & lower
-        self.late = np.fromiter(map(tables.late.__getitem__, [words[k] for k in slot_word]), dtype=bool,
-                                count=len(slot_word))
-        swap_score = tables.scores[np.where(swap, table_rows, 0)] + np.log(self.reach[self.row_slot]) if n_rows else 0.0
-        self.row_score = np.where(swap, swap_score, 0.0) if n_rows else np.zeros(0)
-        self.keep_q = tables.propensity[word_ids[self.slot_word]] * self.reach
-        self.survivor_q = tables.propensity[word_ids] * reach
-        self._pair_up()
-
-    def _pair_up(self) -> None:
-        """``adjacent``: slots whose word directly follows the previous slot's (no token between)."""
-        self.adjacent = np.flatnonzero(self.slot_pos[1:] == self.slot_pos[:-1] + 1)
-
-    @property
-    def n_slots(self) -> int:
-        return len(self.slot_word)
-
-
 class Restorer:
     """Restores many texts with one loaded model.
 
@@ -263,7 +96,7 @@ class Restorer:
         self.min_confidence = min_confidence
         self.spin_rate = spin_rate
         self._lm = self.model.context
-        self._tables = _tables(self.model)
+        self._tables = tables(self.model)
 
     # -- public -------------------------------------------------------------------------
     def restore(self, text: str) -> str:
@@ -278,7 +111,7 @@ class Restorer:
         check_text(text)
         if self.fix_mojibake:
             text = fix_mojibake(text)
-        doc = _Document(split_words(text), self._tables)
+        doc = Lattice(split_words(text), self._tables)
         if not doc.n_slots and not doc.spans:
             return text, []
         first_round = self._context(doc, doc.stream) if doc.n_slots else np.zeros(0)
@@ -304,21 +137,21 @@ class Restorer:
         True
         """
         check_text(text)
-        doc = _Document(split_words(text), self._tables)
+        doc = Lattice(split_words(text), self._tables)
         if not doc.n_slots and not doc.spans:
             return 0.0
         evidence = self._evidence(doc, *self._icm(doc, 1.0)) + SPUN_PRIOR
         return 1.0 / (1.0 + math.exp(-evidence)) if evidence > -700 else 0.0
 
     # -- scoring ------------------------------------------------------------------------------
-    def _channel(self, doc: _Document, rate: float) -> np.ndarray:
+    def _channel(self, doc: Lattice, rate: float) -> np.ndarray:
         """Channel log-probability of every option row at spin rate ``rate``."""
         out = doc.row_score + math.log(rate)
         keep_rows = doc.first[:-1]
         out[keep_rows] = np.log1p(-np.minimum(rate * doc.keep_q, 0.999))
         return out
 
-    def _context(self, doc: _Document, stream: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    def _context(self, doc: Lattice, stream: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """Context log-probability of every option row (or of ``rows``), the other words as in ``stream``."""
         if rows is None:
             slots, group, w = np.arange(doc.n_slots), doc.row_slot, doc.row_word
@@ -332,7 +165,7 @@ class Restorer:
         u, v, r1, r2 = stream[pos - 2], stream[pos - 1], stream[pos + 1], stream[pos + 2]
         return LM_WEIGHT * self._lm.logprobs_around(u, v, w, r1, r2, group)
 
-    def _doubt(self, doc: _Document, lm_rows: np.ndarray) -> np.ndarray:
+    def _doubt(self, doc: Lattice, lm_rows: np.ndarray) -> np.ndarray:
         """Context scores in which a common word, as written, trails its slot's best by at most ``DOUBT``.
 
         So a restoration the channel finds unlikely (respond -> reply) needs more than the
@@ -344,7 +177,7 @@ class Restorer:
         common = doc.row_keep & (self._lm.unigram[doc.row_word] > COMMON)
         return np.where(common, np.logaddexp(lm_rows, bound), lm_rows)
 
-    def _spare_survivors(self, doc: _Document, totals: np.ndarray) -> None:
+    def _spare_survivors(self, doc: Lattice, totals: np.ndarray) -> None:
         """Make each word's restorations agree with whether the spinner picked that word, in place.
 
         The spinner rewrites every lone lower-case occurrence of a word it picks.  So a word
@@ -363,7 +196,7 @@ class Restorer:
         totals[hit] += math.log(SURVIVED)
         self._weigh_late_survivors(doc, totals)
 
-    def _weigh_late_survivors(self, doc: _Document, totals: np.ndarray) -> None:
+    def _weigh_late_survivors(self, doc: Lattice, totals: np.ndarray) -> None:
         """Settle, per word, lone restorations to it against its lone standing late forms, in place."""
         best = self._best(doc, totals)
         kept = doc.row_keep[best]
@@ -395,7 +228,7 @@ class Restorer:
         totals[best[unpicked]] += math.log(SURVIVED)            # not picked: nothing turns back into it
 
     @staticmethod
-    def _moved(doc: _Document, before: np.ndarray, after: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    def _moved(doc: Lattice, before: np.ndarray, after: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Those of ``rows`` whose context (two words either side) differs between two streams."""
         pos = doc.slot_pos
         moved = np.zeros(doc.n_slots, dtype=bool)
@@ -404,7 +237,7 @@ class Restorer:
         return rows[moved[doc.row_slot[rows]]]
 
     @staticmethod
-    def _best(doc: _Document, totals: np.ndarray) -> np.ndarray:
+    def _best(doc: Lattice, totals: np.ndarray) -> np.ndarray:
         """Index (into rows) of the best option of each slot."""
         starts = doc.first[:-1]
         best_score = np.maximum.reduceat(totals, starts)
@@ -414,7 +247,7 @@ class Restorer:
         first_best[doc.row_slot[rows[::-1]]] = rows[::-1]
         return first_best
 
-    def _icm(self, doc: _Document, rate: float, first_round: np.ndarray | None = None):
+    def _icm(self, doc: Lattice, rate: float, first_round: np.ndarray | None = None):
         """Context scores of all rows after letting neighbouring choices settle; and the chosen stream.
 
         ``first_round`` may pass the scores with every word kept, if already computed.
@@ -439,7 +272,7 @@ class Restorer:
         stream[doc.slot_pos] = doc.row_word[self._best(doc, lm_rows + channel)]
         return lm_rows, stream
 
-    def _rescore(self, doc: _Document, lm_rows: np.ndarray, live: np.ndarray, scored: np.ndarray,
+    def _rescore(self, doc: Lattice, lm_rows: np.ndarray, live: np.ndarray, scored: np.ndarray,
                  stream: np.ndarray) -> None:
         """Re-score, in place, the live rows whose context moved since ``scored``; then ``scored = stream``."""
         rows = self._moved(doc, scored, stream, live)
@@ -448,7 +281,7 @@ class Restorer:
         scored[:] = stream
 
     @staticmethod
-    def _pairs(doc: _Document, live: np.ndarray):
+    def _pairs(doc: Lattice, live: np.ndarray):
         """Adjacent slots to decide jointly, and every combination of their options.
 
         Only slots with two or more live options among their first ``PAIR_OPTIONS`` take part
@@ -471,7 +304,7 @@ class Restorer:
         first = np.flatnonzero(np.r_[True, of[1:] != of[:-1]]) if len(of) else of
         return pairs, (options[pairs[of], i], options[pairs[of] + 1, k]), first, of
 
-    def _decide_pairs(self, doc: _Document, stream: np.ndarray, channel: np.ndarray, live: np.ndarray) -> None:
+    def _decide_pairs(self, doc: Lattice, stream: np.ndarray, channel: np.ndarray, live: np.ndarray) -> None:
         """Choose adjacent ambiguous words jointly ("household subordinate" is "family member"), in place."""
         pairs, (a, b), first, of = self._pairs(doc, live)
         if not len(pairs):
@@ -491,7 +324,7 @@ class Restorer:
         stream[pos] = w1[winners]
         stream[pos + 1] = w2[winners]
 
-    def _evidence(self, doc: _Document, lm_rows: np.ndarray, stream: np.ndarray) -> float:
+    def _evidence(self, doc: Lattice, lm_rows: np.ndarray, stream: np.ndarray) -> float:
         """Log-likelihood ratio of "spun" (rate 1) over "clean" (rate 0) for the whole document.
 
         Under "spun", every word the spinner could have rewritten but did not costs
@@ -508,7 +341,7 @@ class Restorer:
         kept = lm_rows[doc.first[:-1]]
         return float((best - kept).sum()) + phrases + survived
 
-    def _estimate_spin(self, doc: _Document, lm_rows: np.ndarray, stream: np.ndarray) -> float:
+    def _estimate_spin(self, doc: Lattice, lm_rows: np.ndarray, stream: np.ndarray) -> float:
         """The document's spin rate: 0 if it reads as clean, else re-estimated from what decoding rewrote."""
         if self._evidence(doc, lm_rows, stream) + SPUN_PRIOR <= 0:
             return 0.0
@@ -529,7 +362,7 @@ class Restorer:
             rate = new
         return rate
 
-    def _spans(self, doc: _Document, stream: np.ndarray, rate: float) -> list:
+    def _spans(self, doc: Lattice, stream: np.ndarray, rate: float) -> list:
         """Decide the phrase options: ``[(word, n words, original, probability, gain)]`` that win."""
         if not doc.spans:
             return []
@@ -554,7 +387,7 @@ class Restorer:
         return wins
 
     # -- output -------------------------------------------------------------------------------
-    def _apply(self, doc: _Document, totals: np.ndarray, spans: list, explain: bool) -> tuple[str, list[Change]]:
+    def _apply(self, doc: Lattice, totals: np.ndarray, spans: list, explain: bool) -> tuple[str, list[Change]]:
         """The restored text, and (if ``explain``) its changes with their alternatives."""
         parts, vocab = doc.parts, self._lm.vocab
         out, changes = list(parts), list[Change]()
@@ -602,7 +435,7 @@ class Restorer:
                                       "".join(parts[first:last + 1]), out[first], confidence, alternatives))
         return "".join(out), changes
 
-    def _alternatives(self, doc: _Document, probs: np.ndarray, slots: np.ndarray, chosen: np.ndarray) -> list:
+    def _alternatives(self, doc: Lattice, probs: np.ndarray, slots: np.ndarray, chosen: np.ndarray) -> list:
         """For each of ``slots`` (its chosen row in ``chosen``): its three likeliest other options, with probabilities."""
         lo, sizes = doc.first[slots], doc.first[slots + 1] - doc.first[slots]
         owner = np.repeat(np.arange(len(slots)), sizes)

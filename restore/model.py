@@ -191,7 +191,7 @@ class ContextModel:
         p_wr = self._bigram_at(pos_wr, seen_wr, w, r1)
         return (self._trigram(u, v, w, p_vw, history_backoff)
                 + self._trigram(v, w, r1, p_wr, np.where(seen_vw, self.backoff2[pos_vw], 0.0))
-                + self._trigram(w, r1, r2, last, np.where(seen_wr, self.backoff2[pos_wr], 0.0)))
+                + self._trigram(w, r1, r2, last, np.where(seen_wr, self.backoff2[pos_wr], 0.0), classes=False))
 
     def logprobs_pairs(self, u: np.ndarray, v: np.ndarray, w1: np.ndarray, left: np.ndarray, w2: np.ndarray,
                        r1: np.ndarray, r2: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -210,7 +210,8 @@ class ContextModel:
                               np.where(seen, self.backoff2[pos], 0.0))
         pos_wr, seen_wr = self._find(self.keys, (w2 << bits) | r1)
         p_wr = self._bigram_at(pos_wr, seen_wr, w2, r1)
-        last = self._trigram(w2, r1, r2, self._bigram(r1, r2), np.where(seen_wr, self.backoff2[pos_wr], 0.0))
+        last = self._trigram(w2, r1, r2, self._bigram(r1, r2), np.where(seen_wr, self.backoff2[pos_wr], 0.0),
+                             classes=False)
         v, a, b, r1 = v[left], w1[left], w2[right], r1[right]
         pos_ab, seen_ab = self._find(self.keys, (a << bits) | b)
         second = self._trigram(v, a, b, self._bigram_at(pos_ab, seen_ab, a, b),
@@ -219,11 +220,17 @@ class ContextModel:
         return first[left] + second + third + last[right]
 
     def _trigram(self, a: np.ndarray, b: np.ndarray, c: np.ndarray, lower: np.ndarray,
-                 history: np.ndarray) -> np.ndarray:
-        """``log P(c | a b)``, given ``log P(c | b)`` and the back-off weight of the history ``a b``."""
+                 history: np.ndarray, classes: bool = True) -> np.ndarray:
+        """``log P(c | a b)``, given ``log P(c | b)`` and the back-off weight of the history ``a b``.
+
+        ``classes=False`` leaves the class model out: the scorers do so for the last trigram of a
+        candidate's context, two words on, where it changed no decision on real articles and
+        cost a sixth of the decoder's time.
+        """
         bits = np.uint64(ID_BITS)
         pos3, seen3 = self._find(self.keys3, (a << (bits + bits)) | (b << bits) | c)
-        return self._with_classes(a, b, c, _mix(np.where(seen3, self.values3[pos3], lower + history), lower))
+        words = _mix(np.where(seen3, self.values3[pos3], lower + history), lower)
+        return self._with_classes(a, b, c, words) if classes else words
 
     def _with_classes(self, u: np.ndarray, v: np.ndarray, w: np.ndarray, words: np.ndarray) -> np.ndarray:
         """``log((1 - k) P_words + k P_classes)``: the word trigram ``words`` mixed with the class model."""

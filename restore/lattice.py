@@ -1,0 +1,258 @@
+"""One text as a lattice: its words, the options of its ambiguous words, and its context stream.
+
+The decoder scores the lattice; this module builds it, fast: each distinct word's and gap's
+properties are worked out once per model (``Tables``) and the rest is array arithmetic.
+
+>>> from restore.tokenize import split_words
+>>> lattice = Lattice(split_words("Workers astatine the agency."), tables(Model.default()))
+>>> [lattice.parts[2 * k + 1] for k in lattice.slot_word.tolist()]       # the ambiguous words
+['astatine', 'agency']
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Callable
+
+import numpy as np
+
+from .model import Model
+from .tokenize import BOUNDARY, gap_tokens, normalize, stands_alone, starts_sentence
+
+__all__ = ["Lattice", "Tables", "tables"]
+
+
+class Tables:
+    """What the decoder reads from a model: its channel layout, word ids and phrases."""
+
+    def __init__(self, model: Model):
+        layout = model.layout
+        self.ids, self.unknown, self.vocab = model.context.ids, model.context.unknown, model.context.vocab
+        self.span, self.multi = layout.span, layout.multi
+        self.originals, self.scores, self.propensity = layout.originals, layout.scores, layout.propensity
+        self.phrases, self.phrase_starts = model.channel.phrases, model.channel.phrase_starts
+        # how much less often the garbler rewrites a word touching punctuation, or a capitalised one
+        self.touching = model.channel.reach.get("touching", 1.0)
+        self.capitalised = model.channel.reach.get("capitalised", 1.0)
+        ids, unknown = self.ids, self.unknown
+        self.options = _Memo(self._options)
+        self.late = _Memo(self._late)
+        # each distinct word's context-model id, whether it has no capital letter, whether it has options
+        self.words = _Interned(lambda word: ((ids.get(normalize(word), unknown), uncapitalised(word),
+                                              self.options[word] is not None), None), (np.int64, bool, bool))
+        # each distinct gap's number of context tokens and whether it ends, and starts, with whitespace
+        # (or is empty: see ``stands_alone``); its tokens' ids are its payload
+        self.gaps = _Interned(lambda gap: self._gap(gap, ids, unknown), (np.int64, bool, bool))
+
+    @staticmethod
+    def _gap(gap: str, ids: dict, unknown: int) -> tuple[tuple, tuple]:
+        tokens = tuple(ids.get(t, unknown) for t in gap_tokens(gap))
+        return (len(tokens), stands_alone(gap, ""), stands_alone("", gap)), tokens
+
+    def _options(self, word: str) -> tuple | None:
+        """``(capitalised, rows, more)`` of a word the decoder may restore, else None.
+
+        ``rows`` is its span of single-word originals, if any; ``more`` whether it may also
+        stand for several words or begin a garbled phrase.  Only lower-case words and
+        capitalised ones (at a sentence start, which the caller checks) are restored.
+        """
+        n = word.lower()                   # the channel's keys keep their digits ("2nd")
+        more = n in self.multi or n in self.phrase_starts
+        rows = self.span.get(n)
+        if not (rows or more) or not (uncapitalised(word) or word.istitle()):
+            return None
+        return not uncapitalised(word), rows, more
+
+
+    def _late(self, word: str) -> bool:
+        """Whether ``word`` may stand for an original that sorts before it.
+
+        The spinner works in reverse alphabetical order, so such a word may have been
+        written after its own turn came (data -> information, after information -> accusation).
+        """
+        n = word.lower()
+        rows = self.span.get(n, (0, 0))
+        return any(self.vocab[o] < n for o in self.originals[rows[0]:rows[1]])
+
+
+def uncapitalised(word: str) -> bool:
+    """Whether ``word`` has no capital letter: lower case, or digits ("1" is a spun "one").
+
+    >>> uncapitalised("astatine"), uncapitalised("1"), uncapitalised("2nd"), uncapitalised("TV")
+    (True, True, True, False)
+    """
+    return word == word.lower()
+
+
+class _Interned:
+    """Each distinct key's properties, worked out once and kept as NumPy columns by key number.
+
+    Words and gaps repeat a lot: ``numbers(keys)`` looks each key up once, and the columns give
+    all its properties at once (``columns[i][numbers]``); ``payload[n]`` is key ``n``'s extra.
+
+    >>> lengths = _Interned(lambda word: ((len(word), word.islower()), None), (np.int64, bool))
+    >>> n = lengths.numbers(["at", "the", "at", "The"])
+    >>> n.tolist(), lengths.columns[0][n].tolist(), lengths.columns[1][n].tolist()
+    ([0, 1, 0, 2], [2, 3, 2, 3], [True, True, True, False])
+    """
+
+    LIMIT = 1_000_000                 # distinct keys kept; a stream of new ones starts afresh
+
+    def __init__(self, describe: Callable[[str], tuple], dtypes: tuple):
+        self.describe, self.dtypes = describe, dtypes
+        self._start()
+
+    def _start(self) -> None:
+        self.index: dict[str, int] = {}
+        self.payload: list = []
+        self.columns = [np.zeros(0, dtype=dtype) for dtype in self.dtypes]
+
+    def numbers(self, keys: list[str]) -> np.ndarray:
+        """Each key's number (new keys are described and numbered first)."""
+        index = self.index
+        new = [k for k in dict.fromkeys(keys) if k not in index]      # distinct keys, in order of first use
+        if index and len(index) + len(new) > self.LIMIT:
+            self._start()
+            index, new = self.index, list(dict.fromkeys(keys))
+        if new:
+            described = [self.describe(k) for k in new]
+            index.update(zip(new, range(len(index), len(index) + len(new))))
+            self.payload.extend(extra for _, extra in described)
+            self.columns = [np.concatenate([column, np.array([props[i] for props, _ in described], dtype=dtype)])
+                            for i, (column, dtype) in enumerate(zip(self.columns, self.dtypes))]
+        return np.fromiter(map(index.__getitem__, keys), dtype=np.int64, count=len(keys))
+
+
+class _Memo(dict):
+    """``fn(key)``, computed once per distinct key and remembered (words and gaps repeat a lot)."""
+
+    LIMIT = 1_000_000                 # distinct keys kept; a stream of new ones starts afresh
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, key):
+        if len(self) >= self.LIMIT:
+            self.clear()
+        self[key] = value = self.fn(key)
+        return value
+
+
+def tables(model: Model) -> Tables:
+    """The decoding tables of ``model``, made on first use and kept by the model."""
+    return model.memo("lattice", Tables)
+
+
+class Lattice:
+    """One text as a lattice: its words, the options of ambiguous words, and its context-token stream.
+
+    Built in three steps, each a method below: the context stream (``stream``, and ``where`` each
+    word sits in it), each word's reach (how likely the garbler could rewrite it where it
+    stands), and the option rows of the ambiguous words.  Option rows are grouped by slot:
+    ``rows[first[j]:first[j + 1]]`` belong to slot ``j`` (word ``slot_word[j]``), and the first
+    row of each group keeps the word.
+    """
+
+    def __init__(self, parts: list[str], tables: Tables):
+        self.parts = parts
+        words, gaps = parts[1::2], parts[0::2]
+        numbers = tables.words.numbers(words)
+        self.word_ids, lower, has_options = (column[numbers] for column in tables.words.columns)
+        gap_numbers = tables.gaps.numbers(gaps)
+        self._stream(gap_numbers, tables)
+        reach = self._reach(gap_numbers, lower, tables)
+        self._options(words, gaps, has_options, tables, reach)
+        self._pair_up()
+
+    def _stream(self, gap_numbers: np.ndarray, tables: Tables) -> None:
+        """``stream``: the context model's tokens (two boundaries, then each gap's punctuation and each
+        word, then two boundaries); ``where[k]``: the position of word ``k`` in it."""
+        n_words = len(self.word_ids)
+        lengths = tables.gaps.columns[0][gap_numbers]          # mostly 0: a space
+        ends = np.cumsum(lengths)                  # gap tokens up to and including gap k
+        where = 2 + np.arange(n_words) + ends[:n_words]
+        stream = np.full(2 + n_words + ends[-1] + 2, tables.ids[BOUNDARY], dtype=np.int64)
+        stream[where] = self.word_ids
+        marked = np.flatnonzero(lengths)           # gaps with tokens, which end just before the next word
+        if len(marked):
+            lengths = lengths[marked]
+            gap_end = np.append(where, len(stream) - 2)[marked]
+            offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+            payload = tables.gaps.payload
+            stream[np.repeat(gap_end - lengths, lengths) + offsets] = np.fromiter(
+                itertools.chain.from_iterable(map(payload.__getitem__, gap_numbers[marked].tolist())),
+                dtype=np.int64, count=int(lengths.sum()))
+        self.stream, self.where_array, self.where = stream, where, where.tolist()
+
+    def _reach(self, gap_numbers: np.ndarray, lower: np.ndarray, tables: Tables) -> np.ndarray:
+        """Each word's reach: 1 where the garbler may rewrite it (alone between spaces, lower case),
+        less where it touches punctuation or is capitalised.  Sets ``lone`` (reach 1 by place) and
+        ``survivor_q`` (the chance each word would have been rewritten had the text been spun)."""
+        ends_open, starts_open = (column[gap_numbers] for column in tables.gaps.columns[1:])
+        alone = ends_open[:-1] & starts_open[1:]
+        reach = np.where(alone, 1.0, tables.touching) * np.where(lower, 1.0, tables.capitalised)
+        self.lone = alone & lower
+        self.survivor_q = tables.propensity[self.word_ids] * reach
+        return reach
+
+    def _options(self, words: list[str], gaps: list[str], has_options: np.ndarray, tables: Tables,
+                 reach: np.ndarray) -> None:
+        """The ambiguous words and their options: ``spans`` (phrase and multi-word options, as
+        ``(word, n words, original, score)``) and the single-word option rows of each slot.
+
+        Row arrays: ``row_slot`` (its slot), ``row_keep`` (the keep row), ``row_word`` (the word id
+        it puts there), ``row_score`` (log(q(c) P(g | c)) and the reach, for swaps; 0 to keep).
+        Slot arrays: ``slot_word`` (word index), ``slot_pos`` (stream position), ``reach``,
+        ``keep_q`` (q(g) times reach), ``late`` (see ``Tables._late``).
+        """
+        options = tables.options
+        candidates = np.flatnonzero(has_options).tolist()
+        found = {k: options[words[k]] for k in candidates}
+        # capitalised words count only at a sentence start, where the capital is not a name's
+        ambiguous = [k for k in candidates if not found[k][0] or starts_sentence(gaps[k], words[k - 1] if k else None)]
+        self.spans = self._spans(words, gaps, tables, reach, [k for k in ambiguous if found[k][2]])
+        slot_word = [k for k in ambiguous if found[k][1] is not None]
+        los = np.array([found[k][1][0] for k in slot_word], dtype=np.int64)
+        his = np.array([found[k][1][1] for k in slot_word], dtype=np.int64)
+        self.slot_word = np.array(slot_word, dtype=np.int64)
+        self.slot_pos = self.where_array[self.slot_word]
+        sizes = his - los + 1                       # the keep row, then the swaps
+        self.first = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+        self.row_slot = np.repeat(np.arange(len(slot_word)), sizes)
+        n_rows = int(self.first[-1])
+        self.row_keep = np.zeros(n_rows, dtype=bool)
+        self.row_keep[self.first[:-1]] = True
+        swap = ~self.row_keep
+        offsets = np.arange(n_rows) - self.first[:-1][self.row_slot] - 1   # index among the swaps
+        table_rows = np.where(swap, los[self.row_slot] + offsets, 0)       # the swap's row in the channel
+        self.reach = reach[self.slot_word]
+        self.row_word = np.where(swap, tables.originals[table_rows], self.word_ids[self.slot_word][self.row_slot])
+        self.row_score = np.where(swap, tables.scores[table_rows] + np.log(self.reach[self.row_slot]), 0.0)
+        self.keep_q = tables.propensity[self.word_ids[self.slot_word]] * self.reach
+        self.late = np.fromiter(map(tables.late.__getitem__, [words[k] for k in slot_word]), dtype=bool,
+                                count=len(slot_word))
+
+    @staticmethod
+    def _spans(words: list[str], gaps: list[str], tables: Tables, reach: np.ndarray, starts: list[int]) -> list:
+        """Options that span words: a word standing for several, and garbled phrases starting at ``starts``."""
+        spans: list[tuple] = []
+        for k in starts:
+            n = words[k].lower()
+            touching = math.log(reach[k])
+            spans.extend((k, 1, c, score + touching) for c, score in tables.multi.get(n, ()))
+            for length in range(2, tables.phrase_starts.get(n, 1) + 1):
+                if k + length > len(words) or gaps[k + length - 1] != " ":
+                    break
+                phrase = tuple(w.lower() for w in words[k:k + length])
+                touching = math.log(min(reach[k], reach[k + length - 1]))
+                spans.extend((k, length, c, score + touching) for c, score in tables.phrases.get(phrase, ()))
+        return spans
+
+    def _pair_up(self) -> None:
+        """``adjacent``: slots whose word directly follows the previous slot's (no token between)."""
+        self.adjacent = np.flatnonzero(self.slot_pos[1:] == self.slot_pos[:-1] + 1)
+
+    @property
+    def n_slots(self) -> int:
+        return len(self.slot_word)
