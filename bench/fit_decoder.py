@@ -1,0 +1,147 @@
+"""Fit the decoder's constants on real articles left out one at a time, and on clean text.
+
+    python bench/fit_decoder.py [--models DIR] [--rounds 2]
+
+Each constant of ``restore/decode.py`` named below is tried at a few values, one at a time
+(coordinate descent, ``--rounds`` passes), keeping the value with the fewest errors:
+
+* on the real articles (``bench/real_dev.py``), each restored by the model that never saw
+  its swaps: swapped tokens left wrong plus correct tokens broken;
+* on clean text written for the tests: every word changed in ``tests/fixtures/clean-prose.txt``
+  and in each sentence of ``tests/fixtures/clean-sentences.txt`` restored on its own.
+
+Then it calibrates the confidence temperature: the one whose confidences have the least log
+loss on the changes made to the real articles, with a table of confidence against how often
+changes were right.  Fold models are built by the recipe, or read from ``--models DIR`` (as
+``bench/real_dev.py --save-models DIR`` writes them).
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import real_dev  # noqa: E402
+
+from restore import decode  # noqa: E402
+from restore.decode import Restorer  # noqa: E402
+from restore.model import Model  # noqa: E402
+
+GRID = {
+    "LM_WEIGHT": [0.6, 0.7, 0.8, 0.9, 1.0],
+    "DOUBT": [3.0, 4.0, 5.0, 6.0, 8.0],
+    "SURVIVED": [0.01, 0.02, 0.05, 0.1],
+    "SPUN_PRIOR": [-12.0, -10.0, -8.0, -6.0],
+    "COMMON": [-14.0, -12.0, -10.0],
+}
+TEMPERATURES = [1.0, 1.2, 1.35, 1.5, 1.75, 2.0, 2.5]
+TOKEN = re.compile(r"\w+(?:[’'\-]\w+)*|[^\w\s]")
+
+
+def fold_models(args) -> tuple[list[dict], dict, Model]:
+    articles = real_dev.articles()
+    if args.models:
+        articles = [a for a in articles if (args.models / f"{a['id']}.model").exists()]
+        models = {a["id"]: Model.load(args.models / f"{a['id']}.model") for a in articles}
+        return articles, models, Model.load(args.models / "seen.model")
+    from corpora.build import Recipe
+    recipe = Recipe.prepare()
+    models = {a["id"]: recipe.model(real_dev.lexicon_names(a["id"]))[0] for a in articles}
+    return articles, models, recipe.model()[0]
+
+
+class Evaluation:
+    """Errors of the decoder, as it is configured now, on real and clean text."""
+
+    def __init__(self, articles: list[dict], models: dict, clean_model: Model):
+        self.articles, self.models, self.clean_model = articles, models, clean_model
+        self.score = real_dev.scorer()
+        fixtures = ROOT / "tests" / "fixtures"
+        self.prose = (fixtures / "clean-prose.txt").read_text(encoding="utf-8")
+        self.sentences = (fixtures / "clean-sentences.txt").read_text(encoding="utf-8").splitlines()
+
+    def errors(self) -> tuple[int, dict]:
+        rows = [self.score.score(a, Restorer(self.models[a["id"]]).restore(a["garbled"])) for a in self.articles]
+        real = real_dev.total(rows)
+        clean = Restorer(self.clean_model)
+        prose = len(clean.restore_with_changes(self.prose)[1])
+        sentences = sum(len(clean.restore_with_changes(s)[1]) for s in self.sentences)
+        missed = real["swapped"] - real["fixed"]
+        parts = {"missed": missed, "broken": real["broken_tokens"], "prose": prose, "sentences": sentences,
+                 "restored": round(real["restored"], 4)}
+        return missed + real["broken_tokens"] + prose + sentences, parts
+
+    def changes(self) -> list[tuple[float, bool]]:
+        """(confidence, right) for every change made to the real articles."""
+        out = []
+        for article in self.articles:
+            text, changes = Restorer(self.models[article["id"]]).restore_with_changes(article["garbled"])
+            right = _right_tokens(article, text)
+            shift = 0
+            for c in changes:
+                start = c.start + shift
+                shift += len(c.restored) - (c.end - c.start)
+                out.append((c.confidence, right.get(start, False)))
+        return out
+
+
+def _right_tokens(article: dict, text: str) -> dict[int, bool]:
+    """Whether each token of ``text`` (by its offset) matches the original's token it aligns with."""
+    score = real_dev.scorer()
+    tokens = list(TOKEN.finditer(text))
+    ref = article["original_sha_lower"]
+    _, ok = score.lev_align(ref, [score.sha(t.group().lower()) for t in tokens])
+    return {t.start(): good for t, good in zip(tokens, ok)}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", type=Path, help="folder of fold models (bench/real_dev.py --save-models)")
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args(argv)
+    if not real_dev.articles():
+        print("no real-dev articles here: nothing to fit")
+        return 0
+    evaluation = Evaluation(*fold_models(args))
+    best, parts = evaluation.errors()
+    print(f"start: {best} errors {parts}")
+    for _ in range(args.rounds):
+        for name, values in GRID.items():
+            current = getattr(decode, name)
+            results = {}
+            for value in values:
+                setattr(decode, name, value)
+                results[value] = evaluation.errors()
+                print(f"  {name} = {value}: {results[value][0]} errors {results[value][1]}", flush=True)
+            chosen = min(values, key=lambda v: (results[v][0], v != current))
+            setattr(decode, name, chosen)
+            best, parts = results[chosen]
+            print(f"{name} -> {chosen}: {best} errors {parts}")
+    print("fitted:", {name: getattr(decode, name) for name in GRID})
+
+    losses = {}
+    for t in TEMPERATURES:
+        decode.CONFIDENCE_TEMPERATURE = t
+        changes = evaluation.changes()
+        losses[t] = -sum(math.log(max(p if ok else 1 - p, 1e-9)) for p, ok in changes) / max(len(changes), 1)
+        print(f"  temperature {t}: log loss {losses[t]:.4f} over {len(changes)} changes")
+    decode.CONFIDENCE_TEMPERATURE = min(losses, key=losses.__getitem__)
+    print(f"CONFIDENCE_TEMPERATURE -> {decode.CONFIDENCE_TEMPERATURE}")
+    changes = evaluation.changes()
+    for lo, hi in ((0.0, 0.6), (0.6, 0.8), (0.8, 0.9), (0.9, 0.95), (0.95, 1.01)):
+        band = [ok for p, ok in changes if lo <= p < hi]
+        mean = [p for p, _ in changes if lo <= p < hi]
+        if band:
+            print(f"  confidence {lo:.2f}-{min(hi, 1):.2f}: {len(band):4d} changes, mean {sum(mean) / len(mean):.2f}, "
+                  f"right {sum(band) / len(band):.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
