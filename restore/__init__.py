@@ -1,8 +1,8 @@
 """restore: undo the damage of automatic synonym spinners.
 
 >>> import restore
->>> restore.restore_text("Workers astatine the agency person been told to stock accusation.")  # doctest: +SKIP
-'Workers at the agency have been told to share information.'
+>>> restore.restore_text("Workers astatine the agency person been told to stock accusation astir it.")  # doctest: +SKIP
+'Workers at the agency have been told to share information about it.'
 """
 from __future__ import annotations
 

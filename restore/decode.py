@@ -94,9 +94,9 @@ class Restorer:
     """Restores many texts with one loaded model.
 
     >>> r = Restorer()
-    >>> text, changes = r.restore_with_changes("Successful April, helium said.")
+    >>> text, changes = r.restore_with_changes("It rained successful April, helium said.")
     >>> text, [(c.garbled, c.restored) for c in changes]
-    ('In April, he said.', [('Successful', 'In'), ('helium', 'he')])
+    ('It rained in April, he said.', [('successful', 'in'), ('helium', 'he')])
     """
 
     def __init__(self, model: Model | None = None, *, fix_mojibake: bool = True,

@@ -31,7 +31,7 @@ def tiny_model(tmp_path_factory):
     return train_model(read_pairs([PAIRS / "pairs.jsonl"]))
 
 
-SPUN = "Workers astatine the agency person been told to stock accusation.\n"
+SPUN = "Workers astatine the agency person been told to stock accusation astir it.\n"
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from restore import batch, formats
 from restore.batch import MarkedWords, Settings, UnifiedDiff, Worker
 from restore.cli import main
 
-SPUN = "Workers astatine the agency person been told to stock accusation.\n"
-CLEAN = "Workers at the agency have been told to share information.\n"
+SPUN = "Workers astatine the agency person been told to stock accusation astir it.\n"
+CLEAN = "Workers at the agency have been told to share information about it.\n"
 
 
 def fix(capsys, *args, stdin=None):
@@ -108,7 +108,7 @@ def test_jsonl_fields_are_named_with_field_and_dotted_paths(capsys, tmp_path):
 def test_html_comes_out_byte_identical_outside_the_restored_words(capsys, tmp_path):
     page = (b"<!DOCTYPE html>\r\n<html><head><title>Helium said so</title>\r\n<style>p { content: 'astatine'; }"
             b"</style><script>if (a &amp;& b) { helium(); }</script></head>\r\n<body>\r\n"
-            b"  <P Class=lead>Workers astatine the agency &amp; person been told to stock accusation.</P>\r\n"
+            b"  <P Class=lead>Workers astatine the agency &amp; person been told to stock accusation astir it.</P>\r\n"
             b"  <!-- astatine person --><img src=x.png alt='helium said astatine noon' data-alt='astatine'>\r\n"
             b"  <p>caf\xc3\xa9 &eacute;&#233; \xe2\x80\x9cquoted\xe2\x80\x9d</p>\r\n</body></html>")
     (tmp_path / "page.html").write_bytes(page)
@@ -319,7 +319,7 @@ def test_bad_inputs_are_one_line_each_and_the_batch_goes_on(capsys, tmp_path):
     assert f"restore: error: {d}/gone.txt: no such file" in lines
     assert f"restore: error: {tmp_path}/missing.txt: no such file" in lines
     assert any(line.startswith(f"restore: error: {d}/rows.jsonl: line 2: not a JSON object") for line in lines)
-    assert "restore: 1 files done, 4 failed, 2 skipped; 10 words read, 4 changed (40.0%)" in lines
+    assert "restore: 1 files done, 4 failed, 2 skipped; 12 words read, 5 changed (41.7%)" in lines
     assert sorted(tree(tmp_path / "out")) == ["good.txt"]
 
 
@@ -348,7 +348,7 @@ def test_encoding_auto_guesses_each_files_encoding(capsys, tmp_path):
 def test_the_summary_lists_the_most_changed_files_first(capsys, archive, tmp_path):
     _, _, err = fix(capsys, archive, "--output-dir", tmp_path / "out")
     lines = err.splitlines()
-    assert lines[0] == "restore: 3 files done, 0 failed, 0 skipped; 27 words read, 9 changed (33.3%)"
+    assert lines[0] == "restore: 3 files done, 0 failed, 0 skipped; 31 words read, 11 changed (35.5%)"
     assert lines[1] == "restore: most changed (share of words):"
     assert lines[2].split()[-1].endswith("a.txt") and lines[3].split()[-1].endswith("b.txt")
     assert len(lines) == 4                               # c.txt changed nothing
@@ -363,11 +363,11 @@ def test_the_report_has_one_entry_per_file_and_the_summary(capsys, archive, tmp_
     fix(capsys, archive, "--output-dir", tmp_path / "out", "--report", tmp_path / "report.json")
     report = json.loads((tmp_path / "report.json").read_text())
     assert [(f["path"], f["status"], f["words"], f["changed"]) for f in report["files"]] == [
-        (f"{archive}/a.txt", "done", 10, 4), (f"{archive}/empty.txt", "skipped", 0, 0),
-        (f"{archive}/sub/b.txt", "done", 13, 5), (f"{archive}/sub/deeper/c.txt", "done", 4, 0)]
-    assert report["files"][0]["output"] == f"{tmp_path}/out/a.txt" and report["files"][0]["share"] == 0.4
+        (f"{archive}/a.txt", "done", 12, 5), (f"{archive}/empty.txt", "skipped", 0, 0),
+        (f"{archive}/sub/b.txt", "done", 15, 6), (f"{archive}/sub/deeper/c.txt", "done", 4, 0)]
+    assert report["files"][0]["output"] == f"{tmp_path}/out/a.txt" and report["files"][0]["share"] == round(5 / 12, 4)
     summary = report["summary"]
-    assert (summary["done"], summary["skipped"], summary["words"], summary["changed"]) == (3, 1, 27, 9)
+    assert (summary["done"], summary["skipped"], summary["words"], summary["changed"]) == (3, 1, 31, 11)
     assert summary["most_changed"][0]["path"] == f"{archive}/a.txt"
 
 
@@ -376,7 +376,7 @@ def test_the_changes_log_has_every_change_with_where_and_how_sure(capsys, tmp_pa
     fix(capsys, tmp_path / "a.txt", "--changes", tmp_path / "changes.jsonl")
     changes = [json.loads(line) for line in (tmp_path / "changes.jsonl").read_text().splitlines()]
     assert [(c["garbled"], c["restored"]) for c in changes] == [
-        ("astatine", "at"), ("person", "have"), ("stock", "share"), ("accusation", "information")]
+        ("astatine", "at"), ("person", "have"), ("stock", "share"), ("accusation", "information"), ("astir", "about")]
     first = changes[0]
     assert list(first) == ["file", "line", "offset", "garbled", "restored", "confidence", "alternatives"]
     assert (first["file"], first["line"], first["offset"]) == (str(tmp_path / "a.txt"), 3, 23)

@@ -53,8 +53,8 @@ def test_a_bad_model_file_is_a_clean_error(tmp_path):
 def test_train_writes_a_model_that_fix_can_use(tmp_path, pairs):
     model = tmp_path / "tiny.model"
     assert run("train", str(pairs / "pairs.jsonl"), str(pairs / "small.spun.txt"), "-o", str(model)).returncode == 0
-    result = run("fix", "--model", str(model), stdin="The meeting astatine noon.\n")
-    assert result.stdout == "The meeting at noon.\n"
+    result = run("fix", "--model", str(model), stdin="The meeting astatine noon, helium said.\n")
+    assert result.stdout == "The meeting at noon, he said.\n"
 
 
 def test_train_rejects_a_malformed_pairs_file(tmp_path):

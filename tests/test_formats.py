@@ -11,14 +11,15 @@ from restore import Change, Restorer, formats
 from restore.formats import BadInput, Fixer, documents, format_of, paragraphs, repair
 from restore.tokenize import match_case, split_words
 
-SPUN = "Workers astatine the agency person been told to stock accusation."
-CLEAN = "Workers at the agency have been told to share information."
+SPUN = "Workers astatine the agency person been told to stock accusation astir it."
+CLEAN = "Workers at the agency have been told to share information about it."
 
 
 class Stub:
     """Restores five words wherever they stand, with confidence 0.9."""
 
-    SWAPS = {"astatine": "at", "person": "have", "stock": "share", "accusation": "information", "helium": "he"}
+    SWAPS = {"astatine": "at", "person": "have", "stock": "share", "accusation": "information", "astir": "about",
+             "helium": "he"}
 
     def restore_with_changes(self, text):
         out, changes, pos = [], [], 0

@@ -18,7 +18,7 @@ from restore.decisions import DecisionsError
 from restore.document import Region, ReviewError, read_document
 from restore.review import page, page_data, script_json
 
-SPUN = "Workers astatine the agency person been told to stock accusation.\n"
+SPUN = "Workers astatine the agency person been told to stock accusation astir it.\n"
 
 
 def run(*args):
@@ -166,7 +166,7 @@ def test_review_writes_one_page_for_one_file(files, tmp_path):
     assert result.returncode == 0, result.stderr
     html = (tmp_path / "out" / "a.html").read_text(encoding="utf-8")
     run("fix", str(files / "a.txt"), "--changes", str(tmp_path / "c.jsonl"))
-    assert len(data_of(html)["changes"]) == len((tmp_path / "c.jsonl").read_text().splitlines()) == 6
+    assert len(data_of(html)["changes"]) == len((tmp_path / "c.jsonl").read_text().splitlines()) == 7
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["a.html"]          # no temporary file left
 
 
@@ -239,7 +239,7 @@ def test_apply_writes_each_decision(reviewed, tmp_path):
     del rows[2]["text"]
     result = run("apply", str(path), str(write(tmp_path / "d.jsonl", rows)), "-o", str(tmp_path / "out.txt"))
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "out.txt").read_text() == "Workers astatine the agency leader been told to share information.\n"
+    assert (tmp_path / "out.txt").read_text() == "Workers astatine the agency leader been told to share information about it.\n"
 
 
 def test_apply_to_stdout(reviewed, tmp_path):
@@ -276,7 +276,7 @@ def test_a_bad_decisions_line_is_one_line_naming_file_and_line(reviewed, tmp_pat
 def test_apply_refuses_decisions_made_for_other_text(reviewed, tmp_path):
     path, doc, chosen = reviewed
     (tmp_path / "d.jsonl").write_text(decisions.dumps(chosen))
-    path.write_text("Workers astatine an agency person been told to stock accusation.\n")
+    path.write_text("Workers astatine an agency person been told to stock accusation astir it.\n")
     result = run("apply", str(path), str(tmp_path / "d.jsonl"), "-o", str(tmp_path / "out.txt"))
     assert result.returncode == 1
     [line] = result.stderr.splitlines()
