@@ -98,8 +98,8 @@ def cmd_train(args) -> int:
     pairs = _pairs(args.pairs)
     if not pairs:
         raise RestoreError("no training pairs")
-    context = _model(args.context_from).context if args.context_from else None
-    model = train_model(pairs, lexicon=_lexicon(args.lexicon), context=context)
+    base = None if args.own_context else _model(args.context_from).context
+    model = train_model(pairs, lexicon=_lexicon(args.lexicon), base=base)
     model.save(args.output)
     print(f"restore: trained on {len(pairs)} pairs; {len(model.channel.originals)} garbled words; "
           f"wrote {args.output}", file=sys.stderr)
@@ -218,8 +218,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("-o", "--output", required=True, metavar="MODEL", help="where to write the model")
     train.add_argument("--lexicon", action="append", default=[], metavar="TSV",
                        help="observed swaps, original<TAB>garbled<TAB>count (repeatable)")
-    train.add_argument("--context-from", metavar="MODEL",
-                       help="reuse this model's context model instead of counting the clean sides")
+    context = train.add_mutually_exclusive_group()
+    context.add_argument("--context-from", metavar="MODEL", help="mix the clean sides' counts with this "
+                         "model's context model (default: the shipped model's)")
+    context.add_argument("--own-context", action="store_true",
+                         help="count the context model from the clean sides alone")
     train.set_defaults(run=cmd_train)
 
     spin = sub.add_parser("spin", help="spin clean text like the real spinner",
