@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import check_text
+from .habits import reaches_capitals, steady, survivor_odds
 from .model import Model
 from .tokenize import BOUNDARY, gap_tokens, match_case, normalize, split_words, stands_alone, starts_sentence
 
@@ -31,7 +32,6 @@ MIN_SPIN = 0.02           # floor of the spin estimate of a document that reads 
 SPIN_ITERATIONS = 6
 LM_WEIGHT = 1.0           # scale of context-model log-probabilities against the channel
 PAIR_OPTIONS = 4          # options of each word tried in a joint pair choice (keep + 3 likeliest)
-SURVIVED = 0.05          # odds left to restoring a word that also stands unspun in the same text
 DOUBT = 5.0              # most nats by which context can rule out a common word as written: a trigram
                          # model of a few million words has not seen most genuine phrasings ("did not
                          # reply to requests"), and finds them far less likely than a cliché
@@ -91,6 +91,9 @@ class _Tables:
         # how much less often the garbler rewrites a word touching punctuation, or a capitalised one
         self.touching = model.channel.reach.get("touching", 1.0)
         self.capitalised = model.channel.reach.get("capitalised", 1.0)
+        self.capitals_anywhere = reaches_capitals(model.channel.reach)
+        self.survived = math.log(survivor_odds(model.channel.reach))   # a standing word was not picked
+        self.steady = steady(model.channel.reach)
         ids, unknown = self.ids, self.unknown
         self.word_ids = _Memo(lambda word: ids.get(normalize(word), unknown))
         self.gap_ids = _Memo(lambda gap: tuple(ids.get(t, unknown) for t in gap_tokens(gap)))
@@ -110,7 +113,8 @@ class _Tables:
         n = word.lower()                   # the channel's keys keep their digits ("2nd")
         more = n in self.multi or n in self.phrase_starts
         rows = self.span.get(n)
-        if not (rows or more) or not (_uncapitalised(word) or word.istitle()):
+        if not (rows or more) or not (_uncapitalised(word) or word.istitle()
+                                      or (self.capitals_anywhere and word.isupper())):
             return None
         return not _uncapitalised(word), rows, more
 
@@ -196,7 +200,7 @@ class _Document:
         found = list(map(options.__getitem__, words))
         ambiguous = [k for k, f in enumerate(found) if f is not None]
         # capitalised words count only at a sentence start, where the capital is not a name's
-        ambiguous = [k for k in ambiguous if not found[k][0]
+        ambiguous = [k for k in ambiguous if not found[k][0] or tables.capitals_anywhere
                      or starts_sentence(gaps[k], words[k - 1] if k else None)]
         slot_word = [k for k in ambiguous if found[k][1] is not None]
         los = [found[k][1][0] for k in slot_word]
@@ -360,7 +364,7 @@ class Restorer:
         standing = doc.lone.copy()
         standing[doc.slot_word] &= kept & ~doc.late
         hit = ~doc.row_keep & np.isin(doc.row_word, doc.word_ids[standing])
-        totals[hit] += math.log(SURVIVED)
+        totals[hit] += self._tables.survived
         self._weigh_late_survivors(doc, totals)
 
     def _weigh_late_survivors(self, doc: _Document, totals: np.ndarray) -> None:
@@ -390,9 +394,9 @@ class Restorer:
         worth = (np.bincount(to_at, weights=restore_gain[restored[to_in]], minlength=len(both))
                  > np.bincount(loose_at, weights=keep_gain[loose[loose_in]], minlength=len(both)))
         picked = loose[loose_in][worth[loose_at]]
-        totals[starts[picked]] += math.log(SURVIVED)            # picked: its lone forms are rewrites
+        totals[starts[picked]] += self._tables.survived          # picked: its lone forms are rewrites
         unpicked = restored[to_in][~worth[to_at]]
-        totals[best[unpicked]] += math.log(SURVIVED)            # not picked: nothing turns back into it
+        totals[best[unpicked]] += self._tables.survived          # not picked: nothing turns back into it
 
     @staticmethod
     def _moved(doc: _Document, before: np.ndarray, after: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -512,6 +516,8 @@ class Restorer:
         """The document's spin rate: 0 if it reads as clean, else re-estimated from what decoding rewrote."""
         if self._evidence(doc, lm_rows, stream) + SPUN_PRIOR <= 0:
             return 0.0
+        if self._tables.steady:
+            return 1.0                 # a garbler that rewrites in every text: no rate to estimate
         if not doc.n_slots:
             return 1.0
         rate = 1.0
