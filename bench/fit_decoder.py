@@ -36,7 +36,6 @@ from restore.model import Model  # noqa: E402
 GRID = {
     "LM_WEIGHT": [0.6, 0.7, 0.8, 0.9, 1.0],
     "DOUBT": [3.0, 4.0, 5.0, 6.0, 8.0],
-    "SURVIVED": [0.01, 0.02, 0.05, 0.1],
     "SPUN_PRIOR": [-12.0, -10.0, -8.0, -6.0],
     "COMMON": [-14.0, -12.0, -10.0],
 }

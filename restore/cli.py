@@ -3,6 +3,7 @@
     restore fix [INPUT...] [--output-dir DIR]    restore spun text, HTML or JSON Lines
     restore detect INPUT...                      score how spun documents look
     restore train PAIRS... -o MODEL              learn a model from spun/clean pairs
+    restore learn INPUT... -o MODEL              learn a garbler from spun text alone
     restore spin [FILE...]                       spin clean text like the real spinner
     restore eval PAIRS...                        word error rate before and after restoring
     restore review INPUT... -o PAGE|DIR          review pages: accept or reject each change
@@ -98,11 +99,40 @@ def cmd_train(args) -> int:
     pairs = _pairs(args.pairs)
     if not pairs:
         raise RestoreError("no training pairs")
-    context = _model(args.context_from).context if args.context_from else None
-    model = train_model(pairs, lexicon=_lexicon(args.lexicon), context=context)
+    base = None if args.own_context else _model(args.context_from).context
+    model = train_model(pairs, lexicon=_lexicon(args.lexicon), base=base)
     model.save(args.output)
     print(f"restore: trained on {len(pairs)} pairs; {len(model.channel.originals)} garbled words; "
           f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_learn(args) -> int:
+    from .decipher import decipher, read_corpus, summary
+    folder = os.path.dirname(os.path.abspath(args.output))
+    if not os.path.isdir(folder):
+        raise RestoreError(f"{args.output}: cannot write the model (no folder {folder})")
+    say = (lambda line: None) if args.quiet else (lambda line: print(f"restore: {line}", file=sys.stderr))
+    texts = read_corpus(args.inputs, fmt=args.format, fields=args.field or ["text"], encoding=args.encoding,
+                        skipped=lambda line: say(f"skipped: {line}"))
+    if not texts:
+        raise RestoreError("no text to learn from")
+    base = _model(args.base)
+
+    def progress(items, desc=""):
+        if args.quiet or not sys.stderr.isatty():
+            return items
+        from tqdm import tqdm
+        return tqdm(items, desc=f"restore: {desc}", unit="text", leave=False)
+
+    model, learned = decipher(texts, base, iterations=args.iterations, progress=progress, say=say)
+    model.save(args.output)
+    say(f"learned {sum(len(v) for v in model.channel.originals.values())} swaps of "
+        f"{len(model.channel.originals)} garbled words; wrote {args.output}")
+    if not args.quiet:
+        print("  count  confidence  garbled -> original", file=sys.stderr)
+        for line in summary(model, learned):
+            print(line, file=sys.stderr)
     return 0
 
 
@@ -218,9 +248,30 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("-o", "--output", required=True, metavar="MODEL", help="where to write the model")
     train.add_argument("--lexicon", action="append", default=[], metavar="TSV",
                        help="observed swaps, original<TAB>garbled<TAB>count (repeatable)")
-    train.add_argument("--context-from", metavar="MODEL",
-                       help="reuse this model's context model instead of counting the clean sides")
+    context = train.add_mutually_exclusive_group()
+    context.add_argument("--context-from", metavar="MODEL", help="mix the clean sides' counts with this "
+                         "model's context model (default: the shipped model's)")
+    context.add_argument("--own-context", action="store_true",
+                         help="count the context model from the clean sides alone")
     train.set_defaults(run=cmd_train)
+
+    learn = sub.add_parser("learn", help="learn a garbler from spun text alone",
+                           description="Learn which words are garbled forms and what they stand for from "
+                           "spun text alone (no originals), over a base model's context model; writes a model "
+                           "for restore fix --model.")
+    learn.add_argument("inputs", nargs="+", metavar="INPUT", help="files, directories (searched recursively) "
+                       "or globs of spun text, HTML or JSON Lines")
+    learn.add_argument("-o", "--output", required=True, metavar="MODEL", help="where to write the model")
+    learn.add_argument("--base", metavar="MODEL", help="the model whose context model and swaps to start from "
+                       "(default: the shipped model)")
+    learn.add_argument("--iterations", type=int, default=4, metavar="N", help="rounds of decoding (default 4)")
+    from .formats import FORMATS
+    learn.add_argument("--format", choices=FORMATS, help="the input format (default: by extension)")
+    learn.add_argument("--field", action="append", metavar="PATH", help="JSON Lines: a field to learn from, "
+                       "dotted for nested ones (repeatable; default: text)")
+    learn.add_argument("--encoding", default="utf-8", help="the inputs' encoding, or auto (default: utf-8)")
+    learn.add_argument("-q", "--quiet", action="store_true", help="no progress and no summary")
+    learn.set_defaults(run=cmd_learn)
 
     spin = sub.add_parser("spin", help="spin clean text like the real spinner",
                           description="Rewrite clean text the way the real synonym spinner does.")

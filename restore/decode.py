@@ -28,7 +28,7 @@ from .tokenize import match_case, normalize, split_words
 # on 11 real articles, each restored by a model that never saw its swaps, plus the clean prose and
 # the clean sentences of the tests: errors are swapped words missed, genuine words broken and clean
 # words changed.  At the values below: 193 -> 190 errors (174 -> 175 missed, 17 -> 15 broken, 2 -> 0
-# clean words changed); each other value tried did no better.
+# clean words changed); each other value tried did no better (restore.habits.SURVIVED, fitted too).
 SPUN_PRIOR = -8.0         # prior log-odds that a text is spun: restoring needs this much net evidence
                           # (fitted: -6, -10 and -12 no better)
 CLEARLY_CLEAN = -20.0     # log-odds below which a first look settles that a text is clean
@@ -39,8 +39,6 @@ SPIN_ITERATIONS = 6
 LM_WEIGHT = 0.8           # scale of context-model log-probabilities against the channel (fitted: 1.0
                           # gave 193 errors, 0.8 190; 0.6 and 0.7 more)
 PAIR_OPTIONS = 4          # options of each word tried in a joint pair choice (keep + 3 likeliest)
-SURVIVED = 0.05           # odds left to restoring a word that also stands unspun in the same text (fitted;
-                          # no real article shows a picked word standing lone and unspun: 0 of 11)
 DOUBT = 5.0               # most nats by which context can rule out a common word as written: a trigram
                           # model of a few million words has not seen most genuine phrasings ("did not
                           # reply to requests"), and finds them far less likely than a cliché (fitted)
@@ -203,7 +201,7 @@ class Restorer:
         standing = doc.lone.copy()
         standing[doc.slot_word] &= kept & ~doc.late
         hit = ~doc.row_keep & np.isin(doc.row_word, doc.word_ids[standing])
-        totals[hit] += math.log(SURVIVED)
+        totals[hit] += self._tables.survived
         self._weigh_late_survivors(doc, totals)
 
     def _weigh_late_survivors(self, doc: Lattice, totals: np.ndarray) -> None:
@@ -233,9 +231,9 @@ class Restorer:
         worth = (np.bincount(to_at, weights=restore_gain[restored[to_in]], minlength=len(both))
                  > np.bincount(loose_at, weights=keep_gain[loose[loose_in]], minlength=len(both)))
         picked = loose[loose_in][worth[loose_at]]
-        totals[starts[picked]] += math.log(SURVIVED)            # picked: its lone forms are rewrites
+        totals[starts[picked]] += self._tables.survived          # picked: its lone forms are rewrites
         unpicked = restored[to_in][~worth[to_at]]
-        totals[best[unpicked]] += math.log(SURVIVED)            # not picked: nothing turns back into it
+        totals[best[unpicked]] += self._tables.survived          # not picked: nothing turns back into it
 
     @staticmethod
     def _moved(doc: Lattice, before: np.ndarray, after: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -355,6 +353,8 @@ class Restorer:
         """The document's spin rate: 0 if it reads as clean, else re-estimated from what decoding rewrote."""
         if self._evidence(doc, lm_rows, stream) + SPUN_PRIOR <= 0:
             return 0.0
+        if self._tables.steady:
+            return 1.0                 # a garbler that rewrites in every text: no rate to estimate
         if not doc.n_slots:
             return 1.0
         rate = 1.0

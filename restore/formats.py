@@ -108,9 +108,11 @@ def repair(fmt: str, blocks: Iterable[str], fixer: Fixer, fields: Iterable[str] 
     return _repair_text(blocks, fixer)
 
 
-def documents(fmt: str, blocks: Iterable[str], fields: Iterable[str] = ("text",)) -> Iterator[tuple[int | None, str]]:
+def documents(fmt: str, blocks: Iterable[str], fields: Iterable[str] = ("text",),
+              sample: int = DETECT_SAMPLE) -> Iterator[tuple[int | None, str]]:
     """The restorable text of each document in a file: ``(None, text)`` for a whole file,
-    ``(line number, text)`` for each JSON line.  Long documents are cut to a sample.
+    ``(line number, text)`` for each JSON line.  Long documents are cut to a sample of about
+    ``sample`` characters (``restore learn`` reads them whole).
 
     >>> list(documents("jsonl", ['{"text": "a b"}\\n', '{"text": "c"}\\n']))
     [(1, 'a b'), (2, 'c')]
@@ -124,14 +126,14 @@ def documents(fmt: str, blocks: Iterable[str], fields: Iterable[str] = ("text",)
     if fmt == "html":
         doc = "".join(blocks)
         text, attributes = _html_spans(doc)
-        yield None, "\n\n".join(_view(doc, spans)[0] for spans in (text, attributes))[:DETECT_SAMPLE]
+        yield None, "\n\n".join(_view(doc, spans)[0] for spans in (text, attributes))[:sample]
         return
-    sample = []
+    taken: list[str] = []
     for chunk in paragraphs(blocks):
-        sample.append(chunk)
-        if sum(map(len, sample)) >= DETECT_SAMPLE:
+        taken.append(chunk)
+        if sum(map(len, taken)) >= sample:
             break
-    yield None, "".join(sample)
+    yield None, "".join(taken)
 
 
 # -- plain text ---------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from typing import Callable
 
 import numpy as np
 
+from .habits import reaches_capitals, steady, survivor_odds
 from .model import Model
 from .tokenize import BOUNDARY, gap_tokens, normalize, stands_alone, starts_sentence
 
@@ -34,6 +35,9 @@ class Tables:
         # how much less often the garbler rewrites a word touching punctuation, or a capitalised one
         self.touching = model.channel.reach.get("touching", 1.0)
         self.capitalised = model.channel.reach.get("capitalised", 1.0)
+        self.capitals_anywhere = reaches_capitals(model.channel.reach)
+        self.survived = math.log(survivor_odds(model.channel.reach))   # a standing word was not picked
+        self.steady = steady(model.channel.reach)
         ids, unknown = self.ids, self.unknown
         self.options = _Memo(self._options)
         self.late = _Memo(self._late)
@@ -59,7 +63,8 @@ class Tables:
         n = word.lower()                   # the channel's keys keep their digits ("2nd")
         more = n in self.multi or n in self.phrase_starts
         rows = self.span.get(n)
-        if not (rows or more) or not (uncapitalised(word) or word.istitle()):
+        if not (rows or more) or not (uncapitalised(word) or word.istitle()
+                                      or (self.capitals_anywhere and word.isupper())):
             return None
         return not uncapitalised(word), rows, more
 
@@ -210,7 +215,8 @@ class Lattice:
         candidates = np.flatnonzero(has_options).tolist()
         found = {k: options[words[k]] for k in candidates}
         # capitalised words count only at a sentence start, where the capital is not a name's
-        ambiguous = [k for k in candidates if not found[k][0] or starts_sentence(gaps[k], words[k - 1] if k else None)]
+        ambiguous = [k for k in candidates if not found[k][0] or tables.capitals_anywhere
+                     or starts_sentence(gaps[k], words[k - 1] if k else None)]
         self.spans = self._spans(words, gaps, tables, reach, [k for k in ambiguous if found[k][2]])
         slot_word = [k for k in ambiguous if found[k][1] is not None]
         los = np.array([found[k][1][0] for k in slot_word], dtype=np.int64)

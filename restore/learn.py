@@ -27,6 +27,7 @@ from .tokenize import context_tokens, split_words, stands_alone
 BUCKETS = (0, 1, 2, 3, 4, 8, 16, 32, 10**9)
 MIN_SWAP = 0.002        # a swap less likely than this is not worth a candidate
 MAX_CANDIDATES = 8      # originals kept per garbled word
+MIN_AGAIN = 5           # pairs of occurrences (one swapped) from which ``consistency`` is measured
 HABIT_PSEUDOCOUNT = 0.1  # habit's weight against observed swaps: the spinner's choice per word is
                          # fixed, so one sighting outweighs it (trust 0.91; held-out news)
 
@@ -89,6 +90,7 @@ class ChannelCounts:
     swaps: defaultdict = field(default_factory=lambda: defaultdict(Counter))
     aligned: Counter = field(default_factory=Counter)
     placed: Counter = field(default_factory=Counter)     # (word, place, swapped): see ``place_of``
+    again: Counter = field(default_factory=Counter)      # "after", "both": see ``consistency``
 
     def add_lexicon(self, rows: Iterable[tuple[str, str, int]]) -> None:
         """Add observed swaps ``(original, garbled, count)``."""
@@ -123,6 +125,7 @@ def learn_channel(pairs: Iterable[tuple[str, str]], counts: ChannelCounts | None
     for spun, clean in pairs:
         parts = split_words(clean)
         places = [place_of(parts[i], parts[i - 1], parts[i + 1]) for i in range(1, len(parts), 2)]
+        lone = defaultdict(list)                  # word -> whether each lone occurrence was swapped
         i = 0
         for clean_span, spun_span in align(words_of(spun), [w.lower() for w in parts[1::2]]):
             i += len(clean_span)
@@ -131,12 +134,30 @@ def learn_channel(pairs: Iterable[tuple[str, str]], counts: ChannelCounts | None
             c, g = " ".join(clean_span), " ".join(spun_span)
             if len(clean_span) == len(spun_span) == 1:
                 counts.placed[c, places[i - 1], c != g] += 1
+                if places[i - 1] == "lone":
+                    lone[c].append(c != g)
             if c == g:
                 counts.kept[c] += places[i - 1] == "lone"
             elif len(clean_span) <= 2 and len(spun_span) <= 6:
                 counts.swaps[c][g] += 1
                 counts.aligned[c] += 1
+        for flags in lone.values():
+            n, swapped = len(flags), sum(flags)
+            counts.again["after"] += swapped * (n - 1)
+            counts.again["both"] += swapped * (swapped - 1)
     return counts
+
+
+def consistency(counts: ChannelCounts) -> float | None:
+    """Of a word's other lone occurrences in a text where one was swapped, the share swapped too
+    (None if no word was seen swapped twice in a text): 1 for a garbler that rewrites every
+    occurrence of a word it picks, its rate for one that rewrites each occurrence by chance.
+
+    >>> consistency(learn_channel([("we tin go, we can go", "we can go, we can go")] * 5))
+    0.0
+    """
+    after = counts.again["after"]
+    return counts.again["both"] / after if after >= MIN_AGAIN else None
 
 
 def reach(counts: ChannelCounts, words: Iterable[str] | None = None) -> tuple[float | None, dict[str, float]]:
@@ -211,6 +232,9 @@ def fit_channel(counts: ChannelCounts, neighbours: Callable[[str], list[str]] | 
     if base_rate is None:
         base_rate = observed_rate or swap_rate(habits) or 0.3
     prior = rank_prior(habits, neighbours) if neighbours else []
+    every = consistency(habits)
+    if every is not None:          # how consistently it rewrites a word it picked (see restore.habits)
+        factors = {**factors, "every": max(every, 0.01), "picked": min(1.0, base_rate / max(every, 0.01))}
     propensity, originals, phrases = dict[str, float](), defaultdict(list), defaultdict(list)
 
     def propensity_of(c: str) -> float:
@@ -268,21 +292,26 @@ def count_context(texts: Iterable[str], bigrams: Counter | None = None,
 
 
 def train_model(pairs: Iterable[tuple[str, str]], *, lexicon: Iterable[tuple[str, str, int]] = (),
-                context=None, neighbours: Callable[[str], list[str]] | None = None,
-                vocabulary: Iterable[str] = ()):
+                context=None, base=None, own_weight: float | None = None,
+                neighbours: Callable[[str], list[str]] | None = None, vocabulary: Iterable[str] = ()):
     """Learn a whole ``Model`` from ``(spun, clean)`` pairs.
 
-    The context model is counted from the clean sides unless ``context`` is given.
+    The context model is ``context`` if given; else it is counted from the clean sides and,
+    with a ``base`` context model, mixed with it (``restore.mixing``: the pairs know the
+    domain, the base knows English).
 
     >>> model = train_model([("we tin go", "we can go")] * 3)
     >>> model.channel.originals["tin"][0][0]
     'can'
     """
+    from .mixing import OWN_WEIGHT, mix
     from .model import ContextModel, Model
     pairs = list(pairs)
     counts = learn_channel(pairs)
     counts.add_lexicon(lexicon)
     if context is None:
         context = ContextModel.from_counts(*count_context(clean for _, clean in pairs), min_trigram=1)
+        if base is not None:
+            context = mix(context, base, OWN_WEIGHT if own_weight is None else own_weight)
     channel = fit_channel(counts, neighbours, vocabulary)
     return Model(channel, context, info={"pairs": len(pairs)})

@@ -52,9 +52,36 @@ def test_a_bad_model_file_is_a_clean_error(tmp_path):
 
 def test_train_writes_a_model_that_fix_can_use(tmp_path, pairs):
     model = tmp_path / "tiny.model"
-    assert run("train", str(pairs / "pairs.jsonl"), str(pairs / "small.spun.txt"), "-o", str(model)).returncode == 0
+    assert run("train", str(pairs / "pairs.jsonl"), str(pairs / "small.spun.txt"), "-o", str(model),
+               "--own-context").returncode == 0
     result = run("fix", "--model", str(model), stdin="The meeting astatine noon, helium said.\n")
     assert result.stdout == "The meeting at noon, he said.\n"
+
+
+def test_train_mixes_the_pairs_context_with_the_shipped_model(tmp_path, pairs):
+    model = tmp_path / "mixed.model"
+    assert run("train", str(pairs / "pairs.jsonl"), "-o", str(model)).returncode == 0
+    from restore.model import Model
+    assert "parliament" in Model.load(model).context.ids          # a word the pairs never use
+
+
+def test_learn_writes_a_model_from_spun_text_alone_that_fix_can_use(tmp_path):
+    from restore.learn import count_context
+    from restore.model import Channel, ContextModel, Model
+    clean = "we can go. they can see. " * 20
+    Model(Channel(), ContextModel.from_counts(*count_context([clean, "a tin box. " * 3]), min_trigram=1)).save(
+        tmp_path / "base.model")
+    (tmp_path / "spun").mkdir()
+    for i in range(3):
+        (tmp_path / "spun" / f"{i}.txt").write_text(clean.replace("can", "tin"))
+    result = run("learn", str(tmp_path / "spun"), "-o", str(tmp_path / "m.model"), "--base", str(tmp_path / "base.model"))
+    assert result.returncode == 0 and "tin -> can" in result.stderr
+    assert run("fix", "--model", str(tmp_path / "m.model"), stdin="we tin go.\n").stdout == "we can go.\n"
+
+
+def test_learn_names_an_input_that_is_missing(tmp_path):
+    result = run("learn", str(tmp_path / "nothing.txt"), "-o", str(tmp_path / "m.model"))
+    assert result.returncode == 1 and "nothing.txt" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_train_rejects_a_malformed_pairs_file(tmp_path):
@@ -74,7 +101,7 @@ def test_eval_prints_error_rates_before_and_after(pairs):
     assert figures["wer_after"] < figures["wer_before"]
 
 
-@pytest.mark.parametrize("command", ["fix", "detect", "train", "spin", "eval"])
+@pytest.mark.parametrize("command", ["fix", "detect", "train", "learn", "spin", "eval"])
 def test_every_command_has_help(command):
     result = run(command, "--help")
     assert result.returncode == 0 and "usage: restore" in result.stdout

@@ -1,0 +1,287 @@
+"""Learn a garbler from spun text alone: which words are garbled forms, and what they stand for.
+
+No clean text of the domain is needed, only a context model of clean English (the base
+model's).  Three kinds of evidence, as in decipherment:
+
+* **context**: a garbled form occurs where its original would ("the ___ of" for a noun),
+  so for each frequent form the context model scores every frequent word in the
+  contexts the form was seen in; the words that fit much better than the form itself
+  are its candidate originals (``candidates``: two matrix products over the base
+  model's bigram tables);
+* **frequency against clean English** is part of that score: the context model's
+  probabilities carry each word's frequency;
+* **consistency**: a garbler writes the same form for a word again and again.  Hard EM
+  (``decipher``) decodes the whole corpus with the candidates as the channel, counts
+  what the decoder restored, and keeps a swap only where the decoder made it often
+  and it accounts for most of what the original was restored from; the swap's rate
+  and each original's rewrite rate are re-estimated from those counts, then it decodes
+  again.
+
+The base model's own channel is a candidate too, so over text of the seed's spinner the
+learned model keeps the swaps the corpus confirms and adds the ones it finds.
+
+>>> from restore.learn import count_context
+>>> from restore.model import ContextModel, Model, Channel
+>>> text = "we can go. they can see. " * 20
+>>> lm = ContextModel.from_counts(*count_context([text, "a tin box. " * 3]), min_trigram=1)
+>>> model = learn([text.replace("can", "tin")] * 3, Model(Channel(), lm), iterations=2, min_count=3)
+>>> model.channel.originals["tin"][0][0]
+'can'
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+import numpy as np
+
+from .model import Channel, ContextModel, Model
+from .tokenize import context_tokens, split_words, stands_alone
+
+MIN_COUNT = 5            # a form seen fewer times than this is not learned (too few contexts)
+MAX_FORMS = 6000         # most frequent forms considered
+ORIGINALS = 6000         # most frequent words of the base model that may be originals, with the corpus's own
+KNOWN = 30000            # ... of those, only words among the base model's this many most frequent
+SPREAD = 1.5             # how far (log scale) a form's count may stray from its original's expected count
+FEATURES = 1500          # most frequent tokens of the corpus used as contexts
+CANDIDATES = 5           # candidate originals per form
+MIN_GAIN = 0.5           # nats per occurrence by which a candidate must fit a form's contexts better than the form
+START = 0.3              # a candidate's first swap probability, before the corpus confirms it
+ITERATIONS = 4
+MIN_SWAPS = 2            # restorations that keep a learned swap
+MIN_SHARE = 0.5          # share of an original's restorations that one form must hold to be kept as its swap
+MIN_CONFIDENCE = 0.75    # mean confidence of a learned swap's restorations, for it to be kept
+EXPLORE = 0.02           # swap probability left to a candidate the decoder has not used (yet)
+
+
+@dataclass
+class Learned:
+    """What hard EM found: restorations counted per ``(original, form)``, and confidences."""
+
+    swaps: Counter = field(default_factory=Counter)
+    confidence: defaultdict = field(default_factory=lambda: defaultdict(float))
+    kept: Counter = field(default_factory=Counter)            # occurrences of a form decoded as itself
+    places: Counter = field(default_factory=Counter)          # (place, restored) over forms with options
+
+
+def corpus_tokens(texts: list[str], context: ContextModel) -> np.ndarray:
+    """The texts as one stream of the context model's word ids (each text starts with ``<s>``)."""
+    ids, unknown = context.ids, context.unknown
+    return np.fromiter((ids.get(t, unknown) for text in texts for t in context_tokens(text)), dtype=np.int64)
+
+
+def _bigram_table(context: ContextModel, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """log P(r | l) for every pair of ``left`` x ``right`` ids, as a float32 matrix."""
+    out = np.empty((len(left), len(right)), dtype=np.float32)
+    r = right.astype(np.uint64)
+    for i in range(0, len(left), 256):
+        block = left[i:i + 256].astype(np.uint64)
+        a = np.repeat(block, len(right))
+        b = np.tile(r, len(block))
+        out[i:i + len(block)] = context._bigram(a, b).reshape(len(block), len(right))
+    return out
+
+
+def candidates(stream: np.ndarray, context: ContextModel, *, min_count: int = MIN_COUNT,
+               keep: Callable[[str], bool] = str.isalpha) -> dict[int, list[tuple[int, float]]]:
+    """For each frequent form (id): the words (ids) that fit its contexts better than it does, best
+    first, with the gain in nats per occurrence.
+
+    A form's score for word ``c`` is the log-probability of every bigram it was seen in,
+    ``log P(c | left) + log P(right | c)``, with ``c`` in its place.
+    """
+    vocab = context.vocab
+    ids, counts = np.unique(stream, return_counts=True)
+    by_count = ids[np.argsort(-counts, kind="stable")]
+    wordlike = np.array([keep(vocab[i]) for i in by_count], dtype=bool)
+    counted = dict(zip(ids.tolist(), counts.tolist()))
+    forms = [int(i) for i in by_count[wordlike] if counted[int(i)] >= min_count and i != context.unknown][:MAX_FORMS]
+    if not forms:
+        return {}
+    frequent = np.argsort(-context.unigram, kind="stable")
+    base_words = [int(i) for i in frequent[:ORIGINALS * 2] if keep(vocab[i])][:ORIGINALS]
+    originals = np.array(sorted(set(base_words) | set(forms)), dtype=np.int64)
+    rank = np.empty(len(vocab), dtype=np.int64)
+    rank[frequent] = np.arange(len(vocab))
+    eligible = (rank[originals] < KNOWN) & np.array([keep(vocab[i]) for i in originals], dtype=bool)
+    features = by_count[by_count != context.unknown][:FEATURES]
+    where = np.full(len(vocab), -1, dtype=np.int64)
+    where[features] = np.arange(len(features))
+    form_at = np.full(len(vocab), -1, dtype=np.int64)
+    form_at[forms] = np.arange(len(forms))
+    # how often each form follows and precedes each context token
+    left_of, right_of = np.zeros((len(forms), len(features)), np.float32), np.zeros((len(forms), len(features)), np.float32)
+    a, b = stream[:-1], stream[1:]
+    ok = (form_at[b] >= 0) & (where[a] >= 0)
+    np.add.at(left_of, (form_at[b[ok]], where[a[ok]]), 1)
+    ok = (form_at[a] >= 0) & (where[b] >= 0)
+    np.add.at(right_of, (form_at[a[ok]], where[b[ok]]), 1)
+    score = left_of @ _bigram_table(context, features, originals)           # [form, original]
+    score += right_of @ _bigram_table(context, originals, features).T
+    # frequency against clean English: a word expected about as often as the form was seen
+    total = len(stream)
+    expected = np.maximum(total * np.exp(context.unigram[originals].astype(np.float64)),
+                          np.array([counted.get(int(c), 0) for c in originals], dtype=np.float64))
+    expected[np.searchsorted(originals, forms)] = np.maximum(
+        total * np.exp(context.unigram[forms].astype(np.float64)), 0.1)     # a form as itself: as in English
+    seen_forms = np.array([counted[f] for f in forms], dtype=np.float64)
+    score -= np.log(seen_forms[:, None] / np.maximum(expected[None, :], 0.1)) ** 2 / (2 * SPREAD ** 2)
+    column = np.searchsorted(originals, forms)
+    own = score[np.arange(len(forms)), column]
+    seen = np.maximum(left_of.sum(1) + right_of.sum(1), 1) / 2
+    gain = (score - own[:, None]) / seen[:, None]
+    gain[:, ~eligible] = -np.inf
+    gain[np.arange(len(forms)), column] = -np.inf
+    top = np.argsort(-gain, axis=1)[:, :CANDIDATES]
+    out = {}
+    for f, form in enumerate(forms):
+        best = [(int(originals[c]), float(gain[f, c])) for c in top[f] if gain[f, c] >= MIN_GAIN]
+        if best:
+            out[form] = best
+    return out
+
+
+def _channel(pairs: dict[tuple[str, str], float], propensity: dict[str, float], reach: dict) -> Channel:
+    """A channel of single-word swaps ``{(original, form): P(form | original)}``."""
+    originals: dict[str, list] = defaultdict(list)
+    for (c, g), p in pairs.items():
+        originals[g].append((c, math.log(max(propensity.get(c, START) * p, 1e-9))))
+    return Channel(originals={g: tuple(sorted(v, key=lambda x: -x[1])[:8]) for g, v in originals.items()},
+                   propensity=dict(propensity), reach=dict(reach))
+
+
+def _decode(texts: list[str], model: Model, progress, desc: str) -> Learned:
+    """Restore every text; count its restorations, what stood, and where the restorations were."""
+    from .decode import Restorer
+    restorer = Restorer(model, fix_mojibake=False)
+    learned = Learned()
+    options = model.channel.originals
+    for text in progress(texts, desc=desc):
+        _, changes = restorer.restore_with_changes(text)
+        at = {c.start: c for c in changes}
+        parts = split_words(text)
+        offset = 0
+        for i, part in enumerate(parts):
+            if i % 2 and part.lower() in options:
+                form = part.lower()
+                place = ("capitalised" if part != form else
+                         "lone" if stands_alone(parts[i - 1], parts[i + 1]) else "touching")
+                change = at.get(offset)
+                if change and change.end - change.start == len(part):
+                    learned.swaps[change.restored.lower(), form] += 1
+                    learned.confidence[change.restored.lower(), form] += change.confidence
+                    learned.places[place, True] += 1
+                else:
+                    learned.kept[form] += 1
+                    learned.places[place, False] += 1
+            offset += len(part)
+    return learned
+
+
+def _reach(learned: Learned) -> dict:
+    """How much less often touching and capitalised forms were restored than lone ones."""
+    def rate(place):
+        done, left = learned.places[place, True], learned.places[place, False]
+        return (done + 0.5) / (done + left + 1)
+    lone = rate("lone")
+    return {p: min(1.0, max(0.001, rate(p) / lone)) for p in ("touching", "capitalised")}
+
+
+def _refit(learned: Learned, candidate_pairs: set, occurrences: Counter) -> tuple[dict, dict]:
+    """New swap probabilities and rewrite rates from what the decoder restored (hard EM's M step)."""
+    by_original: dict[str, Counter] = defaultdict(Counter)
+    for (c, g), n in learned.swaps.items():
+        by_original[c][g] += n
+    pairs, propensity = {}, {}
+    for c, forms in by_original.items():
+        total = sum(forms.values())
+        for g, n in forms.items():
+            if n >= MIN_SWAPS and n >= MIN_SHARE * total:
+                pairs[c, g] = n / total
+        standing = occurrences[c] - sum(learned.swaps[o, c] for o in by_original if (o, c) in learned.swaps)
+        propensity[c] = (total + START) / (total + max(standing, 0) + 1)
+    for c, g in candidate_pairs:
+        pairs.setdefault((c, g), EXPLORE)
+    return pairs, propensity
+
+
+def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min_count: int = MIN_COUNT,
+             progress=lambda xs, **_: xs, say: Callable[[str], None] = lambda _: None) -> tuple[Model, Learned]:
+    """Learn a channel for ``texts`` over ``base``'s context model; return the model and the last counts."""
+    context = base.context
+    vocab = context.vocab
+    stream = corpus_tokens(texts, context)
+    say(f"{len(texts)} texts, {int((stream != context.ids.get('<s>', -1)).sum())} tokens")
+    found = candidates(stream, context, min_count=min_count)
+    occurrences = Counter({vocab[i]: n for i, n in zip(*np.unique(stream, return_counts=True))})
+    candidate_pairs = {(vocab[c], vocab[g]) for g, cs in found.items() for c, _ in cs}
+    for g, options in base.channel.originals.items():          # the base model's swaps compete too
+        if occurrences[g]:
+            candidate_pairs.update((c, g) for c, _ in options if " " not in c)
+    say(f"{len(found)} forms with candidate originals, {len(candidate_pairs)} candidate swaps")
+    pairs = {p: START for p in candidate_pairs}
+    propensity = {c: START for c, _ in candidate_pairs}
+    reach = {"touching": 1.0, "capitalised": 1.0}
+    learned = Learned()
+    for round_ in range(iterations):
+        model = Model(_channel(pairs, propensity, reach), context)
+        learned = _decode(texts, model, progress, f"round {round_ + 1}/{iterations}")
+        pairs, propensity = _refit(learned, candidate_pairs, occurrences)
+        reach = _reach(learned)
+    final = {(c, g): v for (c, g), v in pairs.items() if v > EXPLORE and learned.swaps[c, g]
+             and learned.confidence[c, g] / learned.swaps[c, g] >= MIN_CONFIDENCE}
+    channel = _channel(final, {c: propensity[c] for c, _ in final}, reach)
+    return Model(channel, context, info={"learned from": f"{len(texts)} spun texts", "base": base.info}), learned
+
+
+def read_corpus(inputs: list[str], *, fmt: str | None = None, fields: Iterable[str] = ("text",),
+                encoding: str = "utf-8", skipped: Callable[[str], None] = lambda _: None) -> list[str]:
+    """The text of every document among ``inputs`` (files, folders, globs; plain text, HTML or
+    JSON Lines), read as ``restore fix`` reads them; empty and binary files are passed to
+    ``skipped``, anything unreadable is a ``BadInput`` naming the file.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.jsonl").write_text('{"text": "we tin go"}\\n{"text": "tin we"}\\n')
+    >>> read_corpus([str(d)])
+    ['we tin go', 'tin we']
+    """
+    from . import formats
+    from .errors import BadInput
+    from .files import Reader, Skipped
+    from .inputs import find_files
+    texts: list[str] = []
+    for found in find_files(inputs):
+        if found.problem:
+            if found.skipped:
+                skipped(f"{found.path}: {found.problem}")
+                continue
+            raise BadInput(f"{found.path}: {found.problem}")
+        try:
+            with Reader(found.path, encoding) as reader:
+                reader.skip_if_no_text()
+                texts.extend(text for _, text in formats.documents(
+                    formats.format_of(found.path, fmt), reader.blocks(), fields, sample=1 << 62) if text.strip())
+        except Skipped as e:
+            skipped(f"{found.path}: {e}")
+        except BadInput as e:
+            raise BadInput(f"{found.path}: {e}") from None
+    return texts
+
+
+def learn(texts: Iterable[str], base: Model, **options) -> Model:
+    """A model for text garbled like ``texts``: ``base``'s context model and a channel learned from them."""
+    return decipher(list(texts), base, **options)[0]
+
+
+def summary(model: Model, learned: Learned, top: int = 20) -> list[str]:
+    """The most frequent learned swaps, with counts and mean confidence, one line each."""
+    kept = {(c, g) for g, options in model.channel.originals.items() for c, _ in options}
+    rows = [(n, c, g) for (c, g), n in learned.swaps.items() if (c, g) in kept]
+    lines = []
+    for n, c, g in sorted(rows, reverse=True)[:top]:
+        lines.append(f"{n:7d}  {learned.confidence[c, g] / n:.2f}  {g} -> {c}")
+    return lines
+

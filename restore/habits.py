@@ -1,0 +1,62 @@
+"""What a garbler's learned habits tell the decoder.
+
+Learning (``restore.learn.fit_channel``) stores a garbler's habits in ``Channel.reach``:
+
+* ``touching``, ``capitalised``: how much less often it rewrites a word touching
+  punctuation, or a capitalised one, than a lone lower-case word;
+* ``every``: the share of a word's lone occurrences it rewrites in a text where it
+  rewrote that word at all (the seed's spinner: all of them; a garbler that rewrites
+  each occurrence by chance: its rate);
+* ``picked``: the share of texts in which it rewrites a word it knows at all.
+
+A model without a habit (the shipped one has neither ``every`` nor ``picked``) keeps the
+seed spinner's, so it decodes as before.
+
+>>> survivor_odds({})                        # the seed's spinner: a word left standing was not picked
+0.05
+>>> survivor_odds({"every": 0.7, "picked": 1.0})    # rewrites 70% of occurrences, in every text
+1.0
+>>> steady({"every": 0.7, "picked": 1.0}), steady({})
+(True, False)
+>>> reaches_capitals({"capitalised": 0.9}), reaches_capitals({"capitalised": 0.004})
+(True, False)
+"""
+from __future__ import annotations
+
+SURVIVED = 0.05           # odds left to restoring a word that also stands unspun in the same text, for the
+                          # seed's spinner (it rewrites every lone occurrence of a word it picks: no real
+                          # article shows a picked word standing lone and unspun, 0 of 11; bench/
+                          # fit_decoder.py found 0.01, 0.02 and 0.1 no better on them)
+STEADY = 0.95            # share of texts from which a garbler is taken to rewrite in every text (the seed's
+                          # spinner picks 85% of an article's words; both bench/garblers.py garblers: 1.0)
+CAPITALS = 0.5            # reach of capitalised words from which a garbler is taken to rewrite them anywhere,
+                          # not only at a sentence start (the seed's spinner: 0.004; letter garbler: 1.0)
+
+
+def survivor_odds(reach: dict) -> float:
+    """The odds factor of restoring a word to ``c`` where ``c`` also stands unspun in the same text.
+
+    If the garbler picks a word in a share ``picked`` of texts and then rewrites a share
+    ``every`` of its occurrences, one standing occurrence makes it picked with probability
+    ``picked (1 - every) / (picked (1 - every) + 1 - picked)``; the factor is that over
+    ``picked``, never below ``SURVIVED``.
+    """
+    every = reach.get("every")
+    if every is None:
+        return SURVIVED
+    picked = reach.get("picked", 1.0)
+    left = 1.0 - every
+    factor = left / max(picked * left + 1.0 - picked, 1e-9)
+    return min(1.0, max(SURVIVED, factor))
+
+
+def reaches_capitals(reach: dict) -> bool:
+    """Whether the garbler rewrites capitalised words about as often as others, so that one in
+    mid-sentence may be restored too."""
+    return reach.get("capitalised", 0.0) >= CAPITALS
+
+
+def steady(reach: dict) -> bool:
+    """Whether the garbler rewrites the words it knows in every text it garbles (then a spun
+    text's rate of rewriting is the channel's own, with no share of words to estimate)."""
+    return reach.get("picked", 0.0) >= STEADY

@@ -1,0 +1,36 @@
+"""Learning garblers other than the seed's spinner: tiny hand-written fixtures only."""
+from restore.align import align
+from restore.habits import survivor_odds
+from restore.learn import consistency, fit_channel, learn_channel
+from restore.mixing import mix
+from restore.model import ContextModel
+
+# a garbler that rewrites "can" in some of its occurrences only, each text
+BY_CHANCE = [("we tin go, we can go and we tin see", "we can go, we can go and we can see")] * 5
+
+
+def test_equal_length_texts_align_by_position_even_where_forms_are_genuine_words():
+    assert align("of the way".split(), "to the way".split())[0] == (("to",), ("of",))
+
+
+def test_a_garbler_that_rewrites_by_chance_is_seen_to_leave_words_standing():
+    assert consistency(learn_channel(BY_CHANCE)) < 1
+
+
+def test_a_word_standing_unspun_does_not_veto_restorations_for_a_garbler_that_rewrites_by_chance():
+    reach = fit_channel(learn_channel(BY_CHANCE)).reach
+    assert survivor_odds(reach) > 0.5
+
+
+def test_the_seed_spinners_habit_is_kept_where_every_occurrence_is_rewritten():
+    every = [("we tin go, we tin see", "we can go, we can see")] * 5
+    assert survivor_odds(fit_channel(learn_channel(every)).reach) == 0.05
+
+
+def test_a_mixed_context_model_knows_the_words_of_both():
+    own = ContextModel.from_counts({("the", "file"): 3, ("file", "is"): 3}, {("the", "file", "is"): 3})
+    base = ContextModel.from_counts({("the", "cat"): 3, ("cat", "is"): 3}, {("the", "cat", "is"): 3})
+    both = mix(own, base, 0.5)
+    the, file, cat, dog = (both.id(w) for w in ("the", "file", "cat", "dog"))
+    p_file, p_cat, p_dog = both.logprobs([(the, the, file), (the, the, cat), (the, the, dog)])
+    assert p_file > p_dog and p_cat > p_dog
