@@ -51,7 +51,7 @@ def fold_models(args) -> tuple[list[dict], dict, Model]:
         return articles, models, Model.load(args.models / "seen.model")
     from corpora.build import Recipe
     recipe = Recipe.prepare()
-    models = {a["id"]: recipe.model(real_dev.lexicon_names(a["id"]))[0] for a in articles}
+    models = {a["id"]: recipe.model(real_dev.lexicon_names(a["id"], articles))[0] for a in articles}
     return articles, models, recipe.model()[0]
 
 
