@@ -28,6 +28,7 @@ BUCKETS = (0, 1, 2, 3, 4, 8, 16, 32, 10**9)
 MIN_SWAP = 0.002        # a swap less likely than this is not worth a candidate
 MAX_CANDIDATES = 8      # originals kept per garbled word
 MIN_AGAIN = 5           # pairs of occurrences (one swapped) from which ``consistency`` is measured
+RATE_PSEUDOCOUNT = 2.0   # pseudo-observations of the base rate in a word's own rate of being rewritten
 HABIT_PSEUDOCOUNT = 0.1  # habit's weight against observed swaps: the spinner's choice per word is
                          # fixed, so one sighting outweighs it (trust 0.91; held-out news)
 
@@ -239,9 +240,8 @@ def fit_channel(counts: ChannelCounts, neighbours: Callable[[str], list[str]] | 
 
     def propensity_of(c: str) -> float:
         """How often ``c`` is rewritten: a lexicon alone cannot tell (it lists no survivals)."""
-        strength = 2.0          # pseudo-observations of the base rate
         swapped = counts.aligned[c]
-        return (swapped + strength * base_rate) / (swapped + counts.kept[c] + strength)
+        return (swapped + RATE_PSEUDOCOUNT * base_rate) / (swapped + counts.kept[c] + RATE_PSEUDOCOUNT)
 
     def add(c: str, g: str, p: float) -> None:
         if p < MIN_SWAP:

@@ -118,7 +118,7 @@ class ContextModel:
     ids: dict = field(init=False, repr=False)
 
     def __post_init__(self):
-        self.ids = {w: i for i, w in enumerate(self.vocab)}
+        self.ids = dict(zip(self.vocab, range(len(self.vocab))))
         self.unknown = self.ids[UNKNOWN]
         self._indexes, self._lookups = {}, 0
 

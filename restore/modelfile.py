@@ -90,7 +90,7 @@ MEMBERS = {
     "class_names": "u1",         # word classes (none: no class model), each followed by a line break
     "class_of_word": "u1",       # each word's class, in vocabulary order
     "class_in_word": "<f2",      # log P(word | its class)
-    "class_trigram": "<f4",      # log P(c | a b), flattened [a, b, c]
+    "class_trigram": "<f2",      # log P(c | a b), flattened [a, b, c]
     "extra": "u1",               # JSON: phrases, multi-word originals, the channel's reach, the class weight
 }
 
@@ -160,7 +160,7 @@ def _arrays(model: Model) -> dict[str, np.ndarray]:
         "class_names": _blob(classes.names if classes else [], "class names"),
         "class_of_word": (classes.word_class if classes else np.zeros(0)).astype("u1"),
         "class_in_word": (classes.in_class if classes else np.zeros(0)).astype("<f2"),
-        "class_trigram": (classes.trigram.ravel() if classes else np.zeros(0)).astype("<f4"),
+        "class_trigram": (classes.trigram.ravel() if classes else np.zeros(0)).astype("<f2"),
         "extra": np.frombuffer(json.dumps(extra, ensure_ascii=False).encode("utf-8"), dtype=np.uint8),
     }
 
