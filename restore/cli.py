@@ -154,11 +154,11 @@ def cmd_apply(args) -> int:
 
 
 def _input_options(parser) -> None:
-    from .formats import FORMATS
-    parser.add_argument("--format", choices=FORMATS, help="the input format (default: by "
-                        "extension: .html/.htm, .jsonl, else text)")
+    from .formats import BATCH_FORMATS
+    parser.add_argument("--format", choices=BATCH_FORMATS, help="the input format (default: by "
+                        "extension: .html/.htm, .jsonl, .parquet, else text)")
     parser.add_argument("--field", action="append", metavar="PATH", help="JSON Lines: a field to restore, "
-                        "dotted for nested ones (repeatable; default: text)")
+                        "dotted for nested ones; Parquet: a column (repeatable; default: text)")
     parser.add_argument("--encoding", default="utf-8", help="the inputs' encoding, or auto to guess each "
                         "file's (default: utf-8); outputs keep it")
     parser.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
