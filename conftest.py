@@ -1,5 +1,5 @@
 """The doctests of the modules that need an optional extra run only where it is installed
-(``restore[parquet]``): the base install's tests need none."""
+(``restore[dask]``, ``restore[parquet]``): the base install's tests need neither."""
 import importlib.util
 
 
@@ -8,5 +8,7 @@ def _missing(*modules: str) -> bool:
 
 
 collect_ignore = []
+if _missing("dask", "pandas"):
+    collect_ignore.append("restore/dask.py")
 if _missing("pyarrow"):
     collect_ignore.append("restore/parquet.py")
