@@ -62,6 +62,8 @@ def cmd_fix(args) -> int:
         check_address(args.scheduler)
         if to_stdout:
             raise UsageError("--scheduler needs --output-dir or --in-place (the workers write the outputs)")
+        if args.jobs != 1:
+            raise UsageError("give --jobs or --scheduler, not both (the cluster has its own workers)")
     _model(args.model)
     tally = batch.run(jobs, settings, workers=args.jobs, ordered=to_stdout, changes=args.changes,
                       report=args.report, progress=not args.quiet and sys.stderr.isatty(), scheduler=args.scheduler)

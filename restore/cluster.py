@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from .errors import RestoreError, UsageError
 from .inputs import Job
-from .pool import BYTES_PER_TASK, DIED, FILES_PER_TASK, _size, sweep
+from .pool import DIED, _size, sweep
 from .worker import Outcome, Settings, Worker
 
 if TYPE_CHECKING:
@@ -48,6 +48,8 @@ __all__ = ["DaskBatch", "check_address", "connect", "repair_files"]
 
 LOCAL = re.compile(r"local:([0-9]+)")
 REMOTE = re.compile(r"(tcp|tls)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):([0-9]{1,5})/?")
+FILES_PER_TASK = 32      # files sent to a worker in one task, at most ... (a task costs the scheduler a few
+BYTES_PER_TASK = 1 << 18  # ... and until they hold this much                    milliseconds: more than the pool's)
 TASKS_PER_THREAD = 4     # tasks in flight per worker thread: enough to hide the round trips
 
 
@@ -87,9 +89,9 @@ def connect(address: str) -> Iterator[Client]:
     with contextlib.ExitStack() as stack:
         try:
             if local:
-                cluster = stack.enter_context(distributed.LocalCluster(
-                    n_workers=int(local[1]), threads_per_worker=1, processes=True, dashboard_address=None,
-                    silence_logs=logging.ERROR))
+                cluster = stack.enter_context(distributed.LocalCluster(     # its web pages on any free port:
+                    n_workers=int(local[1]), threads_per_worker=1, processes=True, dashboard_address=":0",
+                    silence_logs=logging.ERROR))                                # 8787 may be another cluster's
                 client = stack.enter_context(distributed.Client(cluster, set_as_default=False))
             else:
                 client = stack.enter_context(distributed.Client(address, set_as_default=False))

@@ -51,6 +51,6 @@ def dask_client():
     """A LocalCluster of two worker processes, one thread each, shared by a module's tests (and the
     default client meanwhile); closed when the module is done, before other modules fork workers."""
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                                   silence_logs=logging.ERROR) as cluster, distributed.Client(cluster) as client:
         yield client

@@ -100,10 +100,12 @@ def test_a_bad_scheduler_address_is_a_usage_error(capsys, tmp_path, address):
     assert "Traceback" not in err
 
 
-def test_the_scheduler_needs_an_output_folder(capsys, tmp_path):
+def test_the_scheduler_needs_an_output_folder_and_no_jobs(capsys, tmp_path):
     (tmp_path / "a.txt").write_text(SPUN)
     code, _, err = fix(capsys, tmp_path / "a.txt", "--scheduler", "local:1")
     assert code == 2 and "--scheduler needs --output-dir or --in-place" in err
+    code, _, err = fix(capsys, tmp_path / "a.txt", "--scheduler", "local:1", "--output-dir", tmp_path / "o", "-j", "2")
+    assert code == 2 and "give --jobs or --scheduler, not both" in err
 
 
 def test_an_unreachable_scheduler_is_one_line_and_exit_1(capsys, tmp_path):
@@ -186,3 +188,20 @@ def test_a_group_lost_with_its_workers_is_sent_again_file_by_file_then_fails_alo
     flying = {Lost(): sent[0]}
     [outcome] = batch._collect(next(iter(flying)), flying, sent.append, str(tmp_path))
     assert (outcome.source, outcome.status, outcome.message) == ("0.txt", "failed", dask_batch.DIED)
+
+
+def test_ctrl_c_on_a_cluster_stops_the_batch_leaving_only_whole_outputs(tmp_path):
+    make_archive(tmp_path / "in", 600, paragraphs=4)
+    proc = subprocess.Popen([sys.executable, "-m", "restore", "fix", str(tmp_path / "in"), "--output-dir",
+                             str(tmp_path / "out"), "--scheduler", "local:2"], stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while len(list((tmp_path / "out").rglob("*.txt"))) < 20 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err
+    written = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
+    assert 20 <= len(written) < 600
+    assert not [p for p in written if p.name.startswith(".") or p.suffix == ".tmp"]
+    for path in written:
+        assert path.read_text().endswith(f"\n\n#{int(path.stem)}\n")

@@ -45,6 +45,7 @@ def test_restore_frame_equals_restore_text_row_by_row_and_counts_the_changes(das
     assert out["body_changed"].dtype == "int64" and out["body_changed"].sum() == 9
 
 
+@pytest.mark.filterwarnings("ignore:The inplace keyword")      # dask's own use of pandas 3
 def test_restore_frame_reads_and_writes_parquet_on_the_cluster(dask_client, tmp_path):
     frame = pd.DataFrame({"id": range(6), "text": TEXTS})
     frame.to_parquet(tmp_path / "in.parquet")
