@@ -21,7 +21,7 @@ import shutil
 import signal
 import sys
 import time
-from typing import IO, Iterable, Iterator
+from typing import IO, TYPE_CHECKING, Iterable, Iterator
 
 from .diff import MarkedWords, UnifiedDiff, change_records
 from .errors import UsageError
@@ -31,12 +31,15 @@ from .pool import Batch
 from .report import Tally
 from .worker import Outcome, Settings, Worker
 
+if TYPE_CHECKING:
+    from .cluster import DaskBatch
+
 __all__ = ["run", "plan", "find_files", "Job", "Settings", "Outcome", "Worker", "Batch", "Tally", "UsageError",
            "UnifiedDiff", "MarkedWords", "change_records"]
 
 
 @contextlib.contextmanager
-def _stop_on_signals(batch: Batch, tally: Tally) -> Iterator[None]:
+def _stop_on_signals(batch: Batch | DaskBatch, tally: Tally) -> Iterator[None]:
     """The first Ctrl-C or SIGTERM stops the batch cleanly; a second one interrupts at once."""
     def handler(signum, frame):
         if batch.stopped:
@@ -63,13 +66,20 @@ def _progress(enabled: bool):
 
 def run(jobs: Iterable[Job], settings: Settings, *, workers: int = 1, ordered: bool = False,
         stdout: IO[bytes] | None = None, changes: str | None = None, report: str | None = None,
-        progress: bool = False) -> Tally:
-    """Run ``jobs`` in ``workers`` processes, passing restored text, reviews and scores on to
-    ``stdout`` (binary; default sys.stdout), logging changes to the file ``changes`` (JSON Lines),
-    and saying each problem in one line on stderr; return the tally (and write it to ``report``).
+        progress: bool = False, scheduler: str | None = None) -> Tally:
+    """Run ``jobs`` in ``workers`` processes, or on the Dask cluster at ``scheduler``
+    (``restore.cluster``), passing restored text, reviews and scores on to ``stdout`` (binary;
+    default sys.stdout), logging changes to the file ``changes`` (JSON Lines), and saying each
+    problem in one line on stderr; return the tally (and write it to ``report``).
 
     A full disk stops the batch (``Tally.halted``); the report is written all the same."""
-    batch, tally = Batch(settings, workers), Tally(report)
+    batch: Batch | DaskBatch
+    if scheduler:
+        from .cluster import DaskBatch
+        batch = DaskBatch(settings, scheduler)
+    else:
+        batch = Batch(settings, workers)
+    tally = Tally(report)
     log = Spool("utf-8", final=changes) if changes else None
     bar = _progress(progress)
     started = time.monotonic()

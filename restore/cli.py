@@ -57,10 +57,17 @@ def cmd_fix(args) -> int:
     check_log_path("--changes", args.changes, inputs)
     if args.report and args.changes and os.path.realpath(args.report) == os.path.realpath(args.changes):
         raise UsageError("--report and --changes name the same file")
-    _model(args.model)
     to_stdout = not (args.output_dir or args.in_place) or args.diff
+    if args.scheduler:
+        from .cluster import check_address
+        check_address(args.scheduler)
+        if to_stdout:
+            raise UsageError("--scheduler needs --output-dir or --in-place (the workers write the outputs)")
+        if args.jobs != 1:
+            raise UsageError("give --jobs or --scheduler, not both (the cluster has its own workers)")
+    _model(args.model)
     tally = batch.run(jobs, settings, workers=args.jobs, ordered=to_stdout, changes=args.changes,
-                      report=args.report, progress=not args.quiet and sys.stderr.isatty())
+                      report=args.report, progress=not args.quiet and sys.stderr.isatty(), scheduler=args.scheduler)
     if not args.quiet and (tally.files > 1 or args.output_dir or args.in_place or tally.stopped):
         for line in tally.lines() + (["interrupted"] if tally.stopped else []):
             print(f"restore: {line}", file=sys.stderr)
@@ -184,11 +191,11 @@ def cmd_apply(args) -> int:
 
 
 def _input_options(parser) -> None:
-    from .formats import FORMATS
-    parser.add_argument("--format", choices=FORMATS, help="the input format (default: by "
-                        "extension: .html/.htm, .jsonl, else text)")
+    from .formats import BATCH_FORMATS
+    parser.add_argument("--format", choices=BATCH_FORMATS, help="the input format (default: by "
+                        "extension: .html/.htm, .jsonl, .parquet, else text)")
     parser.add_argument("--field", action="append", metavar="PATH", help="JSON Lines: a field to restore, "
-                        "dotted for nested ones (repeatable; default: text)")
+                        "dotted for nested ones; Parquet: a column (repeatable; default: text)")
     parser.add_argument("--encoding", default="utf-8", help="the inputs' encoding, or auto to guess each "
                         "file's (default: utf-8); outputs keep it")
     parser.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
@@ -231,6 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
                      "confidence, alternatives")
     fix.add_argument("--report", metavar="JSON", help="write the report, one entry per file, as JSON")
     fix.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
+    fix.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster: tcp://HOST:PORT of its "
+                     "scheduler, or local:N to start N worker processes here (needs restore[dask], and "
+                     "--output-dir or --in-place on paths the workers see)")
     fix.set_defaults(run=cmd_fix, parser=fix)
 
     detect = sub.add_parser("detect", help="score how spun documents look",

@@ -143,6 +143,8 @@ def read_document(path: str, restorer=None, *, fix_mojibake: bool = True, encodi
     """
     from .files import Reader, Skipped
     fmt = formats.format_of(path, format)
+    if fmt not in formats.FORMATS:
+        raise ReviewError(f"{path}: {fmt} files cannot be reviewed (restore fix --changes logs their changes)")
     fixer = formats.Fixer(restorer or _Unchanged(), fix_mojibake=fix_mojibake)
     reader = None
     try:

@@ -25,7 +25,7 @@ import shutil
 import stat
 import sys
 import tempfile
-from typing import BinaryIO, Iterator
+from typing import IO, Any, BinaryIO, Iterator
 
 from .errors import BadInput, UsageError
 
@@ -193,13 +193,19 @@ def temp_prefix(final: str, token: str = "") -> str:
     return f".{os.path.basename(final)}.{token + '-' if token else ''}"
 
 
+def _open(fd: int, encoding: str | None) -> IO[Any]:
+    """The file ``fd`` for text in ``encoding``, or for bytes (None)."""
+    return open(fd, "wb") if encoding is None else open(fd, "w", encoding=encoding, newline="")
+
+
 class Spool:
     """A file written beside ``final`` (or in ``scratch``) that is renamed into place when complete.
 
     ``token`` marks its name (``temp_prefix``), so that a run can find what a killed worker left.
+    ``encoding`` None opens it for bytes (Parquet).
     """
 
-    def __init__(self, encoding: str = "utf-8", *, final: str | None = None, scratch: str | None = None,
+    def __init__(self, encoding: str | None = "utf-8", *, final: str | None = None, scratch: str | None = None,
                  bom: bytes = b"", token: str = ""):
         if final:
             folder = os.path.dirname(final) or "."
@@ -208,7 +214,7 @@ class Spool:
         else:
             fd, self.path = tempfile.mkstemp(dir=scratch, suffix=".tmp")
         self.final = final
-        self.file = open(fd, "w", encoding=encoding, newline="")
+        self.file = _open(fd, encoding)
         self.write = self.file.write
         if bom:
             self.write("\ufeff")          # the mark, in the file's encoding

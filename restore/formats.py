@@ -37,11 +37,12 @@ from typing import Any, Callable, Iterable, Iterator
 from .errors import BadInput
 from .fixer import Fixer, Interrupted
 
-__all__ = ["FORMATS", "BadInput", "Fixer", "Interrupted", "Piece", "View", "documents", "format_of", "json_strings",
-           "lines", "paragraphs", "repair"]
+__all__ = ["FORMATS", "BATCH_FORMATS", "BadInput", "Fixer", "Interrupted", "Piece", "View", "documents", "format_of",
+           "json_strings", "lines", "paragraphs", "repair"]
 
 FORMATS = ("text", "html", "jsonl")
-EXTENSIONS = {".txt": "text", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
+BATCH_FORMATS = (*FORMATS, "parquet")     # fix and detect also read Parquet (restore.parquet)
+EXTENSIONS = {".txt": "text", ".html": "html", ".htm": "html", ".jsonl": "jsonl", ".parquet": "parquet"}
 CHUNK = 16_384              # characters of text restored at a time (a chunk ends at a blank line)
 LONGEST_PARAGRAPH = 1 << 20  # a paragraph longer than this is cut at a line break or a space
 DETECT_SAMPLE = 65_536      # characters of a document that `detect` scores

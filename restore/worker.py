@@ -91,9 +91,12 @@ class Worker:
         self.spools = []
         reader = None
         try:
-            reader = Reader(job.source, self.settings.encoding)
-            reader.skip_if_no_text()
-            (self._detect if self.settings.detect else self._repair)(job, reader, fixer, outcome)
+            if formats.format_of(job.source, self.settings.format) == "parquet":
+                self._parquet(job, fixer, outcome)
+            else:
+                reader = Reader(job.source, self.settings.encoding)
+                reader.skip_if_no_text()
+                (self._detect if self.settings.detect else self._repair)(job, reader, fixer, outcome)
         except Skipped as e:
             outcome.status, outcome.message = "skipped", str(e)
         except BadInput as e:
@@ -120,7 +123,7 @@ class Worker:
         self.spools = []
         return outcome
 
-    def _spool(self, encoding: str = "utf-8", final: str | None = None, bom: bytes = b"") -> Spool:
+    def _spool(self, encoding: str | None = "utf-8", final: str | None = None, bom: bytes = b"") -> Spool:
         self.spools.append(Spool(encoding, final=final, scratch=self.settings.scratch, bom=bom,
                                  token=self.settings.token))
         return self.spools[-1]
@@ -150,19 +153,57 @@ class Worker:
             outcome.review = review.keep()
         if log:
             outcome.changes = log.keep()
+        self._finish(job, out, reader.mode, reader.owner, outcome)
+
+    def _finish(self, job: Job, out: Spool | None, mode: int | None, owner: tuple[int, int] | None,
+                outcome: Outcome) -> None:
+        """Put the output in place (in place: with the input's mode and owner), or leave it for stdout."""
         if job.target and out:
             if job.target == job.source:        # in place: the same mode and owner, setuid and all
-                out.commit(reader.mode, owner=reader.owner, backup=s.backup)
+                out.commit(mode, owner=owner, backup=self.settings.backup)
             else:
-                out.commit(None if reader.mode is None else reader.mode & 0o777)
+                out.commit(None if mode is None else mode & 0o777)
         elif out:
             outcome.output = out.keep()
+
+    def _parquet(self, job: Job, fixer: Fixer, outcome: Outcome) -> None:
+        """Restore (or score) a Parquet file's text columns, row group by row group (``restore.parquet``)."""
+        from . import parquet
+        s = self.settings
+        if s.review and not s.detect:
+            raise BadInput("--diff shows text files only, not Parquet (--changes logs a Parquet file's changes)")
+        with parquet.ParquetSource(job.source, s.fields) as source:
+            if s.detect:
+                out = self._spool()
+                for row, text in parquet.documents(source):
+                    out.write(self._scored(fixer, text, f"{job.source}:{row}"))
+                outcome.output = out.keep()
+                return
+            out = self._spool(None, job.target)
+            log = self._spool() if s.changes else None
+
+            def tables():
+                for table, views in parquet.repair(source, fixer):
+                    for view in views:
+                        outcome.changed += len(view.changes)
+                        if log:
+                            for record in parquet.change_records(job.source, view):
+                                log.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    yield table
+            parquet.write(source, tables(), out.file)
+        if log:
+            outcome.changes = log.keep()
+        self._finish(job, out, source.mode, source.owner, outcome)
 
     def _detect(self, job: Job, reader: Reader, fixer: Fixer, outcome: Outcome) -> None:
         s = self.settings
         out = self._spool()
         for line, text in formats.documents(formats.format_of(job.source, s.format), reader.blocks(), s.fields):
-            score = fixer.score(text)
-            verdict = "" if s.threshold is None else ("spun\t" if score >= s.threshold else "clean\t")
-            out.write(f"{score:.3f}\t{verdict}{job.source}{'' if line is None else f':{line}'}\n")
+            out.write(self._scored(fixer, text, job.source + ("" if line is None else f":{line}")))
         outcome.output = out.keep()
+
+    def _scored(self, fixer: Fixer, text: str, where: str) -> str:
+        """``score<TAB>[verdict<TAB>]where``, a line of ``restore detect``."""
+        score, threshold = fixer.score(text), self.settings.threshold
+        verdict = "" if threshold is None else ("spun\t" if score >= threshold else "clean\t")
+        return f"{score:.3f}\t{verdict}{where}\n"

@@ -1,3 +1,4 @@
+import logging
 from pathlib import Path
 
 import pytest
@@ -43,3 +44,13 @@ def archive(tmp_path):
     (root / "sub" / "b.txt").write_text("So helium said.\n\n" + SPUN)
     (root / "sub" / "deeper" / "c.txt").write_text("Nothing to see here.\n")
     return root
+
+
+@pytest.fixture(scope="module")
+def dask_client():
+    """A LocalCluster of two worker processes, one thread each, shared by a module's tests (and the
+    default client meanwhile); closed when the module is done, before other modules fork workers."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
+                                  silence_logs=logging.ERROR) as cluster, distributed.Client(cluster) as client:
+        yield client

@@ -1,0 +1,112 @@
+"""restore for Dask collections: restore the texts of a bag, or a column of a DataFrame.
+
+Both are lazy, as Dask collections are, and work partition by partition.  The model is named
+by its path (None: the default model, the one of the restore installed on each worker) and
+loaded once per worker process (``restore.model.load`` caches it): no model is ever sent
+with a task.  Needs ``pip install 'restore[dask]'``.
+
+>>> import dask.bag as db
+>>> texts = db.from_sequence(["Workers astatine the agency.", "So helium said."])
+>>> restore_bag(texts).compute(scheduler="sync")
+['Workers at the agency.', 'So he said.']
+
+>>> import pandas as pd, dask.dataframe as dd
+>>> df = dd.from_pandas(pd.DataFrame({"id": [1, 2], "text": ["So helium said.", None]}), npartitions=1)
+>>> out = restore_frame(df).compute(scheduler="sync")
+>>> out.text[0], out.text_changed.tolist(), bool(out.text.isna()[1])
+('So he said.', [1, 0], True)
+"""
+from __future__ import annotations
+
+import functools
+import os
+from typing import TYPE_CHECKING, Any, Iterable
+
+from .errors import RestoreError
+
+if TYPE_CHECKING:
+    import dask.bag
+    import dask.dataframe
+
+__all__ = ["restore_bag", "restore_frame"]
+
+
+def _model_path(model: Any) -> str | None:
+    """The absolute path of ``model`` (None: the default model); a loaded ``Model`` is refused, since
+    it would travel with every task."""
+    if model is None:
+        return None
+    if isinstance(model, (str, os.PathLike)):
+        return os.path.abspath(os.fspath(model))
+    raise RestoreError(f"model: give the model file's path (or None for the default model), not a "
+                       f"{type(model).__name__}: each worker loads it once")
+
+
+def _confidence(min_confidence: float | None) -> float:
+    value = 0.0 if min_confidence is None else float(min_confidence)
+    if not 0.0 <= value <= 1.0:
+        raise RestoreError(f"min_confidence must be between 0 and 1, not {min_confidence}")
+    return value
+
+
+@functools.lru_cache(maxsize=8)
+def _restorer(model: str | None, min_confidence: float) -> Any:
+    """This process's restorer for ``model`` (its path): made once, with the model loaded once."""
+    from .decode import Restorer
+    from .model import load
+    return Restorer(load(model), min_confidence=min_confidence)
+
+
+def _restore_texts(texts: Iterable[Any], model: str | None, min_confidence: float) -> list:
+    """A bag partition's texts restored (None stays None)."""
+    restorer = _restorer(model, min_confidence)
+    return [None if text is None else restorer.restore(text) for text in texts]
+
+
+def restore_bag(bag: dask.bag.Bag, *, model: str | os.PathLike | None = None,
+                min_confidence: float | None = None) -> dask.bag.Bag:
+    """A bag of ``bag``'s texts restored, as ``restore.restore_text`` restores each (mojibake repaired
+    first); None stays None, anything else that is not text fails the computation (``NotText``).
+
+    ``model``: a model file's path, which every worker must see (None: the default model);
+    ``min_confidence``: leave changes less likely than this unmade."""
+    return bag.map_partitions(_restore_texts, _model_path(model), _confidence(min_confidence))
+
+
+def _restore_partition(part: Any, column: str, model: str | None, min_confidence: float) -> Any:
+    """A DataFrame partition with ``column`` restored, and the number of changes in ``column_changed``."""
+    import pandas as pd
+    restorer = _restorer(model, min_confidence)
+    restored, changed = [], []
+    for text in part[column]:
+        if isinstance(text, str):
+            out, changes = restorer.restore_with_changes(text)
+            restored.append(out)
+            changed.append(len(changes))
+        elif text is None or pd.isna(text):
+            restored.append(text)
+            changed.append(0)
+        else:
+            raise RestoreError(f"column {column!r}: expected text, got {type(text).__name__}")
+    part = part.copy()
+    part[column] = pd.Series(restored, index=part.index, dtype=part[column].dtype)
+    part[f"{column}_changed"] = pd.Series(changed, index=part.index, dtype="int64")
+    return part
+
+
+def restore_frame(df: dask.dataframe.DataFrame, column: str = "text", *, model: str | os.PathLike | None = None,
+                  min_confidence: float | None = None) -> dask.dataframe.DataFrame:
+    """``df`` with the text in ``column`` restored (nulls stay null) and the number of changes made to
+    each row's text in a new int64 column ``<column>_changed``; every other column as it was.
+
+    A missing column, or one that cannot hold text, is a ``RestoreError`` at once."""
+    import pandas as pd
+    if column not in df.columns:
+        raise RestoreError(f"no column {column!r} (the frame has {', '.join(map(repr, df.columns))})")
+    kind = df[column].dtype
+    if not (pd.api.types.is_string_dtype(kind) or pd.api.types.is_object_dtype(kind)):
+        raise RestoreError(f"column {column!r} holds {kind}, not text")
+    meta = df._meta.copy()
+    meta[f"{column}_changed"] = pd.Series(dtype="int64")
+    return df.map_partitions(_restore_partition, column, _model_path(model), _confidence(min_confidence),
+                             meta=meta)

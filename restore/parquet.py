@@ -1,0 +1,189 @@
+"""Parquet files: restore the text columns named by ``--field``, keeping everything else.
+
+A file is read and written one row group at a time (pyarrow), so memory holds one row
+group whatever the file's size.  The output has the input's schema (its metadata
+included), its row groups with the same numbers of rows, and each column's compression;
+only the values of the restored columns change, and nulls stay null.  Needs pyarrow
+(``pip install 'restore[parquet]'``).
+
+>>> import os, tempfile, pyarrow as pa, pyarrow.parquet as pq
+>>> path = os.path.join(tempfile.mkdtemp(), "a.parquet")
+>>> pq.write_table(pa.table({"id": [1, 2], "text": ["So helium said.", None]}), path)
+>>> with ParquetSource(path, ["text"]) as source:
+...     source.text_columns, source.row_groups
+(['text'], 1)
+>>> ParquetSource(path, ["id"])
+Traceback (most recent call last):
+restore.errors.BadInput: column 'id' holds int64, not text
+"""
+from __future__ import annotations
+
+import os
+import stat
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
+
+from .diff import change_records as _records
+from .errors import BadInput
+from .formats import View
+
+if TYPE_CHECKING:
+    from .fixer import Fixer
+
+__all__ = ["ParquetSource", "repair", "write", "documents", "change_records"]
+
+CODECS = {"UNCOMPRESSED": "NONE", "LZ4": "LZ4_RAW"}      # as the metadata says them -> as the writer takes them
+WRITABLE = {"NONE", "SNAPPY", "GZIP", "BROTLI", "LZ4_RAW", "ZSTD"}
+
+
+def _pyarrow() -> Any:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise BadInput("reading Parquet needs pyarrow: pip install 'restore[parquet]'") from None
+    return pq
+
+
+def _is_text(kind: Any) -> bool:
+    import pyarrow as pa
+    is_view = getattr(pa.types, "is_string_view", lambda kind: False)       # pyarrow 16 and later
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind) or is_view(kind))
+
+
+class ParquetSource:
+    """An open Parquet file and the columns of it to restore (``fields``: top-level column names).
+
+    A file that is not Parquet, a missing column or one that does not hold text is a one-line
+    ``BadInput`` (the batch adds the file's name)."""
+
+    def __init__(self, path: str, fields: Iterable[str]):
+        pq = _pyarrow()
+        if path == "-":
+            raise BadInput("Parquet cannot be read from standard input: name the file")
+        try:
+            info = os.stat(path)
+            if stat.S_ISDIR(info.st_mode):
+                raise BadInput("is a directory")
+            with open(path, "rb"):
+                pass
+        except FileNotFoundError:
+            raise BadInput("no such file") from None
+        except OSError as e:
+            raise BadInput(f"cannot read ({e.strerror})") from None
+        self.mode, self.owner = stat.S_IMODE(info.st_mode), (info.st_uid, info.st_gid)
+        try:
+            self.file = pq.ParquetFile(path)
+        except Exception as e:              # pyarrow: ArrowInvalid, OSError with its own words
+            raise BadInput(f"not a Parquet file ({_first_line(e)})") from None
+        self.schema = self.file.schema_arrow
+        self.text_columns: list[str] = []
+        for name in dict.fromkeys(fields):
+            index = self.schema.get_field_index(name)
+            if index < 0:
+                self.close()
+                raise BadInput(f"no column {name!r} (it has {', '.join(map(repr, self.schema.names))})")
+            kind = self.schema.field(index).type
+            if not _is_text(kind):
+                self.close()
+                raise BadInput(f"column {name!r} holds {kind}, not text")
+            self.text_columns.append(name)
+
+    @property
+    def row_groups(self) -> int:
+        return int(self.file.num_row_groups)
+
+    def read(self, group: int) -> Any:
+        """Row group ``group`` as a pyarrow Table (a damaged file is a ``BadInput``)."""
+        try:
+            return self.file.read_row_group(group)
+        except Exception as e:
+            raise BadInput(f"cannot read row group {group} ({_first_line(e)})") from None
+
+    def compression(self) -> Any:
+        """Each column's codec, as the first row group has it (one name when all agree)."""
+        meta = self.file.metadata
+        if not meta.num_row_groups:
+            return "snappy"
+        group = meta.row_group(0)
+        codecs = {}
+        for j in range(group.num_columns):
+            chunk = group.column(j)
+            codec = CODECS.get(chunk.compression, chunk.compression)
+            codecs[chunk.path_in_schema] = codec if codec in WRITABLE else "SNAPPY"
+        kinds = set(codecs.values())
+        return kinds.pop() if len(kinds) == 1 else codecs
+
+    def close(self) -> None:
+        self.file.close()
+
+    def __enter__(self) -> ParquetSource:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _first_line(e: Exception) -> str:
+    return (str(e).strip().splitlines() or [type(e).__name__])[0]
+
+
+def repair(source: ParquetSource, fixer: Fixer) -> Iterator[tuple[Any, list[View]]]:
+    """Each row group with its text columns restored, and the ``View`` of each restored value
+    (``line``: the row's number in the file, from 0; ``field``: the column)."""
+    import pyarrow as pa
+    first_row = 0
+    for group in range(source.row_groups):
+        table = source.read(group)
+        views = []
+        for name in source.text_columns:
+            index = table.schema.get_field_index(name)
+            restored: list[str | None] = []
+            for row, value in enumerate(table.column(index).to_pylist(), first_row):
+                if value is None:
+                    restored.append(None)
+                    continue
+                fixed, repairs = fixer.repair_with_edits(value)
+                text, changes = fixer.restore(fixed)
+                restored.append(text)
+                if changes or repairs:
+                    views.append(View(fixed, changes, 0, row, name, repairs))
+            column = pa.array(restored, type=table.schema.field(index).type)
+            table = table.set_column(index, table.schema.field(index), column)
+        views.sort(key=lambda view: view.line)
+        yield table, views
+        first_row += table.num_rows
+
+
+def write(source: ParquetSource, tables: Iterable[Any], file: Any) -> None:
+    """Write ``tables`` to the binary ``file``, each as one row group, with ``source``'s schema and
+    compression."""
+    pq = _pyarrow()
+    with pq.ParquetWriter(file, source.schema, compression=source.compression()) as writer:
+        for table in tables:
+            writer.write_table(table, row_group_size=max(1, table.num_rows))
+
+
+def documents(source: ParquetSource) -> Iterator[tuple[int, str]]:
+    """``(row number from 0, text)`` for every row with text in the text columns (for ``detect``)."""
+    first_row = 0
+    for group in range(source.row_groups):
+        table = source.read(group)
+        columns = [table.column(name).to_pylist() for name in source.text_columns]
+        for row, values in enumerate(zip(*columns), first_row):
+            texts = [value for value in values if value]
+            if texts:
+                yield row, "\n\n".join(texts)
+        first_row += table.num_rows
+
+
+def change_records(path: str, view: View) -> Iterator[dict]:
+    """The ``--changes`` records of a restored value: file, row (from 0) and column, then as ever.
+
+    >>> from restore import Change
+    >>> view = View("So helium said.", [Change(3, 9, "helium", "he", 0.9)], 0, 7, "text")
+    >>> next(change_records("a.parquet", view))
+    {'file': 'a.parquet', 'row': 7, 'column': 'text', 'offset': 3, 'garbled': 'helium', 'restored': 'he', 'confidence': 0.9, 'alternatives': []}
+    """
+    for record in _records(path, view):
+        del record["file"]
+        row, column = record.pop("line"), record.pop("field")
+        yield {"file": path, "row": row, "column": column, **record}
