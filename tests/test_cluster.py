@@ -169,7 +169,7 @@ def test_a_task_run_again_replaces_the_output_and_deletes_what_the_dead_attempt_
     Spool(final=job.target, token=settings.token).keep()                   # as a killed worker leaves it
     for _ in range(2):                                                      # run, and run again
         [(outcome, changes)] = dask_batch.repair_files(settings, [job])
-        assert outcome.status == "done" and outcome.changed == 4 and changes == ""
+        assert outcome.status == "done" and outcome.changed == 5 and changes == ""
         assert os.listdir(tmp_path / "out") == ["a.txt"]
         assert (tmp_path / "out" / "a.txt").read_text() == restore.restore_text(SPUN)
 

@@ -173,7 +173,7 @@ def test_review_writes_one_page_for_one_file(files, tmp_path):
 def test_review_of_a_folder_writes_an_index_sorted_and_linked_both_ways(tmp_path):
     docs = tmp_path / "docs"
     (docs / "sub").mkdir(parents=True)
-    (docs / "few.txt").write_text("Workers astatine the agency have been told to share their notes today.\n")
+    (docs / "few.txt").write_text("We met astatine noon, helium said.\n")
     (docs / "sub" / "many.txt").write_text(SPUN)
     (docs / "clean.txt").write_text("Workers at the agency have been told.\n")
     (docs / "empty.txt").write_text("")
