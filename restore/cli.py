@@ -286,7 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     spin = sub.add_parser("spin", help="spin clean text like the real spinner",
                           description="Rewrite clean text the way the real synonym spinner does.")
     spin.add_argument("files", nargs="*", metavar="FILE", help="text files (default: stdin)")
-    spin.add_argument("--rate", type=float, metavar="R", help="share of an article's rewritable words to rewrite (default: the calibrated 0.85)")
+    spin.add_argument("--rate", type=float, metavar="R", help="share of an article's rewritable words to rewrite (default 1, as the real spinner)")
     spin.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     spin.set_defaults(run=cmd_spin)
 

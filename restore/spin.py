@@ -5,10 +5,13 @@ swap where real spun articles showed one, else the first of the word's
 ranked WordNet neighbours.  A rewrite is final: the real spinner's chains
 (new -> fresh -> caller) run through its whole dictionary, not through the
 article's words (real articles show new -> caller with no "fresh" in them), so
-the table holds each chain's end.  Like the real one, it picks a share ``rate``
-of an article's distinct words and rewrites every occurrence of them that
-stands alone between spaces, in lower case: words touching punctuation,
-capitalised and inflected words, and words it has no entry for stay.
+the table holds each chain's end.  Like the real one, it rewrites every
+occurrence of the words of its table that stands alone between spaces, in
+lower case: words touching punctuation, capitalised and inflected words, and
+words it has no entry for stay.  Which words the table holds is fixed, as the
+real spinner's dictionary is (a word real articles show swapped is swapped in
+every article); ``rate`` below 1 picks only that share of an article's words,
+for lighter spinning than the real one's.
 
 >>> Spinner({"at": "astatine", "in": "successful"}, rate=1.0).spin("Workers at the door in time. In at.")
 'Workers astatine the door successful time. In at.'
@@ -26,7 +29,7 @@ from .tokenize import split_words, stands_alone
 class Spinner:
     """Rewrites text the way the spinner does."""
 
-    def __init__(self, table: dict[str, str], rate: float = 0.85):
+    def __init__(self, table: dict[str, str], rate: float = 1.0):
         self.table = table
         self.rate = rate
 
