@@ -46,6 +46,7 @@ class ClassModel:
     def logprobs(self, u: np.ndarray, v: np.ndarray, w: np.ndarray) -> np.ndarray:
         """``log P(class(w) | class(u) class(v)) + log P(w | class(w))`` elementwise over word ids."""
         a, b, c = self._scaled
+        u, v, w = (x.view(np.int64) if x.dtype == np.uint64 else x for x in (u, v, w))    # ids < 2**63: a free view
         return self._flat[a[u] + b[v] + c[w]] + self.in_class[w]
 
     @classmethod
