@@ -420,7 +420,8 @@ class Restorer:
                 chosen = np.flatnonzero(swapped)
                 singles = dict(zip(doc.slot_word[chosen].tolist(), doc.row_word[best[chosen]].tolist()))
                 for k, w in singles.items():
-                    out[2 * k + 1] = match_case(parts[2 * k + 1], vocab[w])
+                    garbled = parts[2 * k + 1]
+                    out[2 * k + 1] = vocab[w] if garbled.islower() else match_case(garbled, vocab[w])
                 for k, length, c, _, _ in spans:
                     first, last = 2 * k + 1, 2 * (k + length) - 1
                     if (any(j in singles for j in range(k + 1, k + length)) or out[first] == ""
