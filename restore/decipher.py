@@ -17,8 +17,9 @@ model's).  Three kinds of evidence, as in decipherment:
   and each original's rewrite rate are re-estimated from those counts, then it decodes
   again.
 
-The base model's own channel is a candidate too, so over text of the seed's spinner the
-learned model keeps the swaps the corpus confirms and adds the ones it finds.
+The base model's channel stays in the learned model and decodes alongside the candidates, so
+over text of the seed's spinner the learned model keeps what the shipped one knows and adds
+the swaps the corpus confirms.
 
 >>> from restore.learn import count_context
 >>> from restore.model import ContextModel, Model, Channel
@@ -54,6 +55,7 @@ MIN_SWAPS = 2            # restorations that keep a learned swap
 MIN_SHARE = 0.5          # share of an original's restorations that one form must hold to be kept as its swap
 MIN_CONFIDENCE = 0.75    # mean confidence of a learned swap's restorations, for it to be kept
 EXPLORE = 0.02           # swap probability left to a candidate the decoder has not used (yet)
+SAMPLE = 50              # texts the base model reads to tell whether they are its garbler's
 
 
 @dataclass
@@ -143,13 +145,24 @@ def candidates(stream: np.ndarray, context: ContextModel, *, min_count: int = MI
     return out
 
 
-def _channel(pairs: dict[tuple[str, str], float], propensity: dict[str, float], reach: dict) -> Channel:
-    """A channel of single-word swaps ``{(original, form): P(form | original)}``."""
-    originals: dict[str, list] = defaultdict(list)
+def _channel(pairs: dict[tuple[str, str], float], propensity: dict[str, float], reach: dict,
+             base: Channel | None = None) -> Channel:
+    """A channel of single-word swaps ``{(original, form): P(form | original)}``, added to ``base``'s.
+
+    The base channel's swaps, rewrite rates and phrases stay, and what the corpus teaches adds
+    originals to its forms (the likelier score of a swap both know wins).  The reach is the
+    corpus's own: the garbler that spun it may reach words the base's never did.
+    """
+    base = base or Channel()
+    originals: dict[str, dict] = defaultdict(dict)
+    for g, options in base.originals.items():
+        originals[g].update(options)
     for (c, g), p in pairs.items():
-        originals[g].append((c, math.log(max(propensity.get(c, START) * p, 1e-9))))
-    return Channel(originals={g: tuple(sorted(v, key=lambda x: -x[1])[:8]) for g, v in originals.items()},
-                   propensity=dict(propensity), reach=dict(reach))
+        score = math.log(max(propensity.get(c, START) * p, 1e-9))
+        originals[g][c] = max(score, originals[g].get(c, score))
+    return Channel(originals={g: tuple(sorted(v.items(), key=lambda x: -x[1])[:8]) for g, v in originals.items()},
+                   propensity={**base.propensity, **propensity}, phrases=dict(base.phrases),
+                   reach=dict(reach))
 
 
 def _decode(texts: list[str], model: Model, progress, desc: str) -> Learned:
@@ -207,6 +220,19 @@ def _refit(learned: Learned, candidate_pairs: set, occurrences: Counter) -> tupl
     return pairs, propensity
 
 
+def same_garbler(texts: list[str], base: Model, sample: int = SAMPLE) -> bool:
+    """Whether ``base`` reads most of (a sample of) ``texts`` as spun: then they are its garbler's,
+    and the learned model extends its channel; else they are a new garbler's, whose texts the
+    base's channel (its words' rewrite rates above all) would only misread."""
+    from .decode import Restorer
+    if not base.channel.originals or not texts:
+        return False
+    restorer = Restorer(base, fix_mojibake=False)
+    step = max(1, len(texts) // sample)
+    picked = texts[::step][:sample]
+    return sum(restorer.spin_score(t) > 0.5 for t in picked) > len(picked) / 2
+
+
 def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min_count: int = MIN_COUNT,
              progress=lambda xs, **_: xs, say: Callable[[str], None] = lambda _: None) -> tuple[Model, Learned]:
     """Learn a channel for ``texts`` over ``base``'s context model; return the model and the last counts."""
@@ -216,23 +242,25 @@ def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min
     say(f"{len(texts)} texts, {int((stream != context.ids.get('<s>', -1)).sum())} tokens")
     found = candidates(stream, context, min_count=min_count)
     occurrences = Counter({vocab[i]: n for i, n in zip(*np.unique(stream, return_counts=True))})
-    candidate_pairs = {(vocab[c], vocab[g]) for g, cs in found.items() for c, _ in cs}
-    for g, options in base.channel.originals.items():          # the base model's swaps compete too
-        if occurrences[g]:
-            candidate_pairs.update((c, g) for c, _ in options if " " not in c)
+    extending = same_garbler(texts, base)
+    say("the base model reads these texts as spun: learning what it misses" if extending else
+        "the base model does not read these texts as spun: learning a new garbler")
+    kept = base.channel if extending else None
+    known = {(c, g) for g, options in kept.originals.items() for c, _ in options} if kept else set()
+    candidate_pairs = {(vocab[c], vocab[g]) for g, cs in found.items() for c, _ in cs} - known
     say(f"{len(found)} forms with candidate originals, {len(candidate_pairs)} candidate swaps")
     pairs = {p: START for p in candidate_pairs}
     propensity = {c: START for c, _ in candidate_pairs}
     reach = {"touching": 1.0, "capitalised": 1.0}
     learned = Learned()
     for round_ in range(iterations):
-        model = Model(_channel(pairs, propensity, reach), context)
+        model = Model(_channel(pairs, propensity, reach, kept), context)
         learned = _decode(texts, model, progress, f"round {round_ + 1}/{iterations}")
         pairs, propensity = _refit(learned, candidate_pairs, occurrences)
         reach = _reach(learned)
     final = {(c, g): v for (c, g), v in pairs.items() if v > EXPLORE and learned.swaps[c, g]
              and learned.confidence[c, g] / learned.swaps[c, g] >= MIN_CONFIDENCE}
-    channel = _channel(final, {c: propensity[c] for c, _ in final}, reach)
+    channel = _channel(final, {c: propensity[c] for c, _ in final}, reach, kept)
     return Model(channel, context, info={"learned from": f"{len(texts)} spun texts", "base": base.info}), learned
 
 
