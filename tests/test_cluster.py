@@ -9,11 +9,10 @@ import time
 from pathlib import Path
 
 import pytest
-from test_batch import SPUN, make_archive
+from test_batch import SPUN, fix, make_archive
 
 import restore
 from restore import cluster as dask_batch
-from restore.cli import main
 from restore.files import Spool
 from restore.inputs import Job
 from restore.worker import Settings
@@ -24,16 +23,6 @@ pq = pytest.importorskip("pyarrow.parquet")
 
 TEXTS = ["Workers astatine the agency person been told to stock accusation.", "So helium said.",
          "Nothing to see here.", "The SSAâ€™s staff astatine the office.", "", "They met astatine noon in person."]
-
-
-def fix(capsys, *args):
-    capsys.readouterr()
-    try:
-        code = main(["fix", *map(str, args)])
-    except SystemExit as e:
-        code = e.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def files(folder: Path) -> dict:

@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import pytest
+from test_batch import fix
 
 import restore
 from restore.cli import main
@@ -13,16 +14,6 @@ pq = pytest.importorskip("pyarrow.parquet")
 
 TEXTS = ["Workers astatine the agency person been told to stock accusation.", None, "So helium said.",
          "The SSAâ€™s staff astatine the office.", "", "Nothing to see here.", "They met astatine noon in person."]
-
-
-def fix(capsys, *args):
-    capsys.readouterr()
-    try:
-        code = main(["fix", *map(str, args)])
-    except SystemExit as e:
-        code = e.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def write_articles(path, rows=14, row_group_size=4, **columns):
