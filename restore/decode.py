@@ -32,8 +32,10 @@ from .tokenize import match_case, normalize, split_words
 SPUN_PRIOR = -8.0         # prior log-odds that a text is spun: restoring needs this much net evidence
                           # (fitted: -6, -10 and -12 no better)
 CLEARLY_CLEAN = -20.0     # log-odds below which a first look settles that a text is clean
-PRIOR_SPIN = 0.1          # prior mean of a spun document's spin rate (relative to the training data)
-PRIOR_STRENGTH = 10.0     # ... worth this many rewritable words of evidence
+PRIOR_SPIN = 0.1          # prior mean of a spun document's spin rate (fitted, with a veto: 0.8 gave 187
+                          # errors against 193, but broke 19 genuine words for 17, and restored the seed's
+                          # own "Workers astatine the agency person" to "... the bureau have")
+PRIOR_STRENGTH = 10.0     # ... worth this many rewritable words of evidence (fitted: 3, 30, 100 no better)
 MIN_SPIN = 0.02           # floor of the spin estimate of a document that reads as spun
 SPIN_ITERATIONS = 6
 LM_WEIGHT = 0.8           # scale of context-model log-probabilities against the channel (fitted: 1.0
