@@ -66,6 +66,7 @@ class Learned:
     confidence: defaultdict = field(default_factory=lambda: defaultdict(float))
     kept: Counter = field(default_factory=Counter)            # occurrences of a form decoded as itself
     places: Counter = field(default_factory=Counter)          # (place, restored) over forms with options
+    restored: list = field(default_factory=list)              # each text as decoded
 
 
 def corpus_tokens(texts: list[str], context: ContextModel) -> np.ndarray:
@@ -87,13 +88,17 @@ def _bigram_table(context: ContextModel, left: np.ndarray, right: np.ndarray) ->
 
 
 def candidates(stream: np.ndarray, context: ContextModel, *, min_count: int = MIN_COUNT,
-               keep: Callable[[str], bool] = str.isalpha) -> dict[int, list[tuple[int, float]]]:
+               keep: Callable[[str], bool] = str.isalpha,
+               contexts: np.ndarray | None = None) -> dict[int, list[tuple[int, float]]]:
     """For each frequent form (id): the words (ids) that fit its contexts better than it does, best
     first, with the gain in nats per occurrence.
 
     A form's score for word ``c`` is the log-probability of every bigram it was seen in,
-    ``log P(c | left) + log P(right | c)``, with ``c`` in its place.
+    ``log P(c | left) + log P(right | c)``, with ``c`` in its place.  The neighbours are read
+    from ``contexts`` (aligned with ``stream``) where given: the text as restored so far, whose
+    neighbours are less garbled than the spun text's.
     """
+    contexts = stream if contexts is None else contexts
     vocab = context.vocab
     ids, counts = np.unique(stream, return_counts=True)
     by_count = ids[np.argsort(-counts, kind="stable")]
@@ -115,9 +120,10 @@ def candidates(stream: np.ndarray, context: ContextModel, *, min_count: int = MI
     form_at[forms] = np.arange(len(forms))
     # how often each form follows and precedes each context token
     left_of, right_of = np.zeros((len(forms), len(features)), np.float32), np.zeros((len(forms), len(features)), np.float32)
-    a, b = stream[:-1], stream[1:]
+    a, b = contexts[:-1], stream[1:]                  # a form and the word before it
     ok = (form_at[b] >= 0) & (where[a] >= 0)
     np.add.at(left_of, (form_at[b[ok]], where[a[ok]]), 1)
+    a, b = stream[:-1], contexts[1:]                  # a form and the word after it
     ok = (form_at[a] >= 0) & (where[b] >= 0)
     np.add.at(right_of, (form_at[a[ok]], where[b[ok]]), 1)
     score = left_of @ _bigram_table(context, features, originals)           # [form, original]
@@ -172,7 +178,8 @@ def _decode(texts: list[str], model: Model, progress, desc: str) -> Learned:
     learned = Learned()
     options = model.channel.originals
     for text in progress(texts, desc=desc):
-        _, changes = restorer.restore_with_changes(text)
+        restored, changes = restorer.restore_with_changes(text)
+        learned.restored.append(restored)
         at = {c.start: c for c in changes}
         parts = split_words(text)
         offset = 0
@@ -191,6 +198,17 @@ def _decode(texts: list[str], model: Model, progress, desc: str) -> Learned:
                     learned.places[place, False] += 1
             offset += len(part)
     return learned
+
+
+def _aligned(texts: list[str], restored: list[str], stream: np.ndarray, context: ContextModel) -> np.ndarray:
+    """The restored texts' tokens, aligned with ``stream`` (the spun texts'): a text whose
+    restoration changed its number of tokens (a phrase) keeps its spun tokens."""
+    pieces = []
+    for text, done in zip(texts, restored):
+        spun, back = corpus_tokens([text], context), corpus_tokens([done], context)
+        pieces.append(back if len(back) == len(spun) else spun)
+    out = np.concatenate(pieces) if pieces else stream
+    return out if len(out) == len(stream) else stream
 
 
 def _reach(learned: Learned) -> dict:
@@ -256,6 +274,10 @@ def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min
     for round_ in range(iterations):
         model = Model(_channel(pairs, propensity, reach, kept), context)
         learned = _decode(texts, model, progress, f"round {round_ + 1}/{iterations}")
+        if round_ + 1 < iterations:          # look for candidates again, among restored neighbours
+            fresh = candidates(stream, context, min_count=min_count,
+                               contexts=_aligned(texts, learned.restored, stream, context))
+            candidate_pairs |= {(vocab[c], vocab[g]) for g, cs in fresh.items() for c, _ in cs} - known
         pairs, propensity = _refit(learned, candidate_pairs, occurrences)
         reach = _reach(learned)
     final = {(c, g): v for (c, g), v in pairs.items() if v > EXPLORE and learned.swaps[c, g]
