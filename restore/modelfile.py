@@ -357,7 +357,7 @@ def _model(a: dict[str, np.ndarray], header: dict) -> Model:
     _check(int(counts.sum(dtype=np.int64)) == n_bigrams, "bigram counts do not match the bigrams")
     _check(not n_bigrams or int(words.max()) < size, "bigram word out of range")
     bits = np.uint64(ID_BITS)
-    keys = (np.repeat(np.arange(size, dtype=np.uint64), counts) << bits) | words.astype(np.uint64)
+    keys = np.repeat(np.arange(size, dtype=np.uint64) << bits, counts) | words.astype(np.uint64)
     _check(bool((keys[1:] > keys[:-1]).all()), "bigrams out of order")
     history, words3 = a["trigram_history"], a["trigram_words"]
     _check(len(words3) == len(history) == len(a["trigram_logprob"]), "trigram arrays differ in length")
@@ -397,7 +397,7 @@ def _model(a: dict[str, np.ndarray], header: dict) -> Model:
     _check(not len(layout_originals) or int(layout_originals.max()) < size, "layout word out of range")
     _check(bool(np.isfinite(layout_scores).all()), "layout scores out of range")
     ends = np.cumsum(layout_counts, dtype=np.int64).tolist()
-    span = dict(zip((garbled[i] for i in layout_garbled.tolist()), zip([0, *ends], ends)))
+    span = dict(zip(map(garbled.__getitem__, layout_garbled.tolist()), zip([0, *ends], ends)))
     prop_ids, prop_values = a["layout_propensity_ids"], a["layout_propensity"]
     _check(len(prop_ids) == len(prop_values) and (not len(prop_ids) or int(prop_ids.max()) < size),
            "propensity out of range")
