@@ -41,12 +41,15 @@ import numpy as np
 from .model import Channel, ContextModel, Model
 from .tokenize import context_tokens, split_words, stands_alone
 
+TRUST = 1.5              # a context word whose count strays further than this (log scale) from English is not trusted
 MIN_COUNT = 5            # a form seen fewer times than this is not learned (too few contexts)
 MAX_FORMS = 6000         # most frequent forms considered
 ORIGINALS = 6000         # most frequent words of the base model that may be originals, with the corpus's own
 KNOWN = 30000            # ... of those, only words among the base model's this many most frequent
-SPREAD = 1.5             # how far (log scale) a form's count may stray from its original's expected count
-FEATURES = 1500          # most frequent tokens of the corpus used as contexts
+SPREAD = 2.5             # how far (log scale) a form's count may stray from its original's expected count
+FEATURES = 2000          # most frequent tokens of the corpus used as contexts
+MIN_HABIT = 20           # learned swaps needed before the garbler's habits count
+EVIDENCE = 10            # occurrences' worth of context evidence a form's habit is weighed against
 CANDIDATES = 5           # candidate originals per form
 MIN_GAIN = 0.5           # nats per occurrence by which a candidate must fit a form's contexts better than the form
 START = 0.3              # a candidate's first swap probability, before the corpus confirms it
@@ -89,7 +92,8 @@ def _bigram_table(context: ContextModel, left: np.ndarray, right: np.ndarray) ->
 
 def candidates(stream: np.ndarray, context: ContextModel, *, min_count: int = MIN_COUNT,
                keep: Callable[[str], bool] = str.isalpha,
-               contexts: np.ndarray | None = None) -> dict[int, list[tuple[int, float]]]:
+               contexts: np.ndarray | None = None,
+               habit: tuple[float, float] = (0.0, 0.0)) -> dict[int, list[tuple[int, float]]]:
     """For each frequent form (id): the words (ids) that fit its contexts better than it does, best
     first, with the gain in nats per occurrence.
 
@@ -113,7 +117,15 @@ def candidates(stream: np.ndarray, context: ContextModel, *, min_count: int = MI
     rank = np.empty(len(vocab), dtype=np.int64)
     rank[frequent] = np.arange(len(vocab))
     eligible = (rank[originals] < KNOWN) & np.array([keep(vocab[i]) for i in originals], dtype=bool)
-    features = by_count[by_count != context.unknown][:FEATURES]
+    # contexts to trust: restored words, and words seen about as often as in English (a garbled
+    # form's count strays far from its own: "internal" standing for "in" is 400 times too common)
+    stray = np.abs(np.log(counts / len(stream)) - context.unigram[ids].astype(np.float64)) > TRUST
+    trusted = np.ones(len(vocab), dtype=bool)
+    trusted[ids[stray]] = False
+    trust = trusted[stream] | (contexts != stream)
+    shown = np.unique(contexts[trust], return_counts=True)
+    features = shown[0][np.argsort(-shown[1], kind="stable")]
+    features = features[features != context.unknown][:FEATURES]
     where = np.full(len(vocab), -1, dtype=np.int64)
     where[features] = np.arange(len(features))
     form_at = np.full(len(vocab), -1, dtype=np.int64)
@@ -121,13 +133,16 @@ def candidates(stream: np.ndarray, context: ContextModel, *, min_count: int = MI
     # how often each form follows and precedes each context token
     left_of, right_of = np.zeros((len(forms), len(features)), np.float32), np.zeros((len(forms), len(features)), np.float32)
     a, b = contexts[:-1], stream[1:]                  # a form and the word before it
-    ok = (form_at[b] >= 0) & (where[a] >= 0)
+    ok = (form_at[b] >= 0) & (where[a] >= 0) & trust[:-1]
     np.add.at(left_of, (form_at[b[ok]], where[a[ok]]), 1)
     a, b = stream[:-1], contexts[1:]                  # a form and the word after it
-    ok = (form_at[a] >= 0) & (where[b] >= 0)
+    ok = (form_at[a] >= 0) & (where[b] >= 0) & trust[1:]
     np.add.at(right_of, (form_at[a[ok]], where[b[ok]]), 1)
-    score = left_of @ _bigram_table(context, features, originals)           # [form, original]
-    score += right_of @ _bigram_table(context, originals, features).T
+    # how much more likely each context is with the word than without it (pointwise mutual
+    # information): raw probabilities would favour "and" and "the" in every context
+    unigram = context.unigram.astype(np.float32)
+    score = left_of @ (_bigram_table(context, features, originals) - unigram[originals][None, :])
+    score += right_of @ (_bigram_table(context, originals, features) - unigram[features][None, :]).T
     # frequency against clean English: a word expected about as often as the form was seen
     total = len(stream)
     expected = np.maximum(total * np.exp(context.unigram[originals].astype(np.float64)),
@@ -140,6 +155,9 @@ def candidates(stream: np.ndarray, context: ContextModel, *, min_count: int = MI
     own = score[np.arange(len(forms)), column]
     seen = np.maximum(left_of.sum(1) + right_of.sum(1), 1) / 2
     gain = (score - own[:, None]) / seen[:, None]
+    if any(habit):        # the garbler's habit, in nats per form, spread over (at most EVIDENCE) occurrences
+        same = np.array([vocab[f][:1] for f in forms])[:, None] == np.array([vocab[c][:1] for c in originals])[None, :]
+        gain += np.where(same, habit[0], habit[1]) / np.minimum(seen, EVIDENCE)[:, None]
     gain[:, ~eligible] = -np.inf
     gain[np.arange(len(forms)), column] = -np.inf
     top = np.argsort(-gain, axis=1)[:, :CANDIDATES]
@@ -151,8 +169,14 @@ def candidates(stream: np.ndarray, context: ContextModel, *, min_count: int = MI
     return out
 
 
+def _trusted(learned: Learned, pair: tuple[str, str]) -> bool:
+    """Whether the decoder made the swap ``pair`` with enough confidence, on average, to keep it."""
+    n = learned.swaps[pair]
+    return n > 0 and learned.confidence[pair] >= MIN_CONFIDENCE * n
+
+
 def _channel(pairs: dict[tuple[str, str], float], propensity: dict[str, float], reach: dict,
-             base: Channel | None = None) -> Channel:
+             base: Channel | None = None, habit: tuple[float, float] = (0.0, 0.0)) -> Channel:
     """A channel of single-word swaps ``{(original, form): P(form | original)}``, added to ``base``'s.
 
     The base channel's swaps, rewrite rates and phrases stay, and what the corpus teaches adds
@@ -164,7 +188,7 @@ def _channel(pairs: dict[tuple[str, str], float], propensity: dict[str, float], 
     for g, options in base.originals.items():
         originals[g].update(options)
     for (c, g), p in pairs.items():
-        score = math.log(max(propensity.get(c, START) * p, 1e-9))
+        score = min(0.0, math.log(max(propensity.get(c, START) * p, 1e-9)) + habit[c[:1] != g[:1]])
         originals[g][c] = max(score, originals[g].get(c, score))
     return Channel(originals={g: tuple(sorted(v.items(), key=lambda x: -x[1])[:8]) for g, v in originals.items()},
                    propensity={**base.propensity, **propensity}, phrases=dict(base.phrases),
@@ -238,6 +262,24 @@ def _refit(learned: Learned, candidate_pairs: set, occurrences: Counter) -> tupl
     return pairs, propensity
 
 
+def first_letter_habit(pairs: Iterable[tuple[str, str]]) -> tuple[float, float]:
+    """How much likelier (log) a swap ``(original, form)`` is when both start with the same letter, and
+    when they do not, than two words drawn apart: a habit of the garbler's learned from its swaps.
+
+    >>> same, other = first_letter_habit([("in", "internal"), ("be", "behind"), ("for", "field")] * 10)
+    >>> same > 0 > other
+    True
+    """
+    pairs = list(pairs)
+    if len(pairs) < MIN_HABIT:
+        return 0.0, 0.0
+    share = (sum(c[:1] == g[:1] for c, g in pairs) + 1) / (len(pairs) + 2)
+    originals, forms = Counter(c[:1] for c, _ in pairs), Counter(g[:1] for _, g in pairs)
+    chance = sum(originals[x] * forms[x] for x in originals) / len(pairs) ** 2
+    chance = min(max(chance, 1 / 26), 0.5)
+    return math.log(share / chance), math.log((1 - share) / (1 - chance))
+
+
 def same_garbler(texts: list[str], base: Model, sample: int = SAMPLE) -> bool:
     """Whether ``base`` reads most of (a sample of) ``texts`` as spun: then they are its garbler's,
     and the learned model extends its channel; else they are a new garbler's, whose texts the
@@ -270,19 +312,20 @@ def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min
     pairs = {p: START for p in candidate_pairs}
     propensity = {c: START for c, _ in candidate_pairs}
     reach = {"touching": 1.0, "capitalised": 1.0}
+    habit = (0.0, 0.0)
     learned = Learned()
     for round_ in range(iterations):
-        model = Model(_channel(pairs, propensity, reach, kept), context)
+        model = Model(_channel(pairs, propensity, reach, kept, habit), context)
         learned = _decode(texts, model, progress, f"round {round_ + 1}/{iterations}")
+        habit = first_letter_habit(pair for pair in _refit(learned, set(), occurrences)[0] if _trusted(learned, pair))
         if round_ + 1 < iterations:          # look for candidates again, among restored neighbours
-            fresh = candidates(stream, context, min_count=min_count,
+            fresh = candidates(stream, context, min_count=min_count, habit=habit,
                                contexts=_aligned(texts, learned.restored, stream, context))
             candidate_pairs |= {(vocab[c], vocab[g]) for g, cs in fresh.items() for c, _ in cs} - known
         pairs, propensity = _refit(learned, candidate_pairs, occurrences)
         reach = _reach(learned)
-    final = {(c, g): v for (c, g), v in pairs.items() if v > EXPLORE and learned.swaps[c, g]
-             and learned.confidence[c, g] / learned.swaps[c, g] >= MIN_CONFIDENCE}
-    channel = _channel(final, {c: propensity[c] for c, _ in final}, reach, kept)
+    final = {pair: v for pair, v in pairs.items() if v > EXPLORE and _trusted(learned, pair)}
+    channel = _channel(final, {c: propensity[c] for c, _ in final}, reach, kept, habit)
     return Model(channel, context, info={"learned from": f"{len(texts)} spun texts", "base": base.info}), learned
 
 

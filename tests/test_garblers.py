@@ -1,5 +1,6 @@
 """Learning garblers other than the seed's spinner: tiny hand-written fixtures only."""
 from restore.align import align
+from restore.decipher import first_letter_habit
 from restore.habits import survivor_odds
 from restore.learn import consistency, fit_channel, learn_channel
 from restore.mixing import mix
@@ -34,3 +35,19 @@ def test_a_mixed_context_model_knows_the_words_of_both():
     the, file, cat, dog = (both.id(w) for w in ("the", "file", "cat", "dog"))
     p_file, p_cat, p_dog = both.logprobs([(the, the, file), (the, the, cat), (the, the, dog)])
     assert p_file > p_dog and p_cat > p_dog
+
+
+LETTER_SWAPS = [("in", "internal"), ("be", "behind"), ("for", "field"), ("an", "algorithm"), ("will", "without"),
+                ("on", "objects"), ("used", "undefined"), ("from", "four"), ("value", "validate"), ("use", "uri"),
+                ("string", "symlink"), ("all", "assignments"), ("may", "msi"), ("one", "optional"),
+                ("default", "desired"), ("using", "updates"), ("at", "accurate"), ("should", "static"),
+                ("only", "operators"), ("but", "backwards"), ("example", "executable"), ("have", "higher")]
+
+
+def test_a_garbler_that_keeps_first_letters_is_learned_to_keep_them():
+    same, other = first_letter_habit(LETTER_SWAPS)
+    assert same > 2 and other < -2
+
+
+def test_a_handful_of_swaps_teaches_no_habit():
+    assert first_letter_habit(LETTER_SWAPS[:5]) == (0.0, 0.0)
