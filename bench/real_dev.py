@@ -1,6 +1,6 @@
 """Real spun articles, restored by models that never saw their swaps: the figure that predicts real use.
 
-    python bench/real_dev.py [--show] [--only ID ...] [--json FILE]
+    python bench/real_dev.py [--seen] [--show] [--only ID ...] [--without-lexicon NAME] [--json FILE]
 
 Scores every real article of ``../shared/real-dev/seed.json`` and ``.cache/real-dev/dev-*.json``
 (fetched as ``../shared/real-dev/README.md`` says) twice, with the shared scorer:
@@ -89,8 +89,11 @@ def main(argv=None) -> int:
     parser.add_argument("--json", metavar="FILE", help="write the per-article figures as JSON")
     parser.add_argument("--save-models", metavar="DIR", type=Path,
                         help="keep each fold's model as DIR/<id>.model (and the seen one as DIR/seen.model)")
+    parser.add_argument("--without-lexicon", action="append", default=[], metavar="NAME",
+                        help="leave these lexicon files out of every model too, seen or not (e.g. manipi)")
     args = parser.parse_args(argv)
     found = articles(args.only)
+    left_out = set(args.without_lexicon)
     if not found:
         print(f"no real-dev articles here ({SHARED}, {CACHE}): nothing to score")
         return 0
@@ -102,13 +105,13 @@ def main(argv=None) -> int:
     results: dict = {"unseen": {}, "seen": {}}
     outputs: dict = {}
     for article in found:
-        model, _ = recipe.model(lexicon_names(article["id"], found))
+        model, _ = recipe.model(lexicon_names(article["id"], found) | left_out)
         outputs[article["id"]] = Restorer(model).restore(article["garbled"])
         if args.save_models:
             args.save_models.mkdir(parents=True, exist_ok=True)
             model.save(args.save_models / f"{article['id']}.model")
     if args.seen:
-        model, _ = recipe.model()
+        model, _ = recipe.model(left_out)
         if args.save_models:
             model.save(args.save_models / "seen.model")
         restorer = Restorer(model)

@@ -122,10 +122,13 @@ def hidden(title: str) -> bool:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m corpora.real_dev", description=__doc__.splitlines()[0])
     parser.add_argument("--raw", type=Path, default=RAW, help="folder of fetched pairs NNN.json")
+    parser.add_argument("--prefix", default="dev",
+                        help="name the files PREFIX-NNN-*.tsv and list the pairs in PREFIX.tsv (default: dev, "
+                        "listed in real-dev.tsv); another garbler's pairs get their own prefix, e.g. manipi")
     args = parser.parse_args(argv)
     listed = []
     for path in sorted(args.raw.glob("[0-9]*.json")):
-        name = f"dev-{path.stem}"
+        name = f"{args.prefix}-{path.stem}"
         raw = json.loads(path.read_text(encoding="utf-8"))
         if hidden(raw["title"]):
             print(f"{path}: a hidden test article: refused (delete it)")
@@ -142,7 +145,7 @@ def main(argv=None) -> int:
                 shutil.copyfile(SHARED / "lexicon" / f"{name}-{kind}.tsv", LEXICON / f"{name}-{kind}.tsv")
         print(f"{name}: {sum(found.values())} swaps of {len(found)} kinds, {len(seen)} distinct words")
         listed.append(f"{name}\t{raw['title']}\t{raw['garbled_url']}\t{raw['original_url']}\n")
-    (LEXICON / "real-dev.tsv").write_text("id\ttitle\tspun copy\tfaithful copy\n" + "".join(listed),
+    (LEXICON / ("real-dev.tsv" if args.prefix == "dev" else f"{args.prefix}.tsv")).write_text("id\ttitle\tspun copy\tfaithful copy\n" + "".join(listed),
                                         encoding="utf-8")
     return 0
 
