@@ -21,7 +21,7 @@ distributed = pytest.importorskip("distributed")
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
 
-TEXTS = ["Workers astatine the agency person been told to stock accusation.", "So helium said.",
+TEXTS = ["Workers astatine the agency person been told to stock accusation with us.", "So helium said.",
          "Nothing to see here.", "The SSAâ€™s staff astatine the office.", "", "They met astatine noon in person."]
 
 

@@ -13,7 +13,7 @@ pytest.importorskip("pyarrow")
 
 from restore.dask import restore_bag, restore_frame  # noqa: E402  (after the skips: it needs dask)
 
-TEXTS = ["Workers astatine the agency person been told to stock accusation.", "So helium said.",
+TEXTS = ["Workers astatine the agency person been told to stock accusation with us.", "So helium said.",
          "Nothing to see here.", "The SSAâ€™s staff astatine the office.", "", "They met astatine noon in person."]
 
 

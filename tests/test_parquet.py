@@ -12,7 +12,7 @@ from restore.cli import main
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
 
-TEXTS = ["Workers astatine the agency person been told to stock accusation.", None, "So helium said.",
+TEXTS = ["Workers astatine the agency person been told to stock accusation with us.", None, "So helium said.",
          "The SSAâ€™s staff astatine the office.", "", "Nothing to see here.", "They met astatine noon in person."]
 
 
@@ -49,7 +49,7 @@ def test_parquet_round_trip_keeps_the_other_columns_the_schema_and_the_row_group
         assert out.column(name).equals(table.column(name))
     assert out.column("text").to_pylist() == restored(table.column("text").to_pylist())
     assert out.column("text").to_pylist()[:3] == [
-        "Workers at the agency have been told to share information.", None, "So he said."]
+        "Workers at the agency have been told to share information with us.", None, "So he said."]
 
 
 def test_every_field_named_is_restored_and_nulls_stay_null(capsys, tmp_path):
