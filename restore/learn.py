@@ -261,6 +261,8 @@ def fit_channel(counts: ChannelCounts, neighbours: Callable[[str], list[str]] | 
         for rank, g in enumerate(ranked):
             if not g.isalpha() and not same_number(c, g):
                 continue          # digits only for their own value ("6th" is not "fourth")
+            if c in counts.swaps.get(g, {}):
+                continue          # g is seen rewritten to c, and no pair is swapped both ways (0 of 507 real)
             b = bucket(rank)
             scores[g] += habit_weight * (1 - trust) * prior[b] / (BUCKETS[b + 1] - BUCKETS[b])
         for g, p in scores.items():

@@ -32,3 +32,13 @@ def test_the_rank_prior_favours_the_rank_the_spinner_chose():
     counts.add_lexicon([("at", "astatine", 1), ("he", "helium", 1), ("or", "surgery", 1)])
     prior = rank_prior(counts, {"at": ["astatine"], "he": ["helium"], "or": ["oregon", "surgery"]}.get)
     assert prior[0] > prior[1] > prior[2]
+
+
+def test_a_swap_seen_one_way_is_not_guessed_the_other_way():
+    # the spinner rewrites "agency" to "bureau", so a "bureau" it rewrote never became "agency"
+    counts = ChannelCounts()
+    counts.add_lexicon([("at", "astatine", 1), ("agency", "bureau", 1)])
+    neighbours = {"at": ["astatine"], "agency": ["bureau"], "bureau": ["agency", "office"]}.get
+    channel = fit_channel(counts, lambda w: neighbours(w) or [], vocabulary=["bureau"], base_rate=0.3)
+    assert "bureau" not in [c for c, _ in channel.originals.get("agency", ())]
+    assert [c for c, _ in channel.originals["office"]] == ["bureau"]
