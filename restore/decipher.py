@@ -325,6 +325,8 @@ def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min
         pairs, propensity = _refit(learned, candidate_pairs, occurrences)
         reach = _reach(learned)
     final = {pair: v for pair, v in pairs.items() if v > EXPLORE and _trusted(learned, pair)}
+    changed = sum(text != done for text, done in zip(texts, learned.restored))
+    reach["spun texts"] = (changed + 0.5) / (len(texts) + 1)      # what the user's archive is like
     channel = _channel(final, {c: propensity[c] for c, _ in final}, reach, kept, habit)
     return Model(channel, context, info={"learned from": f"{len(texts)} spun texts", "base": base.info}), learned
 

@@ -7,7 +7,9 @@ Learning (``restore.learn.fit_channel``) stores a garbler's habits in ``Channel.
 * ``every``: the share of a word's lone occurrences it rewrites in a text where it
   rewrote that word at all (the seed's spinner: all of them; a garbler that rewrites
   each occurrence by chance: its rate);
-* ``picked``: the share of texts in which it rewrites a word it knows at all.
+* ``picked``: the share of texts in which it rewrites a word it knows at all;
+* ``spun texts``: the share of the texts it was learned from that it had spun, where that
+  says what a user's texts will be (``restore learn`` reads an archive of spun text).
 
 A model without a habit (the shipped one has neither ``every`` nor ``picked``) keeps the
 seed spinner's, so it decodes as before.
@@ -22,6 +24,8 @@ seed spinner's, so it decodes as before.
 (True, False)
 """
 from __future__ import annotations
+
+import math
 
 SURVIVED = 0.05           # odds left to restoring a word that also stands unspun in the same text, for the
                           # seed's spinner (it rewrites every lone occurrence of a word it picks: no real
@@ -60,3 +64,18 @@ def steady(reach: dict) -> bool:
     """Whether the garbler rewrites the words it knows in every text it garbles (then a spun
     text's rate of rewriting is the channel's own, with no share of words to estimate)."""
     return reach.get("picked", 0.0) >= STEADY
+
+
+def spun_prior(reach: dict, default: float) -> float:
+    """The prior log-odds that a text is spun: ``default`` (the shipped model's), unless the
+    garbler was learned from texts of which a share ``spun texts`` were spun; then the odds of
+    that share, never below ``default`` and never above even odds (the text's own evidence decides).
+
+    >>> spun_prior({}, -8.0), spun_prior({"spun texts": 0.99}, -8.0), round(spun_prior({"spun texts": 0.1}, -8.0), 2)
+    (-8.0, 0.0, -2.2)
+    """
+    share = reach.get("spun texts")
+    if share is None:
+        return default
+    share = min(max(share, 1e-6), 1 - 1e-6)
+    return max(default, min(0.0, math.log(share / (1 - share))))
