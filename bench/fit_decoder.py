@@ -7,8 +7,13 @@ Each constant of ``restore/decode.py`` named below is tried at a few values, one
 
 * on the real articles (``bench/real_dev.py``), each restored by the model that never saw
   its swaps: swapped tokens left wrong plus correct tokens broken;
-* on clean text written for the tests: every word changed in ``tests/fixtures/clean-prose.txt``
-  and in each sentence of ``tests/fixtures/clean-sentences.txt`` restored on its own.
+* on the same articles cut into sentences, each restored on its own (users fix short texts
+  too, where the prior that a text is spun weighs most): the same errors;
+* on clean text written for the tests, each change counted ``CLEAN_COST`` times, as clean text
+  must come back unchanged: every word changed in ``tests/fixtures/clean-prose.txt``
+  and in each sentence of ``tests/fixtures/clean-sentences.txt`` restored on its own;
+* on the user card's own example, "Workers astatine the agency person been told to stock
+  accusation", whose every word must come back as the card says (``CLEAN_COST`` a word).
 
 Then it calibrates the confidence temperature: the one whose confidences have the least log
 loss on the changes made to the real articles, with a table of confidence against how often
@@ -34,17 +39,22 @@ from restore.decode import Restorer  # noqa: E402
 from restore.model import Model  # noqa: E402
 
 GRID = {
-    "LM_WEIGHT": [0.6, 0.7, 0.8, 0.9, 1.0],
-    "DOUBT": [3.0, 4.0, 5.0, 6.0, 8.0],
+    "LM_WEIGHT": [0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0],
+    "DOUBT": [2.0, 3.0, 4.0, 5.0, 6.0, 8.0],
     "SPUN_PRIOR": [-12.0, -10.0, -8.0, -6.0],
     "COMMON": [-14.0, -12.0, -10.0],
-    "PRIOR_SPIN": [0.1, 0.5, 0.8, 1.0],       # 0.8 wins on these errors, but see its comment in decode.py
+    "PRIOR_SPIN": [0.1, 0.3, 0.5, 0.8, 1.0],
     "PRIOR_STRENGTH": [3.0, 10.0, 30.0, 100.0],
 }
 # PAIR_OPTIONS is left at 4: 6 saved 1-2 errors but cost the decoder 6% of its speed, which must keep pace
 # with ftfy
-TEMPERATURES = [1.0, 1.2, 1.35, 1.5, 1.75, 2.0, 2.5]
+TEMPERATURES = [0.8, 0.9, 1.0, 1.2, 1.35, 1.5, 1.75, 2.0, 2.5]
 TOKEN = re.compile(r"\w+(?:[’'\-]\w+)*|[^\w\s]")
+# the user's card's own example, which must come back as the card says (costs CLEAN_COST a word)
+CARD = ("Workers astatine the agency person been told to stock accusation astir it.",
+        "Workers at the agency have been told to share information about it.")
+CLEAN_COST = 100          # clean text must come back unchanged: one clean word changed outweighs any gain
+SENTENCE = re.compile(r"(?<=[.!?])(?=\s)")      # where a text splits into sentences, restored one at a time
 
 
 def fold_models(args) -> tuple[list[dict], dict, Model]:
@@ -70,15 +80,24 @@ class Evaluation:
         self.sentences = (fixtures / "clean-sentences.txt").read_text(encoding="utf-8").splitlines()
 
     def errors(self) -> tuple[int, dict]:
-        rows = [self.score.score(a, Restorer(self.models[a["id"]]).restore(a["garbled"])) for a in self.articles]
-        real = real_dev.total(rows)
+        whole, alone = [], []
+        for a in self.articles:
+            restorer = Restorer(self.models[a["id"]])
+            whole.append(self.score.score(a, restorer.restore(a["garbled"])))
+            alone.append(self.score.score(a, "".join(restorer.restore(s) for s in SENTENCE.split(a["garbled"]))))
+        real, short = real_dev.total(whole), real_dev.total(alone)
         clean = Restorer(self.clean_model)
         prose = len(clean.restore_with_changes(self.prose)[1])
+        card = sum(a != b for a, b in zip(clean.restore(CARD[0]).split(), CARD[1].split()))
         sentences = sum(len(clean.restore_with_changes(s)[1]) for s in self.sentences)
         missed = real["swapped"] - real["fixed"]
-        parts = {"missed": missed, "broken": real["broken_tokens"], "prose": prose, "sentences": sentences,
-                 "restored": round(real["restored"], 4)}
-        return missed + real["broken_tokens"] + prose + sentences, parts
+        missed_alone = short["swapped"] - short["fixed"]
+        parts = {"missed": missed, "broken": real["broken_tokens"], "missed alone": missed_alone,
+                 "broken alone": short["broken_tokens"], "prose": prose, "sentences": sentences,
+                 "restored": round(real["restored"], 4), "restored alone": round(short["restored"], 4)}
+        spun = missed + real["broken_tokens"] + missed_alone + short["broken_tokens"]
+        parts["card"] = card
+        return spun + CLEAN_COST * (prose + sentences + card), parts
 
     def changes(self) -> list[tuple[float, bool]]:
         """(confidence, right) for every change made to the real articles."""
