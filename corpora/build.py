@@ -57,6 +57,9 @@ CLASS_WEIGHT = 0.2            # share of the word-class model in the context mod
                               # out one at a time, weights 0 / 0.1 / 0.2 / 0.3 / 0.4 restored 75.4 / 75.8 /
                               # 75.9 / 75.4 / 75.1% and broke 16 / 15 / 14 / 14 / 16 genuine words; 0.2 also
                               # changed 2 of 60 clean short sentences (4 without classes)
+VARIANTS = {"manipi"}          # lexicons of another spinner (manipi.biz.id's variant also rewrites the, with, on):
+                              # their swaps are facts the channel knows, but the emulator and the habits learned
+                              # from it are the seed spinner's alone (else `restore spin` writes "nan" for "the")
 OWN_CLASSES = 60              # the most frequent words are classes of their own: lumped with their part of
                               # speech, "have was" scores like "have been" (60 or 120 alike; 0 restores a
                               # genuine "person" after "The successful" to "have")
@@ -295,14 +298,14 @@ class Recipe:
     def model(self, skip: set[str] = frozenset(), habit_weight: float = HABIT_WEIGHT) -> tuple[Model, Spinner]:
         """The model and emulator that know every lexicon file but those whose names start with ``skip``."""
         import wordfreq
-        lexicon = read_lexicon(skip)
-        observed = read_observed(skip)
-        base = reach(observed, self.vocabulary)[0] or BASE_RATE
-        spinner = self.spinner(observed, base)
+        observed = read_observed(skip)                     # every real swap is a fact for the channel
+        own = read_observed(skip | VARIANTS)               # ... but only the seed spinner's teach its habits
+        base = reach(own, self.vocabulary)[0] or BASE_RATE
+        spinner = self.spinner(own, base)
         log(f"spinning {TRAIN_DOCS} news articles into training pairs")
         pairs = [(spinner.spin(text, seed=i), text) for i, text in enumerate(self.news[:TRAIN_DOCS])]
         habits = learn_channel(pairs)
-        habits.add_lexicon(lexicon)
+        habits.add_lexicon(read_lexicon(skip | VARIANTS))
         # The emulator's own word choices are guesses: only the observed ones become lexical facts.
         channel = fit_channel(observed, self.neighbours, self.vocabulary, base_rate=base, habits=habits,
                               habit_weight=habit_weight, frequency=lambda w: wordfreq.word_frequency(w, "en"))

@@ -32,17 +32,18 @@ from .tokenize import match_case, normalize, split_words
 # example ("Workers astatine the agency person ...") exactly as the card says.  From the values
 # fitted on 11 articles (LM_WEIGHT 0.8, DOUBT 5, PRIOR_SPIN 0.1, PRIOR_STRENGTH 10), which changed
 # 3 words of the clean sentence "The erstwhile champion retired last year.", to those below: whole
-# articles 215 -> 209 missed, 22 -> 22 broken; one sentence at a time 315 -> 263 missed, 7 -> 16
-# broken; no clean word changed.  A last pass preferred DOUBT 6 and PRIOR_SPIN 1.0 (499 errors
-# against 510: 2 more restored and 4 more broken in whole articles); within the noise of 16
-# articles and more eager to break, so not taken.  restore.habits.SURVIVED was fitted on 11.
+# articles 214 -> 208 missed, 22 -> 22 broken; one sentence at a time 293 -> 262 missed, 9 -> 17
+# broken; no clean word changed (the final folds, bench/real_dev.py --save-models).  A last pass
+# preferred DOUBT 6 and PRIOR_SPIN 1.0 (495 errors against 509: whole articles 2 more restored and
+# 3 more broken, alone 20 more restored and 5 more broken): within the noise of 16 articles and
+# more eager to break, so not taken.  restore.habits.SURVIVED was fitted on 11 articles.
 SPUN_PRIOR = -8.0         # prior log-odds that a text is spun: restoring needs this much net evidence
                           # (fitted, at PRIOR_SPIN 0.5: -10 gave 515 errors, -8 506; -6 changed 5 clean words)
 CLEARLY_CLEAN = -20.0     # log-odds below which a first look settles that a text is clean
 PRIOR_SPIN = 0.3          # prior mean of a spun document's spin rate: it weighs only in short texts
-                          # (fitted: 0.1 gave 521 errors, 0.3 510, 0.5 506, restoring 9 more words alone
-                          # and breaking 5 more, among them a lone "information" left standing; 0.8 and
-                          # 1.0 restored the card's "agency" to "bureau")
+                          # (fitted: 0.1 gave 9 more errors than 0.3; 0.5 restored 9 more words alone and
+                          # broke 4 more, among them a lone "information" left standing (see the tests);
+                          # 1.0 does better still, but breaks more: see above)
 PRIOR_STRENGTH = 3.0      # ... worth this many rewritable words of evidence (fitted: 10 gave 539 errors
                           # at PRIOR_SPIN 0.3, 3 510)
 MIN_SPIN = 0.02           # floor of the spin estimate of a document that reads as spun
