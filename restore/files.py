@@ -225,11 +225,14 @@ class Spool:
         return self.path
 
     def discard(self) -> None:
-        """Close and delete the file, whatever state it is in (a full disk cannot stop this)."""
-        with contextlib.suppress(OSError):
-            self.file.close()
+        """Delete and close the file, whatever state it is in: a full disk cannot stop this, nor can a
+        signal handler that comes while the file is mid-write (closing it then raises RuntimeError)."""
         with contextlib.suppress(OSError):
             os.unlink(self.path)
+        with contextlib.suppress(Exception):
+            self.file.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)            # where an open file cannot be deleted (Windows): now it is closed
 
     def commit(self, mode: int | None = None, *, owner: tuple[int, int] | None = None,
                backup: str | None = None) -> None:

@@ -23,7 +23,7 @@ from typing import Iterable, Iterator
 
 from .files import temp_prefix
 from .inputs import Job
-from .worker import Outcome, Settings, Worker
+from .worker import Outcome, Settings, Worker, deferring
 
 __all__ = ["Batch"]
 
@@ -47,26 +47,29 @@ def _start_worker(settings: Settings, stop_event, parent: int) -> None:
 
 def _terminate(signum, frame) -> None:
     """SIGTERM in a worker: delete what it half wrote, and exit at once."""
+    if deferring(signum):             # it is making a temporary file: it ends as soon as it has listed it
+        return
     if _worker is not None:
         _worker.discard()
     os._exit(128 + signum)
 
 
 def _end_with(parent: int) -> None:
-    """Have this process get SIGTERM when ``parent`` dies: by the kernel on Linux, else by a watcher."""
+    """Have this process get SIGTERM when ``parent`` dies: from the kernel on Linux (at once), and from
+    a watcher that looks every second, in case the kernel's signal never comes (it follows the thread
+    that started this process, not the process) or the platform has none."""
     try:
         import ctypes
         libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(1, signal.SIGTERM, 0, 0, 0) == 0:          # PR_SET_PDEATHSIG
-            if os.getppid() != parent:                           # the parent died before that
-                os.kill(os.getpid(), signal.SIGTERM)
-            return
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)                  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
 
     def watch() -> None:
         while os.getppid() == parent:
             threading.Event().wait(1.0)
+        os.kill(os.getpid(), signal.SIGTERM)
+    if os.getppid() != parent:                                 # the parent died before we looked
         os.kill(os.getpid(), signal.SIGTERM)
     threading.Thread(target=watch, daemon=True).start()
 

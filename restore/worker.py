@@ -6,7 +6,9 @@ the main process (``--jobs 1``) or in each worker process of ``restore.pool``.
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
 from dataclasses import dataclass
 from typing import Callable
 
@@ -124,8 +126,9 @@ class Worker:
         return outcome
 
     def _spool(self, encoding: str | None = "utf-8", final: str | None = None, bom: bytes = b"") -> Spool:
-        self.spools.append(Spool(encoding, final=final, scratch=self.settings.scratch, bom=bom,
-                                 token=self.settings.token))
+        with _terms_held():             # a SIGTERM waits until discard() knows the new file
+            self.spools.append(Spool(encoding, final=final, scratch=self.settings.scratch, bom=bom,
+                                     token=self.settings.token))
         return self.spools[-1]
 
     def _repair(self, job: Job, reader: Reader, fixer: Fixer, outcome: Outcome) -> None:
@@ -207,3 +210,38 @@ class Worker:
         score, threshold = fixer.score(text), self.settings.threshold
         verdict = "" if threshold is None else ("spun\t" if score >= threshold else "clean\t")
         return f"{score:.3f}\t{verdict}{where}\n"
+
+
+_holding = False                 # a temporary file is being made and listed: SIGTERM must wait
+_deferred: int | None = None     # the signal that came meanwhile
+
+
+@contextlib.contextmanager
+def _terms_held():
+    """Defer a SIGTERM's handler until the block ends: a worker ended between creating a temporary
+    file and listing it would leave the file behind.  (Blocking the signal is not enough: Python
+    runs a handler between any two bytecodes after the signal came, even inside ``mkstemp``.)
+
+    >>> with _terms_held():
+    ...     pass
+    >>> deferring(15)               # no temporary file in the making: the handler goes on
+    False
+    """
+    global _holding, _deferred
+    _holding = True
+    try:
+        yield
+    finally:
+        _holding = False
+        if _deferred is not None:
+            signum, _deferred = _deferred, None
+            signal.raise_signal(signum)
+
+
+def deferring(signum: int) -> bool:
+    """Whether a handler of ``signum`` must leave its work for later (the signal comes again then)."""
+    global _deferred
+    if _holding:
+        _deferred = signum
+    return _holding
+

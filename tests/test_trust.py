@@ -149,6 +149,22 @@ def test_workers_end_when_the_batch_process_is_killed(tmp_path):
     assert temporary(tmp_path / "out") == []
 
 
+def test_a_sigterm_while_a_temporary_file_is_made_is_handled_once_the_file_is_listed():
+    seen = []
+
+    def handler(signum, frame):
+        seen.append("deferred" if worker.deferring(signum) else "handled")
+    old = signal.signal(signal.SIGTERM, handler)
+    try:
+        with worker._terms_held():
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.01)
+            seen.append("listed")
+    finally:
+        signal.signal(signal.SIGTERM, old)
+    assert seen == ["deferred", "listed", "handled"]
+
+
 # -- 6. a full disk -------------------------------------------------------------------------------------
 
 class FullDisk:
