@@ -1,15 +1,18 @@
 """Learn a garbler from spun text alone: which words are garbled forms, and what they stand for.
 
 No clean text of the domain is needed, only a context model of clean English (the base
-model's).  Three kinds of evidence, as in decipherment:
+model's).  Four kinds of evidence, as in decipherment:
 
 * **context**: a garbled form occurs where its original would ("the ___ of" for a noun),
-  so for each frequent form the context model scores every frequent word in the
-  contexts the form was seen in; the words that fit much better than the form itself
-  are its candidate originals (``candidates``: two matrix products over the base
-  model's bigram tables);
-* **frequency against clean English** is part of that score: the context model's
-  probabilities carry each word's frequency;
+  so for each frequent form the context model scores every frequent word by how much
+  likelier it makes the trusted neighbours the form was seen beside (pointwise mutual
+  information); the words that fit much better than the form itself are its candidate
+  originals (``candidates``: two matrix products over the base model's bigram tables);
+* **frequency against clean English**: a candidate expected about as often as the form
+  was seen scores better, and a neighbour seen far more or less often than English uses
+  it is no evidence (it is probably a garbled form itself);
+* **habit**: a garbler's swaps share a trait more often than chance, such as the first
+  letter (``first_letter_habit``, learned from the swaps kept);
 * **consistency**: a garbler writes the same form for a word again and again.  Hard EM
   (``decipher``) decodes the whole corpus with the candidates as the channel, counts
   what the decoder restored, and keeps a swap only where the decoder made it often
@@ -56,7 +59,7 @@ START = 0.3              # a candidate's first swap probability, before the corp
 ITERATIONS = 4
 MIN_SWAPS = 2            # restorations that keep a learned swap
 MIN_SHARE = 0.5          # share of an original's restorations that one form must hold to be kept as its swap
-MIN_CONFIDENCE = 0.8      # mean confidence of a learned swap's restorations, for it to be kept (at the decoder's
+MIN_CONFIDENCE = 0.8     # mean confidence of a learned swap's restorations, for it to be kept (at the decoder's
                          # confidence temperature of 1.0; 0.75 at 1.35 kept as much: letter garbler 36.7% /
                          # 0.75% broken, 0.85 34.1% / 0.57%, 0.9 25.2% / 0.33%; 0.75 at 1.0 broke 1.42%)
 EXPLORE = 0.02           # swap probability left to a candidate the decoder has not used (yet)
