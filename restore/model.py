@@ -36,6 +36,11 @@ HASH_FROM = 200_000     # look-ups (so far, in this process) from which a hash i
 TRIGRAM_WEIGHT = 0.8    # the rest goes to the bigram: a 5 M-word corpus's trigrams are sparse
 
 
+def _at(values: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """``values[pos]``; zeros if ``values`` is empty (a model with no trigrams: nothing is found there)."""
+    return values[pos] if len(values) else np.zeros(len(pos), dtype=values.dtype)
+
+
 def _mix(trigram: np.ndarray, bigram: np.ndarray) -> np.ndarray:
     """log(w P3 + (1 - w) P2): trigram evidence, tempered by the better-counted bigram.
 
@@ -164,11 +169,11 @@ class ContextModel:
         u, v, w = (x.astype(np.uint64) for x in (u, v, w))
         bits = np.uint64(ID_BITS)
         pos2, seen2 = self._find(self.keys, (v << bits) | w)
-        p2 = np.where(seen2, self.values[pos2], self.backoff[v.view(np.int64)] + self.unigram[w.view(np.int64)])
+        p2 = np.where(seen2, _at(self.values, pos2), self.backoff[v.view(np.int64)] + self.unigram[w.view(np.int64)])
         pos_h, seen_h = self._find(self.keys, (u << bits) | v)
-        p3_backed = p2 + np.where(seen_h, self.backoff2[pos_h], 0.0)
+        p3_backed = p2 + np.where(seen_h, _at(self.backoff2, pos_h), 0.0)
         pos3, seen3 = self._find(self.keys3, (u << (bits + bits)) | (v << bits) | w)
-        return self._with_classes(u, v, w, _mix(np.where(seen3, self.values3[pos3], p3_backed), p2))
+        return self._with_classes(u, v, w, _mix(np.where(seen3, _at(self.values3, pos3), p3_backed), p2))
 
     def logprobs_around(self, u: np.ndarray, v: np.ndarray, w: np.ndarray, r1: np.ndarray,
                         r2: np.ndarray, group: np.ndarray | None = None) -> np.ndarray:
@@ -183,7 +188,7 @@ class ContextModel:
         bits = np.uint64(ID_BITS)
         # per context: the back-off weight of the history (u, v), and log P(r2 | r1)
         pos, seen = self._find(self.keys, (u << bits) | v)
-        history_backoff = np.where(seen, self.backoff2[pos], 0.0)
+        history_backoff = np.where(seen, _at(self.backoff2, pos), 0.0)
         last = self._bigram(r1, r2)
         if group is not None:
             u, v, r1, r2 = u[group], v[group], r1[group], r2[group]
@@ -193,8 +198,8 @@ class ContextModel:
         p_vw = self._bigram_at(pos_vw, seen_vw, v, w)
         p_wr = self._bigram_at(pos_wr, seen_wr, w, r1)
         return (self._trigram(u, v, w, p_vw, history_backoff)
-                + self._trigram(v, w, r1, p_wr, np.where(seen_vw, self.backoff2[pos_vw], 0.0))
-                + self._trigram(w, r1, r2, last, np.where(seen_wr, self.backoff2[pos_wr], 0.0), classes=False))
+                + self._trigram(v, w, r1, p_wr, np.where(seen_vw, _at(self.backoff2, pos_vw), 0.0))
+                + self._trigram(w, r1, r2, last, np.where(seen_wr, _at(self.backoff2, pos_wr), 0.0), classes=False))
 
     def logprobs_pairs(self, u: np.ndarray, v: np.ndarray, w1: np.ndarray, left: np.ndarray, w2: np.ndarray,
                        r1: np.ndarray, r2: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -210,16 +215,16 @@ class ContextModel:
         pos, seen = self._find(self.keys, (u << bits) | v)
         pos_vw, seen_vw = self._find(self.keys, (v << bits) | w1)
         first = self._trigram(u, v, w1, self._bigram_at(pos_vw, seen_vw, v, w1),
-                              np.where(seen, self.backoff2[pos], 0.0))
+                              np.where(seen, _at(self.backoff2, pos), 0.0))
         pos_wr, seen_wr = self._find(self.keys, (w2 << bits) | r1)
         p_wr = self._bigram_at(pos_wr, seen_wr, w2, r1)
-        last = self._trigram(w2, r1, r2, self._bigram(r1, r2), np.where(seen_wr, self.backoff2[pos_wr], 0.0),
+        last = self._trigram(w2, r1, r2, self._bigram(r1, r2), np.where(seen_wr, _at(self.backoff2, pos_wr), 0.0),
                              classes=False)
         v, a, b, r1 = v[left], w1[left], w2[right], r1[right]
         pos_ab, seen_ab = self._find(self.keys, (a << bits) | b)
         second = self._trigram(v, a, b, self._bigram_at(pos_ab, seen_ab, a, b),
-                               np.where(seen_vw, self.backoff2[pos_vw], 0.0)[left])
-        third = self._trigram(a, b, r1, p_wr[right], np.where(seen_ab, self.backoff2[pos_ab], 0.0))
+                               np.where(seen_vw, _at(self.backoff2, pos_vw), 0.0)[left])
+        third = self._trigram(a, b, r1, p_wr[right], np.where(seen_ab, _at(self.backoff2, pos_ab), 0.0))
         return first[left] + second + third + last[right]
 
     def _trigram(self, a: np.ndarray, b: np.ndarray, c: np.ndarray, lower: np.ndarray,
@@ -232,7 +237,7 @@ class ContextModel:
         """
         bits = np.uint64(ID_BITS)
         pos3, seen3 = self._find(self.keys3, (a << (bits + bits)) | (b << bits) | c)
-        words = _mix(np.where(seen3, self.values3[pos3], lower + history), lower)
+        words = _mix(np.where(seen3, _at(self.values3, pos3), lower + history), lower)
         return self._with_classes(a, b, c, words) if classes else words
 
     def _with_classes(self, u: np.ndarray, v: np.ndarray, w: np.ndarray, words: np.ndarray) -> np.ndarray:
@@ -248,7 +253,7 @@ class ContextModel:
 
     def _bigram_at(self, pos: np.ndarray, seen: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """``log P(b | a)``, given where the bigram ``(a, b)`` was found."""
-        return np.where(seen, self.values[pos], self.backoff[a.view(np.int64)] + self.unigram[b.view(np.int64)])
+        return np.where(seen, _at(self.values, pos), self.backoff[a.view(np.int64)] + self.unigram[b.view(np.int64)])
 
     @classmethod
     def from_counts(cls, bigrams: dict, trigrams: dict | None = None, unigram_prior: dict | None = None,
