@@ -68,7 +68,8 @@ def swaps(spun: list[str], original: list[str]) -> tuple[Counter, Counter, Count
         if op == "equal":
             kept.update(words)
         elif op == "replace" and i2 - i1 == j2 - j1:
-            out.update((o.lower(), g.lower()) for o, g in zip(b[j1:j2], a[i1:i2]) if o != g)
+            out.update((o, g) for o, g in zip(b[j1:j2], a[i1:i2])
+                       if o != g and o[0].isalnum() and g[0].isalnum())     # not a scraper's straight quotes
         elif (op == "replace" and max(i2 - i1, j2 - j1) <= LONGEST_PHRASE
               and all(t.isalnum() for t in a[i1:i2] + b[j1:j2])):     # not "p.m." against "pm"
             out[" ".join(b[j1:j2]), " ".join(a[i1:i2])] += 1
