@@ -135,6 +135,21 @@ class ContextModel:
     def id(self, word: str) -> int:
         return self.ids.get(word, self.unknown)
 
+    def build_indexes(self) -> None:
+        """Build the hash indexes of the bigram and trigram tables now, not on first need.
+
+        A batch does so before it forks its workers, which then share the indexes' pages
+        instead of each building its own.
+
+        >>> lm = ContextModel.from_counts({("a", "b"): 3}, {("a", "b", "a"): 1}, min_trigram=1)
+        >>> lm.build_indexes(); sorted(type(i).__name__ for i in lm._indexes.values())
+        ['HashIndex', 'HashIndex']
+        """
+        for table in (self.keys, self.keys3):
+            if len(table) and id(table) not in self._indexes:
+                self._indexes[id(table)] = HashIndex(table)
+        self._lookups = max(self._lookups, HASH_FROM)
+
     def _find(self, table: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Positions of ``keys`` in the sorted ``table``, and whether each was there.
 
