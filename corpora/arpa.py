@@ -21,6 +21,7 @@ left out.
 """
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from typing import Callable, Iterable
@@ -86,7 +87,7 @@ def read_arpa(lines: Iterable[str], scale: float = 1.0, keep: Callable[[str], bo
             if not all(options):
                 continue
             last = [n for n in options[-1] if n != "<s>"]       # "<s>" is never predicted
-            for head in _product(options[:-1]):
+            for head in itertools.product(*options[:-1]):
                 for w in last:
                     yield [ids[n] for n in (*head, w)], float(row[0]) * factor, \
                         (float(row[1 + order]) * factor if len(row) > 1 + order else 0.0)
@@ -101,9 +102,3 @@ def read_arpa(lines: Iterable[str], scale: float = 1.0, keep: Callable[[str], bo
                         backoff2=np.array([two[k][1] for k in keys.tolist()], dtype=np.float32),
                         keys3=keys3, values3=np.array([three[k] for k in keys3.tolist()], dtype=np.float32))
 
-
-def _product(options: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
-    out: list[tuple[str, ...]] = [()]
-    for names in options:
-        out = [(*head, n) for head in out for n in names]
-    return out

@@ -76,7 +76,7 @@ def _known_share(own: ContextModel, unknown: np.ndarray) -> tuple[float, np.ndar
     stored = np.bincount(v, weights=np.exp(own.values.astype(np.float64)) * unknown[x], minlength=size)
     stored_prior = np.bincount(v, weights=unigram[x] * unknown[x], minlength=size)
     after_word = stored + np.exp(own.backoff.astype(np.float64)) * (total - stored_prior)
-    u3, v3, x3 = (k.astype(np.int64) for k in _split3(own.keys3))
+    _, v3, x3 = (k.astype(np.int64) for k in _split3(own.keys3))
     history = np.searchsorted(own.keys, (own.keys3 >> _BITS))
     lower = np.exp(_bigram(own, v3.astype(np.uint64), x3.astype(np.uint64)).astype(np.float64))
     stored3 = np.bincount(history, weights=np.exp(own.values3.astype(np.float64)) * unknown[x3],
