@@ -61,11 +61,11 @@ def _sections(lines: Iterable[str]) -> dict[int, list[list[str]]]:
     return out
 
 
-def read_arpa(lines: Iterable[str], scale: float = 1.0, keep: Callable[[str], bool] = bool) -> ContextModel:
-    """A ``ContextModel`` of the trigram model in ARPA ``lines`` (log10 values times ``scale``),
-    over the words that ``keep`` keeps (n-grams with any other word are left out)."""
+def read_arpa(lines: Iterable[str], keep: Callable[[str], bool] = bool) -> ContextModel:
+    """A ``ContextModel`` of the trigram model in ARPA ``lines``, over the words that ``keep``
+    keeps (n-grams with any other word are left out)."""
     sections = _sections(lines)
-    factor = LN10 / scale
+    factor = LN10
     vocab = sorted({name for row in sections[1] for name in _names(row[1], keep)} - {UNKNOWN}) + [UNKNOWN]
     ids = {w: i for i, w in enumerate(vocab)}
     unigram = np.full(len(vocab), -99.0)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import subprocess
 import sys
@@ -22,7 +21,7 @@ from restore.model import ContextModel
 
 CACHE = Path(__file__).resolve().parent / "cache"
 WORDNET = Path("/usr/share/wordnet")
-SPEECH_LM = CACHE / "pocketsphinx-5.1.1-en-us.arpa"
+SPEECH_LM = CACHE / "pocketsphinx-5.1.1-en-us.arpa"         # written by corpora/speech_lm.py
 
 
 def _run(*cmd: str) -> None:
@@ -44,7 +43,7 @@ def fetch() -> None:
     if not (WORDNET / "data.noun").exists():
         _run("apt-get", "install", "-y", "-q", "wordnet-base")
     if not SPEECH_LM.exists():
-        _run(sys.executable, "-m", "corpora.speech_lm", str(SPEECH_LM))
+        _run(sys.executable, str(Path(__file__).with_name("speech_lm.py")), str(SPEECH_LM))
 
 
 def news() -> list[str]:
@@ -119,6 +118,5 @@ def speech_lm(keep: Callable[[str], bool] = bool) -> ContextModel:
     """pocketsphinx's general English trigram model (72,000 words; see ``corpora.speech_lm``),
     over the words ``keep`` keeps."""
     from .arpa import read_arpa
-    scale = json.loads(SPEECH_LM.with_name(SPEECH_LM.name + ".json").read_text())["scale"]
     with open(SPEECH_LM, encoding="utf-8") as f:
-        return read_arpa(f, scale, keep)
+        return read_arpa(f, keep)
