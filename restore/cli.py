@@ -132,7 +132,8 @@ def cmd_learn(args) -> int:
         from tqdm import tqdm
         return tqdm(items, desc=f"restore: {desc}", unit="text", leave=False)
 
-    model, learned = decipher(texts, base, iterations=args.iterations, progress=progress, say=say)
+    rounds = {"iterations": args.iterations} if args.iterations else {}
+    model, learned = decipher(texts, base, progress=progress, say=say, **rounds)
     model.save(args.output)
     say(f"learned {sum(len(v) for v in model.channel.originals.values())} swaps of "
         f"{len(model.channel.originals)} garbled words; wrote {args.output}")
@@ -274,7 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
     learn.add_argument("-o", "--output", required=True, metavar="MODEL", help="where to write the model")
     learn.add_argument("--base", metavar="MODEL", help="the model whose context model and swaps to start from "
                        "(default: the shipped model)")
-    learn.add_argument("--iterations", type=int, default=4, metavar="N", help="rounds of decoding (default 4)")
+    learn.add_argument("--iterations", type=int, metavar="N", help="rounds of decoding (default 8)")
     from .formats import FORMATS
     learn.add_argument("--format", choices=FORMATS, help="the input format (default: by extension)")
     learn.add_argument("--field", action="append", metavar="PATH", help="JSON Lines: a field to learn from, "
