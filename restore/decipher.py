@@ -100,14 +100,16 @@ def _bigram_table(context: ContextModel, left: np.ndarray, right: np.ndarray) ->
 def candidates(stream: np.ndarray, context: ContextModel, *, min_count: int = MIN_COUNT,
                keep: Callable[[str], bool] = str.isalpha,
                contexts: np.ndarray | None = None,
-               habit: tuple[float, float] = (0.0, 0.0)) -> dict[int, list[tuple[int, float]]]:
+               habit: tuple[float, float] = (0.0, 0.0),
+               rewritable: Callable[[str], bool] | None = None) -> dict[int, list[tuple[int, float]]]:
     """For each frequent form (id): the words (ids) that fit its contexts better than it does, best
     first, with the gain in nats per occurrence.
 
     A form's score for word ``c`` is the log-probability of every bigram it was seen in,
     ``log P(c | left) + log P(right | c)``, with ``c`` in its place.  The neighbours are read
     from ``contexts`` (aligned with ``stream``) where given: the text as restored so far, whose
-    neighbours are less garbled than the spun text's.
+    neighbours are less garbled than the spun text's.  Only words ``rewritable`` accepts (by
+    default, any) may be originals.
     """
     contexts = stream if contexts is None else contexts
     vocab = context.vocab
@@ -123,7 +125,8 @@ def candidates(stream: np.ndarray, context: ContextModel, *, min_count: int = MI
     originals = np.array(sorted(set(base_words) | set(forms)), dtype=np.int64)
     rank = np.empty(len(vocab), dtype=np.int64)
     rank[frequent] = np.arange(len(vocab))
-    eligible = (rank[originals] < KNOWN) & np.array([keep(vocab[i]) for i in originals], dtype=bool)
+    may = rewritable or keep
+    eligible = (rank[originals] < KNOWN) & np.array([keep(vocab[i]) and may(vocab[i]) for i in originals], dtype=bool)
     # contexts to trust: restored words, and words seen about as often as in English (a garbled
     # form's count strays far from its own: "internal" standing for "in" is 400 times too common)
     stray = np.abs(np.log(counts / len(stream)) - context.unigram[ids].astype(np.float64)) > TRUST
@@ -307,9 +310,13 @@ def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min
     vocab = context.vocab
     stream = corpus_tokens(texts, context)
     say(f"{len(texts)} texts, {int((stream != context.ids.get('<s>', -1)).sum())} tokens")
-    found = candidates(stream, context, min_count=min_count)
-    occurrences = Counter({vocab[i]: n for i, n in zip(*np.unique(stream, return_counts=True))})
     extending = same_garbler(texts, base)
+    # over the base's own garbler, an original must be a word its dictionary holds (one it gives a
+    # rewrite rate): else a domain word the context model has rarely seen ("creators") is learned as a
+    # garbled common one ("children")
+    rewritable = base.channel.propensity.__contains__ if extending else None
+    found = candidates(stream, context, min_count=min_count, rewritable=rewritable)
+    occurrences = Counter({vocab[i]: n for i, n in zip(*np.unique(stream, return_counts=True))})
     say("the base model reads these texts as spun: learning what it misses" if extending else
         "the base model does not read these texts as spun: learning a new garbler")
     kept = base.channel if extending else None
@@ -326,15 +333,18 @@ def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min
         learned = _decode(texts, model, progress, f"round {round_ + 1}/{iterations}")
         habit = first_letter_habit(pair for pair in _refit(learned, set(), occurrences)[0] if _trusted(learned, pair))
         if round_ + 1 < iterations:          # look for candidates again, among restored neighbours
-            fresh = candidates(stream, context, min_count=min_count, habit=habit,
+            fresh = candidates(stream, context, min_count=min_count, habit=habit, rewritable=rewritable,
                                contexts=_aligned(texts, learned.restored, stream, context))
             candidate_pairs |= {(vocab[c], vocab[g]) for g, cs in fresh.items() for c, _ in cs} - known
         pairs, propensity = _refit(learned, candidate_pairs, occurrences)
         reach = _reach(learned)
-    final = {pair: v for pair, v in pairs.items() if v > EXPLORE and _trusted(learned, pair)}
+    final = {pair: v for pair, v in pairs.items() if v > EXPLORE and _trusted(learned, pair) and pair not in known}
+    # over the base's own garbler, the swaps it knows and its rewrite rates, counted from far more
+    # text than an archive's, stand (a new swap is weighed at the START rate until confirmed elsewhere)
+    rates = {} if kept else {c: propensity[c] for c, _ in final}
     changed = sum(text != done for text, done in zip(texts, learned.restored))
     reach["spun texts"] = (changed + 0.5) / (len(texts) + 1)      # what the user's archive is like
-    channel = _channel(final, {c: propensity[c] for c, _ in final}, reach, kept, habit)
+    channel = _channel(final, rates, reach, kept, habit)
     return Model(channel, context, info={"learned from": f"{len(texts)} spun texts", "base": base.info}), learned
 
 

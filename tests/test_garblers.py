@@ -51,3 +51,29 @@ def test_a_garbler_that_keeps_first_letters_is_learned_to_keep_them():
 
 def test_a_handful_of_swaps_teaches_no_habit():
     assert first_letter_habit(LETTER_SWAPS[:5]) == (0.0, 0.0)
+
+
+# -- learning from spun text alone (restore.decipher) ---------------------------------------------
+
+CLEAN = "we can go. they can see. " * 20
+
+
+def _context() -> ContextModel:
+    from restore.learn import count_context
+    return ContextModel.from_counts(*count_context([CLEAN, "a tin box. " * 3]), min_trigram=1)
+
+
+def test_an_original_the_caller_rules_out_is_never_a_candidate():
+    from restore.decipher import candidates, corpus_tokens
+    context = _context()
+    stream = corpus_tokens([CLEAN.replace("can", "tin")] * 3, context)
+    found = candidates(stream, context, min_count=3, rewritable=lambda w: w != "can")
+    assert context.ids["can"] not in {c for options in found.values() for c, _ in options}
+
+
+def test_learning_over_the_base_models_own_garbler_keeps_its_rewrite_rates():
+    from restore.decipher import decipher
+    from restore.model import Channel, Model
+    base = Model(Channel(originals={"tin": (("can", -0.1),)}, propensity={"can": 0.9, "go": 0.5}), _context())
+    model, _ = decipher([CLEAN.replace("can", "tin")] * 3, base, iterations=2, min_count=3)
+    assert model.channel.propensity["can"] == 0.9 and model.channel.propensity["go"] == 0.5
