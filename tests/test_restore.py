@@ -119,20 +119,13 @@ def test_a_word_restored_elsewhere_was_picked_so_its_lone_form_is_a_later_rewrit
     assert restore.restore_text(text).endswith(" The city has been collecting data from drivers.")
 
 
-# Genuine words beside spun ones that the default model still restores (the spun text, and what it
-# should come back as): after a sentence full of swaps, a short text weighs the spin rate it implies
-# (restore.decode.PRIOR_STRENGTH), and "meeting" is the emulator's guess for a spun "conference"
-# (restored to "conference" at 0.51).
-KNOWN_OVER_RESTORED = {
-    "Workers astatine the agency person been told to stock accusation astir it. The meeting astatine noon was long.":
-    "Workers at the agency have been told to share information about it. The meeting at noon was long.",
-}
-
-
-@pytest.mark.parametrize("spun", [pytest.param(t, marks=pytest.mark.xfail(strict=True, reason="known failure"))
-                                  for t in KNOWN_OVER_RESTORED])
-def test_a_genuine_word_beside_spun_ones_is_left_alone(spun):
-    assert restore.restore_text(spun) == KNOWN_OVER_RESTORED[spun]
+def test_a_genuine_word_beside_spun_ones_is_left_alone():
+    # after a sentence full of swaps, a short text weighs the spin rate it implies
+    # (restore.decode.PRIOR_STRENGTH), and "meeting" is the emulator's guess for a spun "conference":
+    # a known failure (restored to "conference" at 0.51) until the model knew 25 real articles' swaps
+    spun = "Workers astatine the agency person been told to stock accusation astir it. The meeting astatine noon was long."
+    assert restore.restore_text(spun) == ("Workers at the agency have been told to share information about it. "
+                                          "The meeting at noon was long.")
 
 
 # Known failure: nothing in this text shows whether the spinner picked "information" (it rewrites
