@@ -122,7 +122,7 @@ def test_a_word_restored_elsewhere_was_picked_so_its_lone_form_is_a_later_rewrit
 def test_a_genuine_word_beside_spun_ones_is_left_alone():
     # after a sentence full of swaps, a short text weighs the spin rate it implies
     # (restore.decode.PRIOR_STRENGTH), and "meeting" is the emulator's guess for a spun "conference":
-    # a known failure (restored to "conference" at 0.51) until the model knew 25 real articles' swaps
+    # a known failure (restored to "conference" at 0.51) until the model knew 27 real articles' swaps
     spun = "Workers astatine the agency person been told to stock accusation astir it. The meeting astatine noon was long."
     assert restore.restore_text(spun) == ("Workers at the agency have been told to share information about it. "
                                           "The meeting at noon was long.")
