@@ -18,7 +18,8 @@ model's).  Four kinds of evidence, as in decipherment:
   what the decoder restored, and keeps a swap only where the decoder made it often
   and it accounts for most of what the original was restored from; the swap's rate
   and each original's rewrite rate are re-estimated from those counts, then it decodes
-  again.
+  again.  Last, the swaps it made fairly surely decode the corpus once more on their own (no
+  wrong candidate shares their forms then), and those it then makes surely are kept.
 
 The base model's channel stays in the learned model and decodes alongside the candidates, so
 over text of the seed's spinner the learned model keeps what the shipped one knows and adds
@@ -61,10 +62,14 @@ ITERATIONS = 8           # rounds of hard EM; the candidates keep improving for 
                          # over today's model 4 gave 38.6% / 0.62%, 8 43.1% / 1.26%: word error rate 21.9% -> 20.7%)
 MIN_SWAPS = 2            # restorations that keep a learned swap
 MIN_SHARE = 0.5          # share of an original's restorations that one form must hold to be kept as its swap
-MIN_CONFIDENCE = 0.8     # mean confidence of a learned swap's restorations, for it to be kept (at the decoder's
-                         # confidence temperature of 1.0; 0.75 at 1.35 kept as much: letter garbler 36.7% /
-                         # 0.75% broken, 0.85 34.1% / 0.57%, 0.9 25.2% / 0.33%; 0.75 at 1.0 broke 1.42%; after 8
-                         # rounds, 0.85 gave 37.0% / 0.35% against 0.8's 43.1% / 1.01%, a worse word error rate)
+MIN_CONFIDENCE = 0.85    # mean confidence of a learned swap's restorations, for it to be kept, after pruning
+PRUNE = (0.6,)           # before that, the swaps made with this mean confidence decode the corpus once more on
+                         # their own, so that a true swap no longer shares its form with the wrong candidates
+                         # (bench/garblers.py, letter, over the model with manuals: no pruning and 0.8 kept
+                         # 47.5% restored / 0.41% broken, 0.7 57.9% / 1.50%, 0.6 64.7% / 2.09%; pruning at 0.6,
+                         # then 0.85 60.9% / 0.77% (word error rate 35.0% -> 14.2%, against 18.7%), then 0.8
+                         # 62.4% / 1.11%, 0.9 56.1% / 0.63%; pruning at 0.5 then 0.85 59.0% / 1.23%; at 0.6 and
+                         # 0.75 then 0.85 62.6% / 1.50%)
 EXPLORE = 0.02           # swap probability left to a candidate the decoder has not used (yet)
 SAMPLE = 50              # texts the base model reads to tell whether they are its garbler's
 
@@ -181,10 +186,11 @@ def candidates(stream: np.ndarray, context: ContextModel, *, min_count: int = MI
     return out
 
 
-def _trusted(learned: Learned, pair: tuple[str, str]) -> bool:
-    """Whether the decoder made the swap ``pair`` with enough confidence, on average, to keep it."""
+def _trusted(learned: Learned, pair: tuple[str, str], floor: float | None = None) -> bool:
+    """Whether the decoder made the swap ``pair`` with a mean confidence of ``floor`` (by default
+    ``MIN_CONFIDENCE``) or more, to keep it."""
     n = learned.swaps[pair]
-    return n > 0 and learned.confidence[pair] >= MIN_CONFIDENCE * n
+    return n > 0 and learned.confidence[pair] >= (MIN_CONFIDENCE if floor is None else floor) * n
 
 
 def _channel(pairs: dict[tuple[str, str], float], propensity: dict[str, float], reach: dict,
@@ -202,7 +208,7 @@ def _channel(pairs: dict[tuple[str, str], float], propensity: dict[str, float], 
     for (c, g), p in pairs.items():
         score = min(0.0, math.log(max(propensity.get(c, START) * p, 1e-9)) + habit[c[:1] != g[:1]])
         originals[g][c] = max(score, originals[g].get(c, score))
-    return Channel(originals={g: tuple(sorted(v.items(), key=lambda x: -x[1])[:8]) for g, v in originals.items()},
+    return Channel(originals={g: tuple(sorted(v.items(), key=lambda x: (-x[1], x[0]))[:8]) for g, v in originals.items()},
                    propensity={**base.propensity, **propensity}, phrases=dict(base.phrases),
                    reach=dict(reach))
 
@@ -269,7 +275,7 @@ def _refit(learned: Learned, candidate_pairs: set, occurrences: Counter) -> tupl
                 pairs[c, g] = n / total
         standing = occurrences[c] - sum(learned.swaps[o, c] for o in by_original if (o, c) in learned.swaps)
         propensity[c] = (total + START) / (total + max(standing, 0) + 1)
-    for c, g in candidate_pairs:
+    for c, g in sorted(candidate_pairs):
         pairs.setdefault((c, g), EXPLORE)
     return pairs, propensity
 
@@ -325,8 +331,8 @@ def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min
     known = {(c, g) for g, options in kept.originals.items() for c, _ in options} if kept else set()
     candidate_pairs = {(vocab[c], vocab[g]) for g, cs in found.items() for c, _ in cs} - known
     say(f"{len(found)} forms with candidate originals, {len(candidate_pairs)} candidate swaps")
-    pairs = {p: START for p in candidate_pairs}
-    propensity = {c: START for c, _ in candidate_pairs}
+    pairs = {p: START for p in sorted(candidate_pairs)}
+    propensity = {c: START for c, _ in sorted(candidate_pairs)}
     reach = {"touching": 1.0, "capitalised": 1.0}
     habit = (0.0, 0.0)
     learned = Learned()
@@ -339,6 +345,14 @@ def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min
                                contexts=_aligned(texts, learned.restored, stream, context))
             candidate_pairs |= {(vocab[c], vocab[g]) for g, cs in fresh.items() for c, _ in cs} - known
         pairs, propensity = _refit(learned, candidate_pairs, occurrences)
+        reach = _reach(learned)
+    for floor in PRUNE:
+        shortlist = {pair: v for pair, v in pairs.items() if v > EXPLORE and _trusted(learned, pair, floor)
+                     and pair not in known}
+        rates = {} if kept else {c: propensity[c] for c, _ in shortlist}
+        model = Model(_channel(shortlist, rates, reach, kept, habit), context)
+        learned = _decode(texts, model, progress, "pruning")
+        pairs, propensity = _refit(learned, set(), occurrences)
         reach = _reach(learned)
     final = {pair: v for pair, v in pairs.items() if v > EXPLORE and _trusted(learned, pair) and pair not in known}
     # over the base's own garbler, the swaps it knows and its rewrite rates, counted from far more

@@ -77,3 +77,19 @@ def test_learning_over_the_base_models_own_garbler_keeps_its_rewrite_rates():
     base = Model(Channel(originals={"tin": (("can", -0.1),)}, propensity={"can": 0.9, "go": 0.5}), _context())
     model, _ = decipher([CLEAN.replace("can", "tin")] * 3, base, iterations=2, min_count=3)
     assert model.channel.propensity["can"] == 0.9 and model.channel.propensity["go"] == 0.5
+
+
+def test_what_is_learned_from_spun_text_does_not_depend_on_the_hash_seed():
+    import subprocess
+    import sys
+    script = ("from tests.test_garblers import CLEAN, _context\n"
+              "from restore.decipher import decipher\n"
+              "from restore.model import Channel, Model\n"
+              "texts = [CLEAN.replace('can', 'tin').replace('see', 'look')] * 3\n"
+              "model, _ = decipher(texts, Model(Channel(), _context()), iterations=2, min_count=3)\n"
+              "print(sorted((g, o) for g, o in model.channel.originals.items()))\n")
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    runs = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=root,
+                           env={"PYTHONHASHSEED": seed, "PATH": ""}).stdout for seed in ("1", "2", "3")}
+    assert len(runs) == 1 and "'tin'" in runs.pop()
