@@ -3,7 +3,7 @@
 The news, speeches and Brown text the context model is counted from say little of how
 manuals are written ("the function returns", "is passed to the"), so a model restoring
 or learning a garbler of technical text knew its domain only from the user's own pairs.
-Four manuals fill that gap (about 1.4 M words): PostgreSQL's, git's, Perl's and the Debian
+Four manuals fill that gap (1.28 M words of prose; the recipe counts every second paragraph): PostgreSQL's, git's, Perl's and the Debian
 Administrator's Handbook.  Python's documentation is left out on purpose: it is the domain
 ``bench/garblers.py`` measures on, which must stay unseen.
 
