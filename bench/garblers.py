@@ -1,6 +1,6 @@
 """Two garblers that are not the seed's spinner, on technical documentation: how well restore learns them.
 
-    python bench/garblers.py [--garbler letter|cipher] [--skip-learn] [--skip-train] [--json FILE]
+    python bench/garblers.py [--garbler letter|cipher] [--skip-learn] [--skip-train] [--learn-docs N] [--json FILE]
 
 The text is the prose of the Python 3.11 documentation (Debian's ``python3.11-doc``, fetched
 by ``apt-get download`` into the git-ignored ``corpora/cache/garblers/``; PSF licence, see
@@ -14,7 +14,7 @@ fixed seed:
   spun form is also a genuine word elsewhere.
 
 For each it writes 200 training pairs, 50 held-out test pairs and the spun sides of 400
-other documents, prints the coverage ceiling (share of the test's swapped tokens whose swap
+other documents (``--learn-docs``: how much text ``learn`` gets), prints the coverage ceiling (share of the test's swapped tokens whose swap
 the training pairs show), then runs ``restore train`` (context from the pairs' clean sides,
 mixed with the shipped model's, and ``--own-context``), ``restore learn`` on the 400 spun documents (the
 shipped model as base, timed) and ``restore eval`` of each model on the test pairs.
@@ -190,14 +190,14 @@ def ceiling(train: list[tuple[str, str]], test: list[tuple[str, str]]) -> float:
     return sum(s in seen for s in tested) / max(len(tested), 1)
 
 
-def make(name: str, docs: list[str], words: list[str], out: Path) -> dict:
+def make(name: str, docs: list[str], words: list[str], out: Path, n_learn: int = N_LEARN) -> dict:
     """Write the garbler's train, test and learn sets under ``out``; return its facts."""
     rng = random.Random(f"{SEED}-{name}")
     table = letter_map(words, rng) if name == "letter" else cipher_map(words, rng)
     share = 1.0 if name == "letter" else 0.7
     spin = random.Random(f"{SEED}-{name}-spin")
     test, train, learn = docs[:N_TEST], docs[N_TEST:N_TEST + N_TRAIN], docs[N_TEST + N_TRAIN:]
-    learn = learn[:N_LEARN]
+    learn = learn[:n_learn]
     pairs = {k: [(garble(d, table, share, spin), d) for d in v] for k, v in
              (("train", train), ("test", test), ("learn", learn))}
     out.mkdir(parents=True, exist_ok=True)
@@ -205,8 +205,10 @@ def make(name: str, docs: list[str], words: list[str], out: Path) -> dict:
         write_jsonl(out / f"{k}.jsonl", [{"spun": s, "clean": c} for s, c in pairs[k]])
     spun_dir = out / "spun"
     spun_dir.mkdir(exist_ok=True)
+    for stale in spun_dir.glob("*.txt"):          # from a run with another --learn-docs
+        stale.unlink()
     for i, (s, _) in enumerate(pairs["learn"]):
-        (spun_dir / f"{i:03d}.txt").write_text(s, encoding="utf-8")
+        (spun_dir / f"{i:04d}.txt").write_text(s, encoding="utf-8")
     write_jsonl(out / "learn.jsonl", [{"spun": s, "clean": c} for s, c in pairs["learn"]])
     return {"map": len(table), "ceiling": ceiling(pairs["train"], pairs["test"]),
             "learn_words": sum(len(split_words(s)) // 2 for s, _ in pairs["learn"])}
@@ -227,6 +229,8 @@ def main() -> int:
     parser.add_argument("--garbler", action="append", choices=("letter", "cipher"))
     parser.add_argument("--skip-train", action="store_true", help="no restore train runs")
     parser.add_argument("--skip-learn", action="store_true", help="no restore learn runs")
+    parser.add_argument("--learn-docs", type=int, default=N_LEARN, metavar="N",
+                        help="spun documents restore learn reads (default %(default)s)")
     parser.add_argument("--json", help="write the figures here too")
     args = parser.parse_args()
     shipped = ROOT / "restore" / "data" / "default.model"
@@ -238,7 +242,7 @@ def main() -> int:
     results = {}
     for name in args.garbler or ["letter", "cipher"]:
         out = CACHE / name
-        facts = make(name, docs, words, out)
+        facts = make(name, docs, words, out, args.learn_docs)
         row: dict = {**facts}
         print(f"{name}: {facts['map']} words mapped; ceiling {facts['ceiling']:.1%} of test swaps seen in "
               f"training; {facts['learn_words']} words to learn from", flush=True)
@@ -249,7 +253,7 @@ def main() -> int:
                      ("train --own-context", ["train", str(out / "train.jsonl"), "-o", str(out / "train-own.model"),
                                               "--own-context"])]
         if not args.skip_learn:
-            runs += [("learn (spun only, 400 docs)", ["learn", str(out / "spun"), "-o", str(out / "learn.model"),
+            runs += [(f"learn (spun only, {args.learn_docs} docs)", ["learn", str(out / "spun"), "-o", str(out / "learn.model"),
                                                      "--base", str(shipped), "--quiet"])]
         runs.append(("shipped model", None))
         for label, command in runs:
