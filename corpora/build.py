@@ -71,7 +71,7 @@ MANUAL_STEP = 2               # every second paragraph of the technical manuals 
                               # seed article's decisions (0.1 and 0.3 nats apart): 80 of its 84 swaps restored,
                               # against 81 with half or none
 HABIT_WEIGHT = 1.0            # trust in swaps the spinner was never seen making
-CLASS_WEIGHT = 0.3           # share of the word-class model in the context model.  Over 9 real articles left
+CLASS_WEIGHT = 0.3            # share of the word-class model in the context model.  Over 9 real articles left
                               # out one at a time, weights 0 / 0.1 / 0.2 / 0.3 / 0.4 restored 75.4 / 75.8 /
                               # 75.9 / 75.4 / 75.1% and broke 16 / 15 / 14 / 14 / 16 genuine words; 0.2 also
                               # changed 2 of 60 clean short sentences (4 without classes).  On 35 articles
