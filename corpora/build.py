@@ -112,12 +112,15 @@ def read_observed(skip: set[str]) -> ChannelCounts:
 
     An article with a ``*-places.tsv`` file tells its words' fates by place (alone, touching
     punctuation, capitalised), so its lone counts make the rates; one with only
-    ``*-survivors.tsv`` (the seed) counts every unswapped occurrence as kept.
+    ``*-survivors.tsv`` (the seed) counts every unswapped occurrence as kept.  Article by article,
+    ``fates`` tells in how many the spinner rewrote each word and in how many it left it standing
+    alone (``restore.learn.dictionary``); the variants' articles (``VARIANTS``) are not counted there.
     """
     observed = ChannelCounts()
     observed.add_lexicon(read_lexicon(skip))
     placed = {p.name[:-len("-places.tsv")] for p in _lexicon_files("*-places.tsv", skip)}
     for path in _lexicon_files("*-places.tsv", skip):
+        own = not path.name.startswith(tuple(VARIANTS))     # another spinner's texts say nothing of its dictionary
         for line in path.read_text(encoding="utf-8").splitlines():
             word, place, kept, swapped = line.split("\t")
             observed.placed[word, place, False] += int(kept)
@@ -125,6 +128,8 @@ def read_observed(skip: set[str]) -> ChannelCounts:
             if place == "lone":
                 observed.kept[word] += int(kept)
                 observed.aligned[word] += int(swapped)
+                if own and (int(kept) or int(swapped)):    # this article rewrote the word, or left it standing
+                    observed.fates[word, int(swapped) > 0] += 1
     for path in _lexicon_files("*-survivors.tsv", skip):
         name = path.name[:-len("-survivors.tsv")]
         if name in placed:
@@ -136,6 +141,8 @@ def read_observed(skip: set[str]) -> ChannelCounts:
             word, count = line.split("\t")
             observed.kept[word] += int(count)
             observed.aligned[word] += here[word]
+        for word in here:                                   # rewritten here (where it stood is not known)
+            observed.fates[word, True] += 1
     return observed
 
 

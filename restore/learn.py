@@ -27,6 +27,8 @@ from .tokenize import context_tokens, split_words, stands_alone
 BUCKETS = (0, 1, 2, 3, 4, 8, 16, 32, 10**9)
 MIN_SWAP = 0.002        # a swap less likely than this is not worth a candidate
 MAX_CANDIDATES = 8      # originals kept per garbled word
+MIN_FATES = 50           # words seen standing or swapped, text by text, from which ``dictionary`` is fitted
+EVERY = 0.9              # consistency from which a garbler is taken to rewrite all of a word's occurrences or none
 MIN_AGAIN = 5           # pairs of occurrences (one swapped) from which ``consistency`` is measured
 RATE_PSEUDOCOUNT = 2.0   # pseudo-observations of the base rate in a word's own rate of being rewritten
 HABIT_PSEUDOCOUNT = 0.1  # habit's weight against observed swaps: the spinner's choice per word is
@@ -93,6 +95,7 @@ class ChannelCounts:
     aligned: Counter = field(default_factory=Counter)
     placed: Counter = field(default_factory=Counter)     # (word, place, swapped): see ``place_of``
     again: Counter = field(default_factory=Counter)      # "after", "both": see ``consistency``
+    fates: Counter = field(default_factory=Counter)      # (word, swapped in the text): texts it stood alone in
 
     def add_lexicon(self, rows: Iterable[tuple[str, str, int]]) -> None:
         """Add observed swaps ``(original, garbled, count)``."""
@@ -143,8 +146,9 @@ def learn_channel(pairs: Iterable[tuple[str, str]], counts: ChannelCounts | None
             elif len(clean_span) <= 2 and len(spun_span) <= 6:
                 counts.swaps[c][g] += 1
                 counts.aligned[c] += 1
-        for flags in lone.values():
+        for c, flags in lone.items():
             n, swapped = len(flags), sum(flags)
+            counts.fates[c, swapped > 0] += 1
             counts.again["after"] += swapped * (n - 1)
             counts.again["both"] += swapped * (swapped - 1)
     return counts
@@ -160,6 +164,56 @@ def consistency(counts: ChannelCounts) -> float | None:
     """
     after = counts.again["after"]
     return counts.again["both"] / after if after >= MIN_AGAIN else None
+
+
+def dictionary(counts: ChannelCounts, words: Iterable[str]) -> tuple[float, float, float] | None:
+    """``(share, picked, stray)``: the share of ``words`` in the garbler's dictionary, the share of
+    texts in which it rewrites a dictionary word standing alone there, and the share in which a
+    word outside it is rewritten all the same (another garbler's texts, misalignments), fitted
+    (EM) to the texts each word was seen in, swapped or standing; None with fewer than
+    ``MIN_FATES`` words seen.
+
+    A word is in the dictionary or not: one rewritten in most texts it stood in is in it, and
+    one seen standing in text after text is most likely not.  Forty words rewritten in every
+    text and twenty that always stood: all of the first in the dictionary, none of the second.
+
+    >>> counts = ChannelCounts()
+    >>> for w in range(40): counts.fates[f"s{w}", True] += 3
+    >>> for w in range(20): counts.fates[f"k{w}", False] += 3
+    >>> share, picked, stray = dictionary(counts, [f"s{w}" for w in range(40)] + [f"k{w}" for w in range(20)])
+    >>> round(share, 2), round(picked, 2), round(stray, 2)
+    (0.67, 1.0, 0.0)
+    """
+    seen = [(counts.fates[w, True], counts.fates[w, False]) for w in set(words)]
+    seen = [(s, k) for s, k in seen if s or k]
+    if len(seen) < MIN_FATES:
+        return None
+    share, picked, stray = 0.5, 0.5, 0.1
+    for _ in range(100):
+        weights = [in_dictionary(s, k, share, picked, stray) for s, k in seen]
+        share = sum(weights) / len(weights)
+        picked = _rate([(p, s, k) for p, (s, k) in zip(weights, seen)])
+        stray = _rate([(1 - p, s, k) for p, (s, k) in zip(weights, seen)])
+    return share, picked, stray
+
+
+def _rate(weighted: list[tuple[float, int, int]]) -> float:
+    """The weighted share of texts that rewrote a word, kept off 0 and 1."""
+    swapped = sum(p * s for p, s, _ in weighted)
+    seen = sum(p * (s + k) for p, s, k in weighted)
+    return min(max(swapped / max(seen, 1e-9), 1e-6), 1 - 1e-6)
+
+
+def in_dictionary(swapped: int, stood: int, share: float, picked: float, stray: float) -> float:
+    """P(a word is in the garbler's dictionary), having been rewritten in ``swapped`` texts and left
+    standing in ``stood``.
+
+    >>> [round(in_dictionary(s, k, 0.8, 0.9, 0.01), 3) for s, k in ((0, 0), (0, 1), (2, 1), (1, 40))]
+    [0.8, 0.288, 1.0, 0.0]
+    """
+    inside = share * picked ** swapped * (1 - picked) ** stood
+    outside = (1 - share) * stray ** swapped * (1 - stray) ** stood
+    return inside / (inside + outside)
 
 
 def reach(counts: ChannelCounts, words: Iterable[str] | None = None) -> tuple[float | None, dict[str, float]]:
@@ -238,9 +292,16 @@ def fit_channel(counts: ChannelCounts, neighbours: Callable[[str], list[str]] | 
     if every is not None:          # how consistently it rewrites a word it picked (see restore.habits)
         factors = {**factors, "every": max(every, 0.01), "picked": min(1.0, base_rate / max(every, 0.01))}
     propensity, originals, phrases = dict[str, float](), defaultdict(list), defaultdict(list)
+    # a garbler that rewrites every occurrence of a word it picks: rates by dictionary membership
+    fitted = dictionary(counts, set(vocabulary) | set(n_swapped)) if (every or 0.0) >= EVERY else None
 
     def propensity_of(c: str) -> float:
         """How often ``c`` is rewritten: a lexicon alone cannot tell (it lists no survivals)."""
+        if fitted:
+            share, picked, stray = fitted
+            # a dictionary word's own share of occurrences rewritten, drawn towards the garbler's
+            own = (counts.aligned[c] + RATE_PSEUDOCOUNT * picked) / (counts.aligned[c] + counts.kept[c] + RATE_PSEUDOCOUNT)
+            return own * in_dictionary(counts.fates[c, True], counts.fates[c, False], share, picked, stray)
         swapped = counts.aligned[c]
         return (swapped + RATE_PSEUDOCOUNT * base_rate) / (swapped + counts.kept[c] + RATE_PSEUDOCOUNT)
 

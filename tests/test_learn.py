@@ -42,3 +42,28 @@ def test_a_swap_seen_one_way_is_not_guessed_the_other_way():
     channel = fit_channel(counts, lambda w: neighbours(w) or [], vocabulary=["bureau"], base_rate=0.3)
     assert "bureau" not in [c for c, _ in channel.originals.get("agency", ())]
     assert [c for c, _ in channel.originals["office"]] == ["bureau"]
+
+
+def _texts_of_a_steady_spinner() -> ChannelCounts:
+    """Sixty texts of a spinner that rewrites every occurrence of the words it picks: "at" is
+    rewritten in each, "the" stands in each, and forty other words are rewritten wherever they stand."""
+    pair = ("the cat sat astatine the mat", "the cat sat at the mat")
+    counts = learn_channel([pair] * 60)
+    for n in range(60):
+        counts.fates[f"w{n}", n < 40] += 2
+    return counts
+
+
+def test_a_word_standing_in_text_after_text_is_not_in_the_spinners_dictionary():
+    counts = _texts_of_a_steady_spinner()
+    channel = fit_channel(counts, vocabulary=["the", "cat", "at"])
+    assert channel.propensity["at"] > 0.95
+    assert channel.propensity["the"] < 0.01
+
+
+def test_one_text_rewriting_a_word_puts_it_in_the_dictionary():
+    counts = _texts_of_a_steady_spinner()
+    counts.add_lexicon([("official", "authoritative", 1)])
+    counts.fates["official", True] += 1
+    channel = fit_channel(counts, vocabulary=["official"])
+    assert channel.propensity["official"] > 0.5
