@@ -29,6 +29,7 @@ MIN_SWAP = 0.002        # a swap less likely than this is not worth a candidate
 MAX_CANDIDATES = 8      # originals kept per garbled word
 MIN_FATES = 50           # words seen standing or swapped, text by text, from which ``dictionary`` is fitted
 EVERY = 0.9              # consistency from which a garbler is taken to rewrite all of a word's occurrences or none
+                         # (the seed's spinner 0.9999, the letter garbler 1.0; the cipher, by chance, 0.69)
 MIN_AGAIN = 5           # pairs of occurrences (one swapped) from which ``consistency`` is measured
 RATE_PSEUDOCOUNT = 2.0   # pseudo-observations of the base rate in a word's own rate of being rewritten
 HABIT_PSEUDOCOUNT = 0.1  # habit's weight against observed swaps: the spinner's choice per word is
@@ -296,14 +297,13 @@ def fit_channel(counts: ChannelCounts, neighbours: Callable[[str], list[str]] | 
     fitted = dictionary(counts, set(vocabulary) | set(n_swapped)) if (every or 0.0) >= EVERY else None
 
     def propensity_of(c: str) -> float:
-        """How often ``c`` is rewritten: a lexicon alone cannot tell (it lists no survivals)."""
-        if fitted:
-            share, picked, stray = fitted
-            # a dictionary word's own share of occurrences rewritten, drawn towards the garbler's
-            own = (counts.aligned[c] + RATE_PSEUDOCOUNT * picked) / (counts.aligned[c] + counts.kept[c] + RATE_PSEUDOCOUNT)
-            return own * in_dictionary(counts.fates[c, True], counts.fates[c, False], share, picked, stray)
+        """How often ``c`` is rewritten: its own share of occurrences rewritten, drawn towards the
+        garbler's rate (a lexicon alone cannot tell: it lists no survivals), and, where the garbler
+        keeps a dictionary, times the chance that ``c`` is in it."""
+        rate = fitted[1] if fitted else base_rate
         swapped = counts.aligned[c]
-        return (swapped + RATE_PSEUDOCOUNT * base_rate) / (swapped + counts.kept[c] + RATE_PSEUDOCOUNT)
+        own = (swapped + RATE_PSEUDOCOUNT * rate) / (swapped + counts.kept[c] + RATE_PSEUDOCOUNT)
+        return own * in_dictionary(counts.fates[c, True], counts.fates[c, False], *fitted) if fitted else own
 
     def add(c: str, g: str, p: float) -> None:
         if p < MIN_SWAP:
