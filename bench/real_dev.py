@@ -1,6 +1,6 @@
 """Real spun articles, restored by models that never saw their swaps: the figure that predicts real use.
 
-    python bench/real_dev.py [--seen] [--show] [--only ID ...] [--without-lexicon NAME] [--json FILE]
+    python bench/real_dev.py [--seen] [--show] [--only ID ...] [--without-lexicon NAME] [--known K] [--json FILE]
 
 Scores every real article of ``../shared/real-dev/seed.json`` and ``.cache/real-dev/dev-*.json``
 (fetched as ``../shared/real-dev/README.md`` says) twice, with the shared scorer:
@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import random
 import sys
 from pathlib import Path
 
@@ -43,6 +44,16 @@ def lexicon_names(article_id: str, found: list[dict] | None = None) -> set[str]:
     for other in same_story(article_id, found if found is not None else articles()):
         names |= {"seed", "phrases"} if other == "seed" else {other}
     return names
+
+
+def unknown_others(article_id: str, found: list[dict], known: int) -> set[str]:
+    """The lexicon files of every other story but a random ``known`` of them (drawn with the
+    article's id as seed): what a fold leaves out to measure how the figure grows with real pairs."""
+    held = lexicon_names(article_id, found)
+    stories = {frozenset(lexicon_names(a["id"], found)) for a in found}
+    others = sorted(sorted(s) for s in stories if not s & held)
+    random.Random(article_id).shuffle(others)
+    return set().union(*others[known:])
 
 
 def same_story(article_id: str, found: list[dict]) -> list[str]:
@@ -91,6 +102,8 @@ def main(argv=None) -> int:
                         help="keep each fold's model as DIR/<id>.model (and the seen one as DIR/seen.model)")
     parser.add_argument("--without-lexicon", action="append", default=[], metavar="NAME",
                         help="leave these lexicon files out of every model too, seen or not (e.g. manipi)")
+    parser.add_argument("--known", type=int, metavar="K",
+                        help="each fold knows only a random K of the other stories' lexicons (how the figure grows)")
     args = parser.parse_args(argv)
     found = articles(args.only)
     left_out = set(args.without_lexicon)
@@ -105,7 +118,10 @@ def main(argv=None) -> int:
     results: dict = {"unseen": {}, "seen": {}}
     outputs: dict = {}
     for article in found:
-        model, _ = recipe.model(lexicon_names(article["id"], found) | left_out)
+        skip = lexicon_names(article["id"], found) | left_out
+        if args.known is not None:
+            skip |= unknown_others(article["id"], found, args.known)
+        model, _ = recipe.model(skip)
         outputs[article["id"]] = Restorer(model).restore(article["garbled"])
         if args.save_models:
             args.save_models.mkdir(parents=True, exist_ok=True)

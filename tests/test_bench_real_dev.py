@@ -1,0 +1,25 @@
+"""bench/real_dev.py's folds: which lexicon files a fold leaves out (no real articles needed)."""
+import importlib.util
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[1] / "bench" / "real_dev.py"
+spec = importlib.util.spec_from_file_location("real_dev_bench", BENCH)
+real_dev = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(real_dev)
+
+# each story's original as 12 hashed tokens; dev-108 is another copy of the seed's story
+STORIES = {"seed": "a", "dev-101": "b", "dev-102": "c", "dev-103": "d", "dev-108": "a"}
+FOUND = [{"id": i, "original_sha_lower": [f"{s}{n}" for n in range(12)]} for i, s in STORIES.items()]
+SEED_STORY = {"seed", "phrases", "dev-108"}
+
+
+def test_a_fold_that_knows_k_other_stories_leaves_out_the_others_whole():
+    for known in range(4):
+        unknown = real_dev.unknown_others("dev-101", FOUND, known)
+        stories_left_out = len(unknown - SEED_STORY) + (unknown >= SEED_STORY)
+        assert "dev-101" not in unknown and stories_left_out == 3 - known
+        assert not unknown & SEED_STORY or unknown >= SEED_STORY    # a story's copies go together
+
+
+def test_the_held_out_story_is_never_among_the_others():
+    assert real_dev.unknown_others("seed", FOUND, 0) == {"dev-101", "dev-102", "dev-103"}
