@@ -146,7 +146,7 @@ def learn_channel(pairs: Iterable[tuple[str, str]], counts: ChannelCounts | None
                 counts.kept[c] += places[i - 1] == "lone"
             elif len(clean_span) <= 2 and len(spun_span) <= 6:
                 counts.swaps[c][g] += 1
-                counts.aligned[c] += 1
+                counts.aligned[c] += places[i - 1] == "lone"     # rates compare like with like
         for c, flags in lone.items():
             n, swapped = len(flags), sum(flags)
             counts.fates[c, swapped > 0] += 1

@@ -9,6 +9,14 @@ def test_learning_counts_survivals_and_swaps(pairs):
     assert counts.placed["the", "capitalised", False] == 1
 
 
+def test_a_words_rate_counts_swaps_and_survivals_in_the_same_places():
+    # a garbler reaching capitals rewrote "python" at both sentence starts and left one of two lone
+    # occurrences: its rate is that of the lone ones (1 of 2), not 3 swaps against 1 survival
+    counts = learn_channel([("Pyre is here. Pyre is there. use pyre or python", "Python is here. Python is there. use python or python")])
+    assert (counts.aligned["python"], counts.kept["python"]) == (1, 1)
+    assert counts.swaps["python"]["pyre"] == 3
+
+
 def test_phrase_swaps_are_learned_as_phrases(tiny_model):
     phrase = ("due", "to", "the", "fact", "that")
     assert tiny_model.channel.phrases[phrase][0][0] == "because"
