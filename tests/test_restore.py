@@ -119,6 +119,15 @@ def test_a_word_restored_elsewhere_was_picked_so_its_lone_form_is_a_later_rewrit
     assert restore.restore_text(text).endswith(" The city has been collecting data from drivers.")
 
 
+def test_a_forms_other_occurrences_make_its_restoration_surer(restorer):
+    # one article mostly writes one word where the spinner wrote one form: the law just passed is
+    # the law the critics speak of (alone, "instrumentality" may as well be a "system")
+    def last_law(text):
+        return [c.confidence for c in restorer.restore_with_changes(text)[1] if c.restored == "law"][-1]
+    second = "Critics said the instrumentality would hurt workers astatine the plant."
+    assert last_law("The instrumentality was passed successful 2019. " + second) > last_law(second) + 0.1
+
+
 def test_a_genuine_word_beside_spun_ones_is_left_alone():
     # after a sentence full of swaps, a short text weighs the spin rate it implies
     # (restore.decode.PRIOR_STRENGTH), and "meeting" is the emulator's guess for a spun "conference":
