@@ -239,19 +239,20 @@ class Restorer:
         form's other occurrences give that original (plus one), against the best-supported one's:
         a form seen once, and the option of keeping a word, are left as they were.
         """
-        swap = ~doc.row_keep if doc.n_slots else np.zeros(0, dtype=bool)
-        if not AGREE or not swap.any():
+        if not AGREE or not doc.n_slots:
             return
-        best = self._best(doc, totals)
-        weights = np.exp(totals - totals[best][doc.row_slot])
-        probs = (weights / np.add.reduceat(weights, doc.first[:-1])[doc.row_slot])[swap]
-        form = doc.word_ids[doc.slot_word][doc.row_slot][swap]
-        _, pair_at = np.unique(form * np.int64(len(self._lm.vocab)) + doc.row_word[swap], return_inverse=True)
-        _, form_at = np.unique(form, return_inverse=True)
-        others = np.bincount(pair_at, weights=probs)[pair_at] - probs     # mass from the form's other occurrences
-        peak = np.zeros(form_at.max() + 1)
-        np.maximum.at(peak, form_at, others)
-        totals[swap] += AGREE * (np.log1p(others) - np.log1p(peak[form_at]))
+        starts = doc.first[:-1]
+        weights = np.exp(totals - np.maximum.reduceat(totals, starts)[doc.row_slot])
+        probs = weights / np.add.reduceat(weights, starts)[doc.row_slot]
+        # a form's slots all have the same options in the same order: (form, option) is (form, offset)
+        _, form_of_slot = np.unique(doc.slot_form, return_inverse=True)
+        offset = np.arange(len(totals)) - starts[doc.row_slot]
+        pair = form_of_slot[doc.row_slot] * int(offset.max() + 1) + offset
+        others = np.bincount(pair, weights=probs)[pair] - probs      # mass from the form's other occurrences
+        support = np.where(doc.row_keep, -np.inf, np.log1p(others))
+        best = np.maximum.reduceat(support, starts)[doc.row_slot]
+        swap = ~doc.row_keep
+        totals[swap] += AGREE * (support[swap] - best[swap])
 
     def _weigh_late_survivors(self, doc: Lattice, totals: np.ndarray) -> None:
         """Settle, per word, lone restorations to it against its lone standing late forms, in place."""

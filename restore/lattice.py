@@ -41,12 +41,22 @@ class Tables:
         ids, unknown = self.ids, self.unknown
         self.options = _Memo(self._options)
         self.late = _Memo(self._late)
-        # each distinct word's context-model id, whether it has no capital letter, whether it has options
-        self.words = _Interned(lambda word: ((ids.get(normalize(word), unknown), uncapitalised(word),
-                                              self.options[word] is not None), None), (np.int64, bool, bool))
+        # each distinct word's context-model id, whether it has no capital letter, whether it has options;
+        # and of those options: whether they need a sentence start (a capital), the word's rows in the
+        # channel (first and last, -1 if none), whether it may begin a phrase, whether it may be late
+        self.words = _Interned(self._word, (np.int64, bool, bool, bool, np.int64, np.int64, bool, bool))
         # each distinct gap's number of context tokens and whether it ends, and starts, with whitespace
         # (or is empty: see ``stands_alone``); its tokens' ids are its payload
         self.gaps = _Interned(lambda gap: self._gap(gap, ids, unknown), (np.int64, bool, bool))
+
+    def _word(self, word: str) -> tuple[tuple, None]:
+        found = self.options[word]
+        word_id = self.ids.get(normalize(word), self.unknown)
+        if found is None:
+            return (word_id, uncapitalised(word), False, False, -1, -1, False, False), None
+        capitalised, rows, more = found
+        lo, hi = rows if rows is not None else (-1, -1)
+        return (word_id, uncapitalised(word), True, capitalised, lo, hi, more, rows is not None and self.late[word]), None
 
     @staticmethod
     def _gap(gap: str, ids: dict, unknown: int) -> tuple[tuple, tuple]:
@@ -163,11 +173,11 @@ class Lattice:
         self.parts = parts
         words, gaps = parts[1::2], parts[0::2]
         numbers = tables.words.numbers(words)
-        self.word_ids, lower, has_options = (column[numbers] for column in tables.words.columns)
+        self.word_ids, lower, *options = (column[numbers] for column in tables.words.columns)
         gap_numbers = tables.gaps.numbers(gaps)
         self._stream(gap_numbers, tables)
         reach = self._reach(gap_numbers, lower, tables)
-        self._options(words, gaps, has_options, tables, reach)
+        self._options(words, gaps, options, tables, reach)
         self._pair_up()
 
     def _stream(self, gap_numbers: np.ndarray, tables: Tables) -> None:
@@ -201,27 +211,32 @@ class Lattice:
         self.survivor_q = tables.propensity[self.word_ids] * reach
         return reach
 
-    def _options(self, words: list[str], gaps: list[str], has_options: np.ndarray, tables: Tables,
+    def _options(self, words: list[str], gaps: list[str], options: list[np.ndarray], tables: Tables,
                  reach: np.ndarray) -> None:
         """The ambiguous words and their options: ``spans`` (phrase and multi-word options, as
         ``(word, n words, original, score)``) and the single-word option rows of each slot.
 
+        ``options`` are the words' columns of ``Tables.words`` from "has options" on.
         Row arrays: ``row_slot`` (its slot), ``row_keep`` (the keep row), ``row_word`` (the word id
         it puts there), ``row_score`` (log(q(c) P(g | c)) and the reach, for swaps; 0 to keep).
-        Slot arrays: ``slot_word`` (word index), ``slot_pos`` (stream position), ``reach``,
+        Slot arrays: ``slot_word`` (word index), ``slot_form`` (its options' first row in the channel,
+        one per garbled form), ``slot_pos`` (stream position), ``reach``,
         ``keep_q`` (q(g) times reach), ``late`` (see ``Tables._late``).
         """
-        options = tables.options
-        candidates = np.flatnonzero(has_options).tolist()
-        found = {k: options[words[k]] for k in candidates}
+        has_options, capitalised, lo, hi, more, late = options
+        candidates = np.flatnonzero(has_options)
         # capitalised words count only at a sentence start, where the capital is not a name's
-        ambiguous = [k for k in candidates if not found[k][0] or tables.capitals_anywhere
-                     or starts_sentence(gaps[k], words[k - 1] if k else None)]
-        self.spans = self._spans(words, gaps, tables, reach, [k for k in ambiguous if found[k][2]])
-        slot_word = [k for k in ambiguous if found[k][1] is not None]
-        los = np.array([found[k][1][0] for k in slot_word], dtype=np.int64)
-        his = np.array([found[k][1][1] for k in slot_word], dtype=np.int64)
-        self.slot_word = np.array(slot_word, dtype=np.int64)
+        if not tables.capitals_anywhere:
+            named = candidates[capitalised[candidates]].tolist()
+            opening = [starts_sentence(gaps[k], words[k - 1] if k else None) for k in named]
+            inside = [k for k, ok in zip(named, opening) if not ok]
+            if inside:
+                candidates = np.setdiff1d(candidates, np.array(inside, dtype=candidates.dtype))
+        self.spans = self._spans(words, gaps, tables, reach, candidates[more[candidates]].tolist())
+        slot_word = candidates[lo[candidates] >= 0]
+        los, his = lo[slot_word], hi[slot_word]
+        self.slot_word = slot_word.astype(np.int64)
+        self.slot_form = los                        # the form's options in the channel: the same for each of its slots
         self.slot_pos = self.where_array[self.slot_word]
         sizes = his - los + 1                       # the keep row, then the swaps
         self.first = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
@@ -236,8 +251,7 @@ class Lattice:
         self.row_word = np.where(swap, tables.originals[table_rows], self.word_ids[self.slot_word][self.row_slot])
         self.row_score = np.where(swap, tables.scores[table_rows] + np.log(self.reach[self.row_slot]), 0.0)
         self.keep_q = tables.propensity[self.word_ids[self.slot_word]] * self.reach
-        self.late = np.fromiter(map(tables.late.__getitem__, [words[k] for k in slot_word]), dtype=bool,
-                                count=len(slot_word))
+        self.late = late[slot_word]
 
     @staticmethod
     def _spans(words: list[str], gaps: list[str], tables: Tables, reach: np.ndarray, starts: list[int]) -> list:
