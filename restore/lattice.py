@@ -32,6 +32,7 @@ class Tables:
         self.span, self.multi = layout.span, layout.multi
         self.originals, self.scores, self.propensity = layout.originals, layout.scores, layout.propensity
         self.phrases, self.phrase_starts = model.channel.phrases, model.channel.phrase_starts
+        self.phrase_prefixes = {phrase[:n] for phrase in self.phrases for n in range(2, len(phrase) + 1)}
         # how much less often the garbler rewrites a word touching punctuation, or a capitalised one
         self.touching = model.channel.reach.get("touching", 1.0)
         self.capitalised = model.channel.reach.get("capitalised", 1.0)
@@ -261,10 +262,13 @@ class Lattice:
             n = words[k].lower()
             touching = math.log(reach[k])
             spans.extend((k, 1, c, score + touching) for c, score in tables.multi.get(n, ()))
+            phrase: tuple[str, ...] = (n,)
             for length in range(2, tables.phrase_starts.get(n, 1) + 1):
                 if k + length > len(words) or gaps[k + length - 1] != " ":
                     break
-                phrase = tuple(w.lower() for w in words[k:k + length])
+                phrase += (words[k + length - 1].lower(),)
+                if phrase not in tables.phrase_prefixes:
+                    break                        # no garbled phrase goes on like this
                 touching = math.log(min(reach[k], reach[k + length - 1]))
                 spans.extend((k, length, c, score + touching) for c, score in tables.phrases.get(phrase, ()))
         return spans
