@@ -70,9 +70,10 @@ HOPELESS = 12.0           # an option this far (in nats) behind its word's best 
 # 0.6-0.8 62% (0.70), 0.8-0.9 85% (0.85), 0.9-0.95 94% (0.93), over 0.95 99% (0.99).
 # It changes no decision, only the confidence, and so what --min-confidence keeps.
 CONFIDENCE_TEMPERATURE = 1.0
-AGREE = 1.0               # weight of a form's other occurrences in choosing its original (``_agree_forms``).
-                          # Leave-one-out, 45 articles: 0 gave 416 missed and 67 broken, 1 409 and 66, 2 416 and
-                          # 62, 3 425 and 62; held-out news, 1: 0.59% -> 0.56% broken, 91.0% restored either way
+AGREE = 1.0               # weight of a form's other occurrences in restoring it (``_agree_forms``).  Leave-one-out,
+                          # 45 articles, swap options only: 0 gave 416 missed and 67 broken, 1 409 and 66, 2 416
+                          # and 62, 3 425 and 62; held-out news, 1: 0.59% -> 0.56% broken, 91.0% restored either
+                          # way.  Keeping weighed too (all-or-none garblers): 409 and 64; held-out news 91.2%, 0.59%
 ICM_ROUNDS = 2            # rounds in which each restoration is re-scored given its neighbours' choices
 
 
@@ -230,14 +231,16 @@ class Restorer:
         self._weigh_late_survivors(doc, totals)
 
     def _agree_forms(self, doc: Lattice, totals: np.ndarray) -> None:
-        """Lean each restoration of a garbled form towards what its other occurrences were restored to,
-        in place: an article mostly writes one word where the spinner wrote one form (of the forms
+        """Lean each occurrence of a garbled form towards what its other occurrences were restored to,
+        in place.  An article mostly writes one word where the spinner wrote one form (of the forms
         swapped twice or more in a real article, 452 of 520 stand for one original throughout), so
-        "information" is "data" throughout, not "data" here and "security" there.
+        "information" is "data" throughout, not "data" here and "security" there; and a garbler that
+        rewrites all of a word's occurrences or none leaves a form spun everywhere or nowhere (of the
+        forms seen twice or more in a real article and spun there, 14 of 517 also stood genuine).
 
-        Each swap option of an occurrence gains ``AGREE`` times the log of the posterior mass the
-        form's other occurrences give that original (plus one), against the best-supported one's:
-        a form seen once, and the option of keeping a word, are left as they were.
+        Each option of an occurrence gains ``AGREE`` times the log of the posterior mass that the
+        form's other occurrences give it (plus one), against the best-supported option's: a form
+        seen once is left as it was, and so is keeping a word where the garbler rewrites by chance.
         """
         if not AGREE or not doc.n_slots:
             return
@@ -248,11 +251,12 @@ class Restorer:
         _, form_of_slot = np.unique(doc.slot_form, return_inverse=True)
         offset = np.arange(len(totals)) - starts[doc.row_slot]
         pair = form_of_slot[doc.row_slot] * int(offset.max() + 1) + offset
-        others = np.bincount(pair, weights=probs)[pair] - probs      # mass from the form's other occurrences
-        support = np.where(doc.row_keep, -np.inf, np.log1p(others))
+        support = np.log1p(np.bincount(pair, weights=probs)[pair] - probs)    # the form's other occurrences
+        if not self._tables.all_or_none:
+            support[doc.row_keep] = -np.inf
         best = np.maximum.reduceat(support, starts)[doc.row_slot]
-        swap = ~doc.row_keep
-        totals[swap] += AGREE * (support[swap] - best[swap])
+        weighed = np.isfinite(support)
+        totals[weighed] += AGREE * (support[weighed] - best[weighed])
 
     def _weigh_late_survivors(self, doc: Lattice, totals: np.ndarray) -> None:
         """Settle, per word, lone restorations to it against its lone standing late forms, in place."""
