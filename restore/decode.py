@@ -130,6 +130,7 @@ class Restorer:
         self._lm = self.model.context
         self._tables = tables(self.model)
         self._spun_prior = spun_prior(self.model.channel.reach, SPUN_PRIOR)
+        self.agree = AGREE                # weight of a form's other occurrences (``_agree_forms``)
 
     # -- public -------------------------------------------------------------------------
     def restore(self, text: str) -> str:
@@ -238,11 +239,11 @@ class Restorer:
         rewrites all of a word's occurrences or none leaves a form spun everywhere or nowhere (of the
         forms seen twice or more in a real article and spun there, 14 of 517 also stood genuine).
 
-        Each option of an occurrence gains ``AGREE`` times the log of the posterior mass that the
+        Each option of an occurrence gains ``agree`` (``AGREE``) times the log of the posterior mass that the
         form's other occurrences give it (plus one), against the best-supported option's: a form
         seen once is left as it was, and so is keeping a word where the garbler rewrites by chance.
         """
-        if not AGREE or not doc.n_slots:
+        if not self.agree or not doc.n_slots:
             return
         starts = doc.first[:-1]
         weights = np.exp(totals - np.maximum.reduceat(totals, starts)[doc.row_slot])
@@ -256,7 +257,7 @@ class Restorer:
             support[doc.row_keep] = -np.inf
         best = np.maximum.reduceat(support, starts)[doc.row_slot]
         weighed = np.isfinite(support)
-        totals[weighed] += AGREE * (support[weighed] - best[weighed])
+        totals[weighed] += self.agree * (support[weighed] - best[weighed])
 
     def _weigh_late_survivors(self, doc: Lattice, totals: np.ndarray) -> None:
         """Settle, per word, lone restorations to it against its lone standing late forms, in place."""
