@@ -71,9 +71,9 @@ HOPELESS = 12.0           # an option this far (in nats) behind its word's best 
 # It changes no decision, only the confidence, and so what --min-confidence keeps.
 CONFIDENCE_TEMPERATURE = 1.0
 AGREE = 1.0               # weight of a form's other occurrences in restoring it (``_agree_forms``).  Leave-one-out,
-                          # 45 articles, swap options only: 0 gave 416 missed and 67 broken, 1 409 and 66, 2 416
-                          # and 62, 3 425 and 62; held-out news, 1: 0.59% -> 0.56% broken, 91.0% restored either
-                          # way.  Keeping weighed too (all-or-none garblers): 409 and 64; held-out news 91.2%, 0.59%
+                          # 45 articles: 0 gave 416 missed and 67 broken, 1 409 and 66, 2 416 and 62, 3 425 and 62
+                          # (bench/fit_decoder.py's folds; rebuilt folds: 0 418 and 68, 1 411 and 68); held-out
+                          # news, 1: 0.59% -> 0.56% broken, 91.0% restored either way
 ICM_ROUNDS = 2            # rounds in which each restoration is re-scored given its neighbours' choices
 
 
@@ -232,32 +232,30 @@ class Restorer:
         self._weigh_late_survivors(doc, totals)
 
     def _agree_forms(self, doc: Lattice, totals: np.ndarray) -> None:
-        """Lean each occurrence of a garbled form towards what its other occurrences were restored to,
-        in place.  An article mostly writes one word where the spinner wrote one form (of the forms
+        """Lean each restoration of a garbled form towards what its other occurrences were restored to,
+        in place: an article mostly writes one word where the spinner wrote one form (of the forms
         swapped twice or more in a real article, 452 of 520 stand for one original throughout), so
-        "information" is "data" throughout, not "data" here and "security" there; and a garbler that
-        rewrites all of a word's occurrences or none leaves a form spun everywhere or nowhere (of the
-        forms seen twice or more in a real article and spun there, 14 of 517 also stood genuine).
+        "information" is "data" throughout, not "data" here and "security" there.
 
-        Each option of an occurrence gains ``agree`` (``AGREE``) times the log of the posterior mass that the
-        form's other occurrences give it (plus one), against the best-supported option's: a form
-        seen once is left as it was, and so is keeping a word where the garbler rewrites by chance.
+        Each swap option of an occurrence gains ``agree`` (``AGREE``) times the log of the posterior
+        mass the form's other occurrences give that original (plus one), against the best-supported
+        one's; each occurrence speaks as far as the garbler reaches it.  A form seen once, and the
+        option of keeping a word, are left as they were (weighing keeping too changed nothing on
+        real articles once unreached occurrences were discounted).
         """
         if not self.agree or not doc.n_slots:
             return
         starts = doc.first[:-1]
         weights = np.exp(totals - np.maximum.reduceat(totals, starts)[doc.row_slot])
-        probs = weights / np.add.reduceat(weights, starts)[doc.row_slot]
+        said = weights / np.add.reduceat(weights, starts)[doc.row_slot] * doc.reach[doc.row_slot]
         # a form's slots all have the same options in the same order: (form, option) is (form, offset)
         _, form_of_slot = np.unique(doc.slot_form, return_inverse=True)
         offset = np.arange(len(totals)) - starts[doc.row_slot]
         pair = form_of_slot[doc.row_slot] * int(offset.max() + 1) + offset
-        support = np.log1p(np.bincount(pair, weights=probs)[pair] - probs)    # the form's other occurrences
-        if not self._tables.all_or_none:
-            support[doc.row_keep] = -np.inf
+        support = np.where(doc.row_keep, -np.inf, np.log1p(np.bincount(pair, weights=said)[pair] - said))
         best = np.maximum.reduceat(support, starts)[doc.row_slot]
-        weighed = np.isfinite(support)
-        totals[weighed] += self.agree * (support[weighed] - best[weighed])
+        swap = ~doc.row_keep
+        totals[swap] += self.agree * (support[swap] - best[swap])
 
     def _weigh_late_survivors(self, doc: Lattice, totals: np.ndarray) -> None:
         """Settle, per word, lone restorations to it against its lone standing late forms, in place."""

@@ -33,8 +33,6 @@ SURVIVED = 0.05           # odds left to restoring a word that also stands unspu
                           # fit_decoder.py found 0.01, 0.02 and 0.1 no better on them)
 STEADY = 0.95            # share of texts from which a garbler is taken to rewrite in every text (the seed's
                           # spinner picks 85% of an article's words; both bench/garblers.py garblers: 1.0)
-EVERY = 0.9               # consistency (``every``) from which a garbler is taken to rewrite all of a word's
-                          # occurrences in a text or none (the seed's spinner: 0.9999; the cipher garbler: 0.7)
 CAPITALS = 0.5            # reach of capitalised words from which a garbler is taken to rewrite them anywhere,
                           # not only at a sentence start (the seed's spinner: 0.004; letter garbler: 1.0)
 
@@ -54,16 +52,6 @@ def survivor_odds(reach: dict) -> float:
     left = 1.0 - every
     factor = left / max(picked * left + 1.0 - picked, 1e-9)
     return min(1.0, max(SURVIVED, factor))
-
-
-def all_or_none(reach: dict) -> bool:
-    """Whether the garbler rewrites all of a word's lone occurrences in a text or none of them (a
-    model without the habit is the seed spinner's, which does).
-
-    >>> all_or_none({}), all_or_none({"every": 0.7})
-    (True, False)
-    """
-    return reach.get("every", 1.0) >= EVERY
 
 
 def reaches_capitals(reach: dict) -> bool:

@@ -16,7 +16,7 @@ from typing import Callable
 
 import numpy as np
 
-from .habits import all_or_none, reaches_capitals, steady, survivor_odds
+from .habits import reaches_capitals, steady, survivor_odds
 from .model import Model
 from .tokenize import BOUNDARY, gap_tokens, normalize, stands_alone, starts_sentence
 
@@ -39,7 +39,6 @@ class Tables:
         self.capitals_anywhere = reaches_capitals(model.channel.reach)
         self.survived = math.log(survivor_odds(model.channel.reach))   # a standing word was not picked
         self.steady = steady(model.channel.reach)
-        self.all_or_none = all_or_none(model.channel.reach)            # a form is spun everywhere or nowhere
         ids, unknown = self.ids, self.unknown
         self.options = _Memo(self._options)
         self.late = _Memo(self._late)

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from .align import align
-from .habits import EVERY
 from .model import Channel
 from .tokenize import context_tokens, split_words, stands_alone
 
@@ -29,6 +28,7 @@ BUCKETS = (0, 1, 2, 3, 4, 8, 16, 32, 10**9)
 MIN_SWAP = 0.002        # a swap less likely than this is not worth a candidate
 MAX_CANDIDATES = 8      # originals kept per garbled word
 MIN_FATES = 50           # words seen standing or swapped, text by text, from which ``dictionary`` is fitted
+EVERY = 0.9              # consistency from which a garbler is taken to rewrite all of a word's occurrences or none
                          # (the seed's spinner 0.9999, the letter garbler 1.0; the cipher, by chance, 0.69)
 MIN_AGAIN = 5           # pairs of occurrences (one swapped) from which ``consistency`` is measured
 RATE_PSEUDOCOUNT = 2.0   # pseudo-observations of the base rate in a word's own rate of being rewritten
