@@ -217,7 +217,7 @@ def _decode(texts: list[str], model: Model, progress, desc: str) -> Learned:
     """Restore every text; count its restorations, what stood, and where the restorations were."""
     from .decode import Restorer
     restorer = Restorer(model, fix_mojibake=False)
-    restorer.agree = 0.0      # each occurrence is its own evidence: counts of coupled decisions would overstate it
+    restorer._agree = 0.0     # each occurrence is its own evidence: counts of coupled decisions would overstate it
     learned = Learned()
     options = model.channel.originals
     for text in progress(texts, desc=desc):

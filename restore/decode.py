@@ -130,7 +130,7 @@ class Restorer:
         self._lm = self.model.context
         self._tables = tables(self.model)
         self._spun_prior = spun_prior(self.model.channel.reach, SPUN_PRIOR)
-        self.agree = AGREE                # weight of a form's other occurrences (``_agree_forms``)
+        self._agree = AGREE               # weight of a form's other occurrences (``_agree_forms``)
 
     # -- public -------------------------------------------------------------------------
     def restore(self, text: str) -> str:
@@ -237,13 +237,13 @@ class Restorer:
         swapped twice or more in a real article, 452 of 520 stand for one original throughout), so
         "information" is "data" throughout, not "data" here and "security" there.
 
-        Each swap option of an occurrence gains ``agree`` (``AGREE``) times the log of the posterior
+        Each swap option of an occurrence gains ``AGREE`` times the log of the posterior
         mass the form's other occurrences give that original (plus one), against the best-supported
         one's; each occurrence speaks as far as the garbler reaches it.  A form seen once, and the
         option of keeping a word, are left as they were (weighing keeping too changed nothing on
         real articles once unreached occurrences were discounted).
         """
-        if not self.agree or not doc.n_slots:
+        if not self._agree or not doc.n_slots:
             return
         starts = doc.first[:-1]
         weights = np.exp(totals - np.maximum.reduceat(totals, starts)[doc.row_slot])
@@ -255,7 +255,7 @@ class Restorer:
         support = np.where(doc.row_keep, -np.inf, np.log1p(np.bincount(pair, weights=said)[pair] - said))
         best = np.maximum.reduceat(support, starts)[doc.row_slot]
         swap = ~doc.row_keep
-        totals[swap] += self.agree * (support[swap] - best[swap])
+        totals[swap] += self._agree * (support[swap] - best[swap])
 
     def _weigh_late_survivors(self, doc: Lattice, totals: np.ndarray) -> None:
         """Settle, per word, lone restorations to it against its lone standing late forms, in place."""
