@@ -51,6 +51,7 @@ class Tables:
         self.gaps = _Interned(lambda gap: self._gap(gap, ids, unknown), (np.int64, bool, bool))
 
     def _word(self, word: str) -> tuple[tuple, None]:
+        """A distinct word's columns of ``words`` (see there), worked out once."""
         found = self.options[word]
         word_id = self.ids.get(normalize(word), self.unknown)
         if found is None:
