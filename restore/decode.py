@@ -252,10 +252,11 @@ class Restorer:
         _, form_of_slot = np.unique(doc.slot_form, return_inverse=True)
         offset = np.arange(len(totals)) - starts[doc.row_slot]
         pair = form_of_slot[doc.row_slot] * int(offset.max() + 1) + offset
-        support = np.where(doc.row_keep, -np.inf, np.log1p(np.bincount(pair, weights=said)[pair] - said))
-        best = np.maximum.reduceat(support, starts)[doc.row_slot]
-        swap = ~doc.row_keep
-        totals[swap] += self._agree * (support[swap] - best[swap])
+        support = np.log1p(np.bincount(pair, weights=said)[pair] - said)
+        support[starts] = -np.inf                     # keeping a word is left as it was
+        lean = support - np.maximum.reduceat(support, starts)[doc.row_slot]
+        lean[starts] = 0.0
+        totals += self._agree * lean
 
     def _weigh_late_survivors(self, doc: Lattice, totals: np.ndarray) -> None:
         """Settle, per word, lone restorations to it against its lone standing late forms, in place."""
