@@ -71,9 +71,9 @@ HOPELESS = 12.0           # an option this far (in nats) behind its word's best 
 # It changes no decision, only the confidence, and so what --min-confidence keeps.
 CONFIDENCE_TEMPERATURE = 1.0
 AGREE = 1.0               # weight of a form's other occurrences in restoring it (``_agree_forms``).  Leave-one-out,
-                          # 45 articles: 0 gave 416 missed and 67 broken, 1 409 and 66, 2 416 and 62, 3 425 and 62
-                          # (bench/fit_decoder.py's folds; rebuilt folds: 0 418 and 68, 1 411 and 68); held-out
-                          # news, 1: 0.59% -> 0.56% broken, 91.0% restored either way
+                          # 45 articles, last session's folds: 0 gave 416 missed and 67 broken, 1 409 and 66, 2 416
+                          # and 62, 3 425 and 62; this session's: 0 418 and 68, 1 411 and 68.  Held-out news, 1:
+                          # 91.0% -> 91.1% restored, 0.59% broken either way; bench/garblers.py's train unchanged
 ICM_ROUNDS = 2            # rounds in which each restoration is re-scored given its neighbours' choices
 
 
