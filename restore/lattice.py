@@ -40,8 +40,6 @@ class Tables:
         self.survived = math.log(survivor_odds(model.channel.reach))   # a standing word was not picked
         self.steady = steady(model.channel.reach)
         ids, unknown = self.ids, self.unknown
-        self.options = _Memo(self._options)
-        self.late = _Memo(self._late)
         # each distinct word's context-model id, whether it has no capital letter, whether it has options;
         # and of those options: whether they need a sentence start (a capital), the word's rows in the
         # channel (first and last, -1 if none), whether it may begin a phrase, whether it may be late
@@ -52,13 +50,13 @@ class Tables:
 
     def _word(self, word: str) -> tuple[tuple, None]:
         """A distinct word's columns of ``words`` (see there), worked out once."""
-        found = self.options[word]
+        found = self._options(word)
         word_id = self.ids.get(normalize(word), self.unknown)
         if found is None:
             return (word_id, uncapitalised(word), False, False, -1, -1, False, False), None
         capitalised, rows, more = found
         lo, hi = rows if rows is not None else (-1, -1)
-        return (word_id, uncapitalised(word), True, capitalised, lo, hi, more, rows is not None and self.late[word]), None
+        return (word_id, uncapitalised(word), True, capitalised, lo, hi, more, rows is not None and self._late(word)), None
 
     @staticmethod
     def _gap(gap: str, ids: dict, unknown: int) -> tuple[tuple, tuple]:
@@ -79,7 +77,6 @@ class Tables:
                                       or (self.capitals_anywhere and word.isupper())):
             return None
         return not uncapitalised(word), rows, more
-
 
     def _late(self, word: str) -> bool:
         """Whether ``word`` may stand for an original that sorts before it.
@@ -138,22 +135,6 @@ class _Interned:
             self.columns = [np.concatenate([column, np.array([props[i] for props, _ in described], dtype=dtype)])
                             for i, (column, dtype) in enumerate(zip(self.columns, self.dtypes))]
         return np.fromiter(map(index.__getitem__, keys), dtype=np.int64, count=len(keys))
-
-
-class _Memo(dict):
-    """``fn(key)``, computed once per distinct key and remembered (words and gaps repeat a lot)."""
-
-    LIMIT = 1_000_000                 # distinct keys kept; a stream of new ones starts afresh
-
-    def __init__(self, fn):
-        super().__init__()
-        self.fn = fn
-
-    def __missing__(self, key):
-        if len(self) >= self.LIMIT:
-            self.clear()
-        self[key] = value = self.fn(key)
-        return value
 
 
 def tables(model: Model) -> Tables:
