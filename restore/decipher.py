@@ -206,7 +206,10 @@ def _channel(pairs: dict[tuple[str, str], float], propensity: dict[str, float], 
     for g, options in base.originals.items():
         originals[g].update(options)
     for (c, g), p in pairs.items():
-        score = min(0.0, math.log(max(propensity.get(c, START) * p, 1e-9)) + habit[c[:1] != g[:1]])
+        lift = habit[c[:1] != g[:1]]
+        if p > EXPLORE:         # counted from restorations: the habit may still doubt it, not outvote its count
+            lift = min(lift, 0.0)
+        score = min(0.0, math.log(max(propensity.get(c, START) * p, 1e-9)) + lift)
         originals[g][c] = max(score, originals[g].get(c, score))
     return Channel(originals={g: tuple(sorted(v.items(), key=lambda x: (-x[1], x[0]))[:8]) for g, v in originals.items()},
                    propensity={**base.propensity, **propensity}, phrases=dict(base.phrases),
