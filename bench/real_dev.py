@@ -1,6 +1,7 @@
 """Real spun articles, restored by models that never saw their swaps: the figure that predicts real use.
 
-    python bench/real_dev.py [--seen] [--show] [--only ID ...] [--without-lexicon NAME] [--known K] [--json FILE]
+    python bench/real_dev.py [--seen] [--show] [--only ID ...] [--without-lexicon NAME] [--known K]
+                             [--habit-weight W] [--json FILE] [--save-models DIR]
 
 Scores every real article of ``../shared/real-dev/seed.json`` and ``.cache/real-dev/dev-*.json``
 (fetched as ``../shared/real-dev/README.md`` says) twice, with the shared scorer:
@@ -104,6 +105,8 @@ def main(argv=None) -> int:
                         help="leave these lexicon files out of every model too, seen or not (e.g. manipi)")
     parser.add_argument("--known", type=int, metavar="K",
                         help="each fold knows only a random K of the other stories' lexicons (how the figure grows)")
+    parser.add_argument("--habit-weight", type=float, metavar="W",
+                        help="trust in the emulator's guessed swaps (default: corpora/build.py's HABIT_WEIGHT)")
     args = parser.parse_args(argv)
     found = articles(args.only)
     left_out = set(args.without_lexicon)
@@ -111,8 +114,9 @@ def main(argv=None) -> int:
         print(f"no real-dev articles here ({SHARED}, {CACHE}): nothing to score")
         return 0
 
-    from corpora.build import Recipe
+    from corpora.build import HABIT_WEIGHT, Recipe
     from restore import Restorer
+    habit_weight = HABIT_WEIGHT if args.habit_weight is None else args.habit_weight
     score = scorer()
     recipe = Recipe.prepare()
     results: dict = {"unseen": {}, "seen": {}}
@@ -121,13 +125,13 @@ def main(argv=None) -> int:
         skip = lexicon_names(article["id"], found) | left_out
         if args.known is not None:
             skip |= unknown_others(article["id"], found, args.known)
-        model, _ = recipe.model(skip)
+        model, _ = recipe.model(skip, habit_weight)
         outputs[article["id"]] = Restorer(model).restore(article["garbled"])
         if args.save_models:
             args.save_models.mkdir(parents=True, exist_ok=True)
             model.save(args.save_models / f"{article['id']}.model")
     if args.seen:
-        model, _ = recipe.model(left_out)
+        model, _ = recipe.model(left_out, habit_weight)
         if args.save_models:
             model.save(args.save_models / "seen.model")
         restorer = Restorer(model)
