@@ -199,7 +199,9 @@ def _channel(pairs: dict[tuple[str, str], float], propensity: dict[str, float], 
 
     The base channel's swaps, rewrite rates and phrases stay, and what the corpus teaches adds
     originals to its forms (the likelier score of a swap both know wins).  The reach is the
-    corpus's own: the garbler that spun it may reach words the base's never did.
+    corpus's own: the garbler that spun it may reach words the base's never did.  The garbler's
+    ``habit`` lifts a candidate the decoder has not used yet; once the corpus has counted a swap,
+    the habit may lower it but no longer evens it out with the form's other candidates.
     """
     base = base or Channel()
     originals: dict[str, dict] = defaultdict(dict)

@@ -99,10 +99,9 @@ def test_what_is_learned_from_spun_text_does_not_depend_on_the_hash_seed():
     assert len(runs) == 1 and "'tin'" in runs.pop()
 
 
-
 def test_a_habit_never_evens_out_what_the_corpus_counted():
     from restore.decipher import EXPLORE, _channel
-    habit = first_letter_habit(LETTER_SWAPS)             # same first letter: some 2.7 nats likelier
+    habit = first_letter_habit(LETTER_SWAPS)             # same first letter: some 2.3 nats likelier
     pairs = {("argument", "active"): 0.7, ("amendment", "active"): 0.3, ("army", "active"): EXPLORE}
     options = dict(_channel(pairs, {}, {}, habit=habit).originals["active"])
     assert options["argument"] - options["amendment"] == pytest.approx(math.log(0.7 / 0.3))
