@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .coherence import AGREE, agree_forms, spare_survivors
 from .errors import check_text
 from .habits import spun_prior
 from .lattice import Lattice, tables
@@ -70,11 +71,6 @@ HOPELESS = 12.0           # an option this far (in nats) behind its word's best 
 # 0.6-0.8 62% (0.70), 0.8-0.9 85% (0.85), 0.9-0.95 94% (0.93), over 0.95 99% (0.99).
 # It changes no decision, only the confidence, and so what --min-confidence keeps.
 CONFIDENCE_TEMPERATURE = 1.0
-AGREE = 1.0               # weight of a form's other occurrences in restoring it (``_agree_forms``).  Leave-one-out,
-                          # 45 articles, last session's folds: 0 gave 416 missed and 67 broken, 1 409 and 66, 2 416
-                          # and 62, 3 425 and 62; this session's: 0 418 and 68, 1 411 and 68.  Held-out news, 1:
-                          # 91.0% -> 91.1% restored, 0.59% broken either way.  bench/garblers.py's train: cipher 84.4%
-                          # -> 84.0% restored, 7.94% -> 7.63% broken (WER 11.6% either way), letter unchanged
 ICM_ROUNDS = 2            # rounds in which each restoration is re-scored given its neighbours' choices
 
 
@@ -131,7 +127,7 @@ class Restorer:
         self._lm = self.model.context
         self._tables = tables(self.model)
         self._spun_prior = spun_prior(self.model.channel.reach, SPUN_PRIOR)
-        self._agree = AGREE               # weight of a form's other occurrences (``_agree_forms``)
+        self._agree = AGREE               # weight of a form's other occurrences (``coherence.agree_forms``)
 
     # -- public -------------------------------------------------------------------------
     def restore(self, text: str) -> str:
@@ -159,8 +155,8 @@ class Restorer:
         if rate <= 0:
             return text, []
         totals = self._doubt(doc, lm_rows) + self._channel(doc, rate)
-        self._spare_survivors(doc, totals)
-        self._agree_forms(doc, totals)
+        spare_survivors(doc, totals, self._tables.survived)
+        agree_forms(doc, totals, self._agree)
         return self._apply(doc, totals, self._spans(doc, stream, rate), explain)
 
     def spin_score(self, text: str) -> float:
@@ -213,83 +209,6 @@ class Restorer:
         common = doc.row_keep & (self._lm.unigram[doc.row_word] > COMMON)
         return np.where(common, np.logaddexp(lm_rows, bound), lm_rows)
 
-    def _spare_survivors(self, doc: Lattice, totals: np.ndarray) -> None:
-        """Make each word's restorations agree with whether the spinner picked that word, in place.
-
-        The spinner rewrites every lone lower-case occurrence of a word it picks.  So a word
-        left standing so ("in" in "in the end") was not picked, and "successful" elsewhere in
-        the text is not a spun "in".  A standing word that may be a later rewrite (data ->
-        information, written after information -> accusation) is weighed both ways: if
-        restoring "accusation" to "information" is worth more than keeping each lone
-        "information", the word was picked, and those are later rewrites too.
-        """
-        if not doc.n_slots:
-            return
-        kept = doc.row_keep[self._best(doc, totals)]
-        standing = doc.lone.copy()
-        standing[doc.slot_word] &= kept & ~doc.late
-        hit = ~doc.row_keep & np.isin(doc.row_word, doc.word_ids[standing])
-        totals[hit] += self._tables.survived
-        self._weigh_late_survivors(doc, totals)
-
-    def _agree_forms(self, doc: Lattice, totals: np.ndarray) -> None:
-        """Lean each restoration of a garbled form towards what its other occurrences were restored to,
-        in place: an article mostly writes one word where the spinner wrote one form (of the forms
-        swapped twice or more in a real article, 452 of 520 stand for one original throughout), so
-        "information" is "data" throughout, not "data" here and "security" there.
-
-        Each swap option of an occurrence gains ``AGREE`` times the log of the posterior
-        mass the form's other occurrences give that original (plus one), against the best-supported
-        one's; each occurrence speaks as far as the garbler reaches it.  A form seen once, and the
-        option of keeping a word, are left as they were (weighing keeping too changed nothing on
-        real articles once unreached occurrences were discounted).
-        """
-        if not self._agree or not doc.n_slots:
-            return
-        starts = doc.first[:-1]
-        weights = np.exp(totals - np.maximum.reduceat(totals, starts)[doc.row_slot])
-        said = weights / np.add.reduceat(weights, starts)[doc.row_slot] * doc.reach[doc.row_slot]
-        # a form's slots all have the same options in the same order: (form, option) is (form, offset)
-        _, form_of_slot = np.unique(doc.slot_form, return_inverse=True)
-        offset = np.arange(len(totals)) - starts[doc.row_slot]
-        pair = form_of_slot[doc.row_slot] * int(offset.max() + 1) + offset
-        support = np.log1p(np.bincount(pair, weights=said)[pair] - said)
-        support[starts] = -np.inf                     # keeping a word is left as it was
-        lean = support - np.maximum.reduceat(support, starts)[doc.row_slot]
-        lean[starts] = 0.0
-        totals += self._agree * lean
-
-    def _weigh_late_survivors(self, doc: Lattice, totals: np.ndarray) -> None:
-        """Settle, per word, lone restorations to it against its lone standing late forms, in place."""
-        best = self._best(doc, totals)
-        kept = doc.row_keep[best]
-        lone = doc.lone[doc.slot_word]
-        loose = np.flatnonzero(kept & doc.late & lone)          # standing, yet maybe a later rewrite
-        restored = np.flatnonzero(~kept & lone)
-        if not len(loose) or not len(restored):
-            return
-        to_word = doc.row_word[best[restored]]
-        loose_word = doc.word_ids[doc.slot_word[loose]]
-        both = np.intersect1d(to_word, loose_word)
-        if not len(both):
-            return
-        starts = doc.first[:-1]
-        # what each restoration to such a word is worth over the slot's best other option
-        rival = np.where(doc.row_word == doc.row_word[best][doc.row_slot], -np.inf, totals)
-        restore_gain = totals[best] - np.maximum.reduceat(rival, starts)
-        # what keeping each loose form is worth over its best restoration
-        swaps = np.where(doc.row_keep, -np.inf, totals)
-        keep_gain = totals[starts] - np.maximum.reduceat(swaps, starts)
-        # per word of ``both``: the worth of its restorations against that of its loose forms
-        to_in, loose_in = np.isin(to_word, both), np.isin(loose_word, both)
-        to_at, loose_at = np.searchsorted(both, to_word[to_in]), np.searchsorted(both, loose_word[loose_in])
-        worth = (np.bincount(to_at, weights=restore_gain[restored[to_in]], minlength=len(both))
-                 > np.bincount(loose_at, weights=keep_gain[loose[loose_in]], minlength=len(both)))
-        picked = loose[loose_in][worth[loose_at]]
-        totals[starts[picked]] += self._tables.survived          # picked: its lone forms are rewrites
-        unpicked = restored[to_in][~worth[to_at]]
-        totals[best[unpicked]] += self._tables.survived          # not picked: nothing turns back into it
-
     @staticmethod
     def _moved(doc: Lattice, before: np.ndarray, after: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Those of ``rows`` whose context (two words either side) differs between two streams."""
@@ -298,17 +217,6 @@ class Restorer:
         for d in (-2, -1, 1, 2):
             moved |= before[pos + d] != after[pos + d]
         return rows[moved[doc.row_slot[rows]]]
-
-    @staticmethod
-    def _best(doc: Lattice, totals: np.ndarray) -> np.ndarray:
-        """Index (into rows) of the best option of each slot."""
-        starts = doc.first[:-1]
-        best_score = np.maximum.reduceat(totals, starts)
-        is_best = totals >= best_score[doc.row_slot]
-        rows = np.flatnonzero(is_best)
-        first_best = np.full(doc.n_slots, -1)
-        first_best[doc.row_slot[rows[::-1]]] = rows[::-1]
-        return first_best
 
     def _icm(self, doc: Lattice, rate: float, first_round: np.ndarray | None = None):
         """Context scores of all rows after letting neighbouring choices settle; and the chosen stream.
@@ -325,14 +233,14 @@ class Restorer:
         live = np.flatnonzero(totals >= np.maximum.reduceat(totals, doc.first[:-1])[doc.row_slot] - HOPELESS)
         scored = stream.copy()                      # the stream lm_rows were scored against
         for _ in range(ICM_ROUNDS - 1):
-            best = self._best(doc, lm_rows + channel)
+            best = doc.best(lm_rows + channel)
             stream[doc.slot_pos] = doc.row_word[best]
             self._rescore(doc, lm_rows, live, scored, stream)
         if len(doc.adjacent):
-            stream[doc.slot_pos] = doc.row_word[self._best(doc, lm_rows + channel)]
+            stream[doc.slot_pos] = doc.row_word[doc.best(lm_rows + channel)]
             self._decide_pairs(doc, stream, channel, live)
             self._rescore(doc, lm_rows, live, scored, stream)
-        stream[doc.slot_pos] = doc.row_word[self._best(doc, lm_rows + channel)]
+        stream[doc.slot_pos] = doc.row_word[doc.best(lm_rows + channel)]
         return lm_rows, stream
 
     def _rescore(self, doc: Lattice, lm_rows: np.ndarray, live: np.ndarray, scored: np.ndarray,
@@ -402,7 +310,7 @@ class Restorer:
         if not doc.n_slots:
             return phrases + survived
         totals = lm_rows + self._channel(doc, 1.0)
-        best = totals[self._best(doc, totals)]
+        best = totals[doc.best(totals)]
         kept = lm_rows[doc.first[:-1]]
         return float((best - kept).sum()) + phrases + survived
 
@@ -418,7 +326,7 @@ class Restorer:
         prop = self._tables.propensity
         all_q = doc.survivor_q.sum()
         for _ in range(SPIN_ITERATIONS):
-            best = self._best(doc, lm_rows + self._channel(doc, rate))
+            best = doc.best(lm_rows + self._channel(doc, rate))
             swapped = ~doc.row_keep[best]
             changed = int(swapped.sum())
             # expected rewrites: the propensity of each restored original instead of its garbled form
@@ -460,7 +368,7 @@ class Restorer:
         out, changes = list(parts), list[Change]()
         decisions = {}                    # word -> (n words, restored, confidence, alternatives)
         if doc.n_slots:
-            best = self._best(doc, totals)
+            best = doc.best(totals)
             swapped = ~doc.row_keep[best]
             if explain or self.min_confidence > 0:
                 weights = np.exp((totals - totals[best][doc.row_slot]) / CONFIDENCE_TEMPERATURE)

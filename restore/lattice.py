@@ -262,3 +262,18 @@ class Lattice:
     @property
     def n_slots(self) -> int:
         return len(self.slot_word)
+
+    def best(self, totals: np.ndarray) -> np.ndarray:
+        """Index (into rows) of the best-scoring option of each slot, the first of any tie.
+
+        >>> from restore.tokenize import split_words
+        >>> lattice = Lattice(split_words("Workers astatine the agency."), tables(Model.default()))
+        >>> scores = np.zeros(int(lattice.first[-1]))        # all options alike: the first, keeping, wins
+        >>> bool((lattice.best(scores) == lattice.first[:-1]).all())
+        True
+        """
+        starts = self.first[:-1]
+        rows = np.flatnonzero(totals >= np.maximum.reduceat(totals, starts)[self.row_slot])
+        first_best = np.full(self.n_slots, -1)
+        first_best[self.row_slot[rows[::-1]]] = rows[::-1]
+        return first_best
