@@ -1,6 +1,7 @@
 """Two garblers that are not the seed's spinner, on technical documentation: how well restore learns them.
 
-    python bench/garblers.py [--garbler letter|cipher] [--skip-learn] [--skip-train] [--learn-docs N] [--json FILE]
+    python bench/garblers.py [--garbler letter|cipher] [--skip-learn] [--skip-train] [--learn-docs N] [--ceiling]
+                             [--json FILE]
 
 The text is the prose of the Python 3.11 documentation (Debian's ``python3.11-doc``, fetched
 by ``apt-get download`` into the git-ignored ``corpora/cache/garblers/``; PSF licence, see
@@ -18,6 +19,7 @@ other documents (``--learn-docs``: how much text ``learn`` gets), prints the cov
 the training pairs show), then runs ``restore train`` (context from the pairs' clean sides,
 mixed with the shipped model's, and ``--own-context``), ``restore learn`` on the 400 spun documents (the
 shipped model as base, timed) and ``restore eval`` of each model on the test pairs.
+``--ceiling`` adds what ``learn`` could reach at best (``learn_ceiling``).
 Not run in CI: it takes some minutes.
 """
 from __future__ import annotations
@@ -224,6 +226,22 @@ def evaluate(model: Path, test: Path) -> dict:
     return json.loads(restore("eval", str(test), "--model", str(model), "--json").stdout)
 
 
+def learn_ceiling(out: Path, shipped: Path, floors: tuple[float, ...] = (0.0, 0.9, 0.95)) -> dict:
+    """What ``learn`` could reach at best: a channel counted from the learn documents' own pairs
+    (all that 400 documents show of the garbler) over the shipped context model alone (no clean
+    text of the domain), evaluated with each confidence floor (``restore fix --min-confidence``)."""
+    from restore.decode import Restorer
+    from restore.evaluate import evaluate as score
+    from restore.learn import train_model
+    from restore.model import load
+
+    def pairs(path: Path) -> list[tuple[str, str]]:
+        return [(r["spun"], r["clean"]) for r in map(json.loads, open(path, encoding="utf-8"))]
+    model = train_model(pairs(out / "learn.jsonl"), context=load(shipped).context)
+    test = pairs(out / "test.jsonl")
+    return {f"floor {floor}": score(test, Restorer(model, min_confidence=floor).restore) for floor in floors}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--garbler", action="append", choices=("letter", "cipher"))
@@ -231,6 +249,8 @@ def main() -> int:
     parser.add_argument("--skip-learn", action="store_true", help="no restore learn runs")
     parser.add_argument("--learn-docs", type=int, default=N_LEARN, metavar="N",
                         help="spun documents restore learn reads (default %(default)s)")
+    parser.add_argument("--ceiling", action="store_true",
+                        help="also score learn's ceiling: the learn documents' own swaps over the shipped context")
     parser.add_argument("--json", help="write the figures here too")
     args = parser.parse_args()
     shipped = ROOT / "restore" / "data" / "default.model"
@@ -266,6 +286,11 @@ def main() -> int:
             row[label] = {**result, "seconds": round(seconds, 1)}
             print(f"  {label:32s} restored {result['restored']:.1%}  broken {result['broken']:.2%}  "
                   f"WER {result['wer_before']:.1%} -> {result['wer_after']:.1%}  ({seconds:.0f} s)", flush=True)
+        if args.ceiling:
+            row["learn ceiling"] = learn_ceiling(out, shipped)
+            for label, result in row["learn ceiling"].items():
+                print(f"  learn's ceiling, {label:15s} restored {result['restored']:.1%}  broken {result['broken']:.2%}",
+                      flush=True)
         results[name] = row
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))
