@@ -344,12 +344,19 @@ def _discounts(counts) -> tuple[float, float, float, float]:
 
     >>> [round(d, 2) for d in _discounts([1] * 60 + [2] * 20 + [3] * 10 + [4] * 5)]
     [0.0, 0.6, 1.1, 1.8]
+
+    Counts too few or too odd for the estimate (a discount outside 0..its count, which would
+    make a probability negative) fall back to 0.75 each:
+
+    >>> _discounts([1] * 3 + [2] * 2 + [3] * 1 + [4] * 2)
+    (0.0, 0.75, 0.75, 0.75)
     """
     n = np.bincount(np.fromiter((min(c, 5) for c in counts), dtype=np.int64), minlength=6)
     if not all(n[1:5]):
         return (0.0, 0.75, 0.75, 0.75)
     y = n[1] / (n[1] + 2 * n[2])
-    return (0.0, float(1 - 2 * y * n[2] / n[1]), float(2 - 3 * y * n[3] / n[2]), float(3 - 4 * y * n[4] / n[3]))
+    found = (0.0, float(1 - 2 * y * n[2] / n[1]), float(2 - 3 * y * n[3] / n[2]), float(3 - 4 * y * n[4] / n[3]))
+    return found if all(0 < d < c for c, d in enumerate(found) if c) else (0.0, 0.75, 0.75, 0.75)
 
 
 @dataclass

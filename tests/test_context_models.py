@@ -80,3 +80,12 @@ def test_a_mixture_with_a_partial_model_still_sums_to_one():
     every = np.arange(len(both.vocab))
     after = [np.full(len(every), both.id(w)) for w in (",", "page")]
     assert np.exp(both.logprobs_array(*after, every)).sum() == pytest.approx(1.0, abs=0.01)
+
+
+def test_a_context_model_of_a_few_odd_texts_has_no_impossible_probabilities():
+    # count-of-counts from which modified Kneser-Ney would discount a trigram seen 3+ times by -0.2
+    from restore.learn import count_context
+    texts = ([f"we saw {w} house. " * 5 for w in "a my our his her old new big red one".split()]
+             + ["we saw the house. " * 2, "we saw the header. " * 4, "we saw the dog. " * 30, "they handled it. " * 5])
+    lm = ContextModel.from_counts(*count_context(texts), min_trigram=1)
+    assert np.isfinite(lm.values3).all() and np.isfinite(lm.backoff2).all() and (lm.backoff2 <= 0).all()
