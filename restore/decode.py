@@ -128,6 +128,7 @@ class Restorer:
         self._tables = tables(self.model)
         self._spun_prior = spun_prior(self.model.channel.reach, SPUN_PRIOR)
         self._agree = AGREE               # weight of a form's other occurrences (``coherence.agree_forms``)
+        self._prior = 1.0                 # share kept of the context model's unigram prior (``decipher.PRIOR``)
 
     # -- public -------------------------------------------------------------------------
     def restore(self, text: str) -> str:
@@ -195,7 +196,10 @@ class Restorer:
             slots, group, w = row_slots[new], np.cumsum(new) - 1, doc.row_word[rows]
         pos = doc.slot_pos[slots]
         u, v, r1, r2 = stream[pos - 2], stream[pos - 1], stream[pos + 1], stream[pos + 2]
-        return LM_WEIGHT * self._lm.logprobs_around(u, v, w, r1, r2, group)
+        scores = self._lm.logprobs_around(u, v, w, r1, r2, group)
+        if self._prior != 1.0:          # learning a garbler of another domain: how well each word fits, less how common
+            scores -= (1.0 - self._prior) * self._lm.unigram[w]
+        return LM_WEIGHT * scores
 
     def _doubt(self, doc: Lattice, lm_rows: np.ndarray) -> np.ndarray:
         """Context scores in which a common word, as written, trails its slot's best by at most ``DOUBT``.

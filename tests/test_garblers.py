@@ -106,3 +106,29 @@ def test_a_habit_never_evens_out_what_the_corpus_counted():
     options = dict(_channel(pairs, {}, {}, habit=habit).originals["active"])
     assert options["argument"] - options["amendment"] == pytest.approx(math.log(0.7 / 0.3))
     assert options["amendment"] > options["army"]
+
+
+def _house_or_header() -> tuple:
+    """A context model of another domain, where "house" is common and "header" rare but a better
+    fit after "saw the"; and a channel in which the form "handled" may stand for either."""
+    from restore.learn import count_context
+    from restore.model import Channel, Model
+    text = ([f"we saw {w} house. " * 5 for w in "a my our his her old new big red one".split()]
+            + ["we saw the house. " * 4, "we saw the header. " * 3, "we saw the dog. " * 30])
+    channel = Channel(originals={"handled": (("house", -0.1), ("header", -0.1))},
+                      propensity={"house": 0.9, "header": 0.9})
+    return Model(channel, ContextModel.from_counts(*count_context(text), min_trigram=1)), ["we saw the handled. " * 3]
+
+
+def test_learning_a_new_garbler_weighs_how_well_a_word_fits_above_how_common_it_is():
+    from restore.decipher import PRIOR, _decode
+    model, texts = _house_or_header()
+    learned = _decode(texts, model, lambda xs, **_: xs, "", PRIOR)
+    assert learned.swaps["header", "handled"] == 3 and not learned.swaps["house", "handled"]
+
+
+def test_the_full_prior_of_the_base_text_prefers_its_common_word():
+    from restore.decipher import _decode
+    model, texts = _house_or_header()
+    learned = _decode(texts, model, lambda xs, **_: xs, "", 1.0)
+    assert learned.swaps["house", "handled"] > learned.swaps["header", "handled"]
