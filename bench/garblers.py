@@ -234,11 +234,10 @@ def learn_ceiling(out: Path, shipped: Path, floors: tuple[float, ...] = (0.0, 0.
     from restore.evaluate import evaluate as score
     from restore.learn import train_model
     from restore.model import load
+    from restore.pairs import read_pairs
 
-    def pairs(path: Path) -> list[tuple[str, str]]:
-        return [(r["spun"], r["clean"]) for r in map(json.loads, open(path, encoding="utf-8"))]
-    model = train_model(pairs(out / "learn.jsonl"), context=load(shipped).context)
-    test = pairs(out / "test.jsonl")
+    model = train_model(read_pairs([out / "learn.jsonl"]), context=load(shipped).context)
+    test = list(read_pairs([out / "test.jsonl"]))
     return {f"floor {floor}": score(test, Restorer(model, min_confidence=floor).restore) for floor in floors}
 
 
