@@ -3,8 +3,9 @@
 Each occurrence of a word is first scored on its own (``restore.decode``).  The spinner,
 though, treats a word the same way throughout a text, and an author mostly writes one word
 where the spinner wrote one form.  These steps adjust the scores of every option row, in
-place, so that the occurrences agree:
+place, in this order, so that the occurrences agree:
 
+* ``favour_recurring``: a word the rest of the text uses is likelier again (a cache model);
 * ``spare_survivors``: a word standing unspun was not picked, so nothing turns back into it
   (the lone "in" below keeps "successful" from being read as a spun "in");
 * ``agree_forms``: a garbled form leans towards what its other occurrences were restored to.
@@ -18,12 +19,20 @@ from __future__ import annotations
 import numpy as np
 
 from .lattice import Lattice
+from .model import ContextModel
 
 AGREE = 1.0               # weight of a form's other occurrences in restoring it (``agree_forms``).  Leave-one-out,
                           # 45 articles, last session's folds: 0 gave 416 missed and 67 broken, 1 409 and 66, 2 416
                           # and 62, 3 425 and 62; this session's: 0 418 and 68, 1 411 and 68.  Held-out news, 1:
                           # 91.0% -> 91.1% restored, 0.59% broken either way.  bench/garblers.py's train: cipher 84.4%
                           # -> 84.0% restored, 7.94% -> 7.63% broken (WER 11.6% either way), letter unchanged
+RECUR = 0.5               # weight of the text's own use of a word against English's (``favour_recurring``).  Leave-one-
+                          # out, 47 articles, bench/fit_decoder.py's errors (missed and broken, whole / one sentence at
+                          # a time): 0 gave 431 and 59 / 523 and 41; 0.2 and 0.5 423 and 55 / 521 and 41; 0.7 426 and 55;
+                          # 1.0 427 and 55.  bench/garblers.py's train at 0.5: the cipher 84.0% -> 85.0% restored, 7.63%
+                          # -> 6.88% broken; the letter garbler 95.9% -> 96.2%, 0.00% broken either way.  Taking off
+                          # only the share the occurrence being decided gives a word, not a whole occurrence, made
+                          # 434 and 60 on the articles (the cipher 85.1%, 6.69%)
 
 
 def spare_survivors(doc: Lattice, totals: np.ndarray, survived: float) -> None:
@@ -73,6 +82,41 @@ def agree_forms(doc: Lattice, totals: np.ndarray, weight: float = AGREE) -> None
     lean = support - np.maximum.reduceat(support, starts)[doc.row_slot]
     lean[starts] = 0.0
     totals += weight * lean
+
+
+def favour_recurring(doc: Lattice, totals: np.ndarray, context: ContextModel, scale: float,
+                     weight: float = RECUR) -> None:
+    """Raise, in place, each option by how much more often the rest of the text uses its word than
+    English does (``context``'s unigram): a text about threads says "thread" again and again, so a
+    spun form there is likelier "thread" than its rivals.
+
+    The text's use of a word is counted from its settled words and each ambiguous word's options,
+    weighed by how likely each is now, less the one occurrence being decided; an option gains
+    ``scale * log(1 + weight * ratio)``, where ``ratio`` is that count's share of the text over the
+    word's share of English (the cache of a cache language model).
+
+    >>> from restore.decode import Restorer
+    >>> def surety(text):
+    ...     return [round(c.confidence, 1) for c in Restorer().restore_with_changes(text)[1] if c.restored == "law"]
+    >>> spun = "Critics said the instrumentality would hurt workers astatine the plant."
+    >>> surety(spun), surety("They voted on the law. " + spun)
+    ([0.6], [1.0])
+    """
+    if not weight or not doc.n_slots:
+        return
+    starts = doc.first[:-1]
+    likely = np.exp(totals - np.maximum.reduceat(totals, starts)[doc.row_slot])
+    likely /= np.add.reduceat(likely, starts)[doc.row_slot]
+    likely[doc.row_word == context.unknown] = 0.0
+    settled = np.ones(len(doc.stream), dtype=bool)
+    settled[doc.slot_pos] = False
+    settled &= doc.stream != context.unknown
+    size = len(context.unigram)          # counted by word id: as fast for a sentence as for a book
+    counts = np.bincount(doc.row_word, weights=likely, minlength=size)
+    counts += np.bincount(doc.stream[settled], minlength=size)
+    elsewhere = np.maximum(counts[doc.row_word] - 1.0, 0.0)
+    ratio = elsewhere / max(counts.sum(), 1.0) / np.exp(context.unigram[doc.row_word].astype(np.float64))
+    totals += scale * np.log1p(weight * ratio)
 
 
 def _weigh_late_survivors(doc: Lattice, totals: np.ndarray, survived: float) -> None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .coherence import AGREE, agree_forms, spare_survivors
+from .coherence import AGREE, RECUR, agree_forms, favour_recurring, spare_survivors
 from .errors import check_text
 from .habits import spun_prior
 from .lattice import Lattice, tables
@@ -128,6 +128,7 @@ class Restorer:
         self._tables = tables(self.model)
         self._spun_prior = spun_prior(self.model.channel.reach, SPUN_PRIOR)
         self._agree = AGREE               # weight of a form's other occurrences (``coherence.agree_forms``)
+        self._recur = RECUR               # weight of the text's own use of a word (``coherence.favour_recurring``)
         self._prior = 1.0                 # share kept of the context model's unigram prior (``decipher.PRIOR``)
 
     # -- public -------------------------------------------------------------------------
@@ -156,7 +157,10 @@ class Restorer:
         if rate <= 0:
             return text, []
         totals = self._doubt(doc, lm_rows) + self._channel(doc, rate)
-        spare_survivors(doc, totals, self._tables.survived)
+        favour_recurring(doc, totals, self._lm, LM_WEIGHT, self._recur)
+        spare_survivors(doc, totals, self._tables.survived)   # after it: a lone "information" is a later rewrite
+                                                               # even where restorations made the word common (the
+                                                               # other way round the seen seed lost one)
         agree_forms(doc, totals, self._agree)
         return self._apply(doc, totals, self._spans(doc, stream, rate), explain)
 

@@ -130,6 +130,14 @@ def test_a_forms_other_occurrences_make_its_restoration_surer(restorer):
     assert last_law("The instrumentality was passed successful 2019. " + second) > last_law(second) + 0.1
 
 
+def test_a_word_the_text_already_uses_makes_a_restoration_to_it_surer(restorer):
+    # a text about a law says "law" again: "instrumentality" (law, device, machine...) is likelier the law
+    def surety(text):
+        return [c.confidence for c in restorer.restore_with_changes(text)[1] if c.restored == "law"][-1]
+    spun = "Critics said the instrumentality would hurt workers astatine the plant."
+    assert surety("They voted on the law. " + spun) > surety(spun) + 0.2
+
+
 def test_a_genuine_word_beside_spun_ones_is_left_alone():
     # after a sentence full of swaps, a short text weighs the spin rate it implies
     # (restore.decode.PRIOR_STRENGTH), and "meeting" is the emulator's guess for a spun "conference":
