@@ -89,9 +89,13 @@ def connect(address: str) -> Iterator[Client]:
     with contextlib.ExitStack() as stack:
         try:
             if local:
-                cluster = stack.enter_context(distributed.LocalCluster(     # its web pages on any free port:
+                # its web pages on any free port (8787 may be another cluster's); its logs only when
+                # critical: a worker logs a failed heartbeat or a dead peer's stream as an ERROR with a
+                # traceback (seen under load when a worker was killed), and the batch reports every
+                # file's outcome itself
+                cluster = stack.enter_context(distributed.LocalCluster(
                     n_workers=int(local[1]), threads_per_worker=1, processes=True, dashboard_address=":0",
-                    silence_logs=logging.ERROR))                                # 8787 may be another cluster's
+                    silence_logs=logging.CRITICAL))
                 client = stack.enter_context(distributed.Client(cluster, set_as_default=False))
             else:
                 client = stack.enter_context(distributed.Client(address, set_as_default=False))
