@@ -44,7 +44,6 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from .coherence import RECUR
 from .model import Channel, ContextModel, Model
 from .tokenize import context_tokens, split_words, stands_alone
 
@@ -230,14 +229,15 @@ def _channel(pairs: dict[tuple[str, str], float], propensity: dict[str, float], 
                    reach=dict(reach))
 
 
-def _decode(texts: list[str], model: Model, progress, desc: str, prior: float = 1.0, recur: float = 0.0) -> Learned:
-    """Restore every text, keeping ``prior`` of the context model's unigram prior and weighing each
-    text's own use of a word by ``recur`` (``coherence.favour_recurring``); count its restorations,
-    what stood, and where the restorations were."""
+def _decode(texts: list[str], model: Model, progress, desc: str, prior: float = 1.0, coupled: bool = True) -> Learned:
+    """Restore every text, keeping ``prior`` of the context model's unigram prior; count its
+    restorations, what stood, and where the restorations were.  Unless ``coupled``, each
+    occurrence is decided on its own, without the text's other occurrences of its form
+    (``coherence.agree_forms``) or of its word (``coherence.favour_recurring``)."""
     from .decode import Restorer
     restorer = Restorer(model, fix_mojibake=False)
-    restorer._agree = 0.0     # each occurrence is its own evidence: counts of coupled decisions would overstate it
-    restorer._recur = recur
+    if not coupled:
+        restorer._agree = restorer._recur = 0.0
     restorer._prior = prior
     learned = Learned()
     options = model.channel.originals
@@ -359,13 +359,15 @@ def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min
     reach = {"touching": 1.0, "capitalised": 1.0}
     habit = (0.0, 0.0)
     learned = Learned()
-    # the rounds weigh each text's own use of a word (coherence.RECUR); the pruning pass, whose confidences
-    # decide what is kept, does not.  bench/garblers.py, letter, maps 11 / 12 / 13: without it 61.7 / 53.6 /
-    # 62.4% restored, 0.85 / 0.29 / 0.45% broken; in the rounds 61.8 / 53.6 / 63.9%, 0.50 / 0.38 / 0.35%; in
-    # pruning too 64.0%, 1.72% (map 11).  The cipher 1.6% -> 1.9% restored, 1.74% -> 1.60% broken
+    # the rounds decode as fix does; the pruning pass, whose confidences decide what is kept, decides each
+    # occurrence on its own: counted as separate restorations, coupled decisions overstate the evidence.
+    # bench/garblers.py, letter, maps 11 / 12 / 13: all uncoupled 61.7 / 53.6 / 62.4% restored, 0.85 /
+    # 0.29 / 0.45% broken; rounds coupled 62.4 / 53.8 / 63.7%, 0.44 / 0.35 / 0.35% (only by favour_recurring
+    # 61.8 / 53.6 / 63.9%, 0.50 / 0.38 / 0.35%); favour_recurring in pruning too 64.0%, 1.72% (map 11).
+    # The cipher 1.6% -> 1.7% restored, 1.74% -> 1.38% broken
     for round_ in range(iterations):
         model = Model(_channel(pairs, propensity, reach, kept, habit), context)
-        learned = _decode(texts, model, progress, f"round {round_ + 1}/{iterations}", prior, RECUR)
+        learned = _decode(texts, model, progress, f"round {round_ + 1}/{iterations}", prior)
         habit = first_letter_habit(pair for pair in _refit(learned, set(), occurrences)[0] if _trusted(learned, pair))
         if round_ + 1 < iterations:          # look for candidates again, among restored neighbours
             fresh = candidates(stream, context, min_count=min_count, habit=habit, rewritable=rewritable,
@@ -378,7 +380,7 @@ def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min
                      and pair not in known}
         rates = {} if kept else {c: propensity[c] for c, _ in shortlist}
         model = Model(_channel(shortlist, rates, reach, kept, habit), context)
-        learned = _decode(texts, model, progress, "pruning", prior)
+        learned = _decode(texts, model, progress, "pruning", prior, coupled=False)
         pairs, propensity = _refit(learned, set(), occurrences)
         reach = _reach(learned)
     final = {pair: v for pair, v in pairs.items() if v > EXPLORE and _trusted(learned, pair) and pair not in known}
