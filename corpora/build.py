@@ -28,7 +28,16 @@ from typing import Callable
 import numpy as np
 
 from restore.classes import ClassModel
-from restore.learn import NUMBER_WORDS, ChannelCounts, count_context, fit_channel, learn_channel, reach, same_number
+from restore.learn import (
+    NUMBER_WORDS,
+    ChannelCounts,
+    count_context,
+    fit_channel,
+    learn_channel,
+    mix_garbler,
+    reach,
+    same_number,
+)
 from restore.mixing import mix
 from restore.model import ContextModel, Model
 from restore.spin import Spinner
@@ -100,23 +109,33 @@ def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr)
 
 
-def _lexicon_files(pattern: str, skip: set[str]) -> list[Path]:
-    return [p for p in sorted(LEXICON.glob(pattern)) if not any(p.name.startswith(s) for s in skip)]
+def _lexicon_files(pattern: str, skip: set[str], within: set[str] | None = None) -> list[Path]:
+    """The files of ``lexicon/`` matching ``pattern`` whose names start with none of ``skip`` (and,
+    given ``within``, with one of those)."""
+    return [p for p in sorted(LEXICON.glob(pattern)) if not any(p.name.startswith(s) for s in skip)
+            and (within is None or p.name.startswith(tuple(within)))]
 
 
-def read_lexicon(skip: set[str], only: str | None = None) -> list[tuple[str, str, int]]:
+def read_lexicon(skip: set[str], only: str | None = None, within: set[str] | None = None) -> list[tuple[str, str, int]]:
     """Observed swaps ``(original, garbled, count)`` from ``lexicon/*-lexicon.tsv`` and ``phrases.tsv``
-    (or from ``lexicon/ONLY-lexicon.tsv``)."""
+    (or from ``lexicon/ONLY-lexicon.tsv``; ``within``: see ``_lexicon_files``)."""
     rows = []
-    paths = _lexicon_files(f"{only}-lexicon.tsv" if only else "*-lexicon.tsv", skip)
-    for path in paths + ([] if only else _lexicon_files("phrases.tsv", skip)):
+    paths = _lexicon_files(f"{only}-lexicon.tsv" if only else "*-lexicon.tsv", skip, within)
+    for path in paths + ([] if only else _lexicon_files("phrases.tsv", skip, within)):
         for line in path.read_text(encoding="utf-8").splitlines():
             original, garbled, count = line.split("\t")
             rows.append((original, garbled, int(count)))
     return rows
 
 
-def read_observed(skip: set[str]) -> ChannelCounts:
+def articles(skip: set[str], within: set[str] | None = None) -> set[str]:
+    """The names of the real articles whose unswapped words were counted (``*-places.tsv`` or,
+    for the seed, ``*-survivors.tsv``), but those whose names start with ``skip``."""
+    return {p.name.rsplit("-", 1)[0] for pattern in ("*-places.tsv", "*-survivors.tsv")
+            for p in _lexicon_files(pattern, skip, within)}
+
+
+def read_observed(skip: set[str], within: set[str] | None = None) -> ChannelCounts:
     """What the real articles showed, but those whose names start with ``skip``: every swap
     (``*-lexicon.tsv``, ``phrases.tsv``), and how often each word stood unswapped, and where.
 
@@ -127,9 +146,9 @@ def read_observed(skip: set[str]) -> ChannelCounts:
     alone (``restore.learn.dictionary``); the variants' articles (``VARIANTS``) are not counted there.
     """
     observed = ChannelCounts()
-    observed.add_lexicon(read_lexicon(skip))
-    placed = {p.name[:-len("-places.tsv")] for p in _lexicon_files("*-places.tsv", skip)}
-    for path in _lexicon_files("*-places.tsv", skip):
+    observed.add_lexicon(read_lexicon(skip, within=within))
+    placed = {p.name[:-len("-places.tsv")] for p in _lexicon_files("*-places.tsv", skip, within)}
+    for path in _lexicon_files("*-places.tsv", skip, within):
         own = not path.name.startswith(tuple(VARIANTS))     # another spinner's texts say nothing of its dictionary
         for line in path.read_text(encoding="utf-8").splitlines():
             word, place, kept, swapped = line.split("\t")
@@ -140,7 +159,7 @@ def read_observed(skip: set[str]) -> ChannelCounts:
                 observed.aligned[word] += int(swapped)
                 if own and (int(kept) or int(swapped)):    # this article rewrote the word, or left it standing
                     observed.fates[word, int(swapped) > 0] += 1
-    for path in _lexicon_files("*-survivors.tsv", skip):
+    for path in _lexicon_files("*-survivors.tsv", skip, within):
         name = path.name[:-len("-survivors.tsv")]
         if name in placed:
             continue
@@ -357,6 +376,9 @@ class Recipe:
         # The emulator's own word choices are guesses: only the observed ones become lexical facts.
         channel = fit_channel(observed, self.neighbours, self.vocabulary, base_rate=base, habits=habits,
                               habit_weight=habit_weight, frequency=lambda w: wordfreq.word_frequency(w, "en"))
+        # another spinner's texts (VARIANTS) are as common as among the real articles found
+        share = len(articles(skip, VARIANTS)) / max(len(articles(skip)), 1)
+        channel = mix_garbler(channel, read_observed(skip, within=VARIANTS), share)
         log(f"channel: {len(channel.originals)} garbled words, {len(channel.phrases)} phrases, base rate {base:.3f}, "
             f"reach {channel.reach}")
         model = Model(channel, self.context, info={

@@ -338,6 +338,37 @@ def fit_channel(counts: ChannelCounts, neighbours: Callable[[str], list[str]] | 
                    phrases={g: best(v) for g, v in phrases.items()}, reach=factors)
 
 
+def mix_garbler(channel: Channel, counts: ChannelCounts, share: float) -> Channel:
+    """``channel`` with a second garbler mixed in: one that spins a ``share`` of spun texts, and
+    whose swaps and survivals ``counts`` gives.
+
+    Each of its swaps ``c -> g`` adds ``share * q(c) * P(g | c)`` to the chance that ``g`` stands
+    for ``c``, ``q(c)`` being how often it rewrote ``c`` standing alone.  So a swap the first
+    garbler never makes ("the" -> "nan": the seed's spinner leaves "the" alone in every article)
+    becomes possible, and context decides.  How likely a word is to survive stays the first
+    garbler's: the words a text leaves standing speak of the garbler that spun it.
+
+    >>> variant = learn_channel([("nan feline sat", "the cat sat")] * 3)
+    >>> mixed = mix_garbler(Channel(originals={"feline": (("cat", -1.0),)}), variant, 0.02)
+    >>> [(c, round(s, 2)) for c, s in mixed.originals["nan"]]
+    [('the', -3.91)]
+    """
+    swapped = sum(counts.aligned.values())
+    base = swapped / max(swapped + sum(counts.kept[c] for c in counts.swaps), 1)
+    originals = {g: dict(options) for g, options in channel.originals.items()}
+    for c, forms in counts.swaps.items():
+        rate = (counts.aligned[c] + RATE_PSEUDOCOUNT * base) / (counts.aligned[c] + counts.kept[c] + RATE_PSEUDOCOUNT)
+        total = sum(forms.values())
+        for g, n in forms.items():
+            if " " in g:
+                continue             # a phrase swap: the channel's phrases are the first garbler's
+            options = originals.setdefault(g, {})
+            before = math.exp(options[c]) if c in options else 0.0
+            options[c] = math.log(before + share * rate * n / total)
+    return Channel(originals={g: tuple(sorted(o.items(), key=lambda x: (-x[1], x[0]))) for g, o in originals.items()},
+                   propensity=dict(channel.propensity), phrases=dict(channel.phrases), reach=dict(channel.reach))
+
+
 def count_context(texts: Iterable[str], bigrams: Counter | None = None,
                   trigrams: Counter | None = None) -> tuple[Counter, Counter]:
     """Count the bigrams and trigrams of ``context_tokens`` over clean ``texts``.

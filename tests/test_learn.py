@@ -1,4 +1,8 @@
-from restore.learn import ChannelCounts, fit_channel, learn_channel, rank_prior
+import math
+
+import pytest
+
+from restore.learn import ChannelCounts, fit_channel, learn_channel, mix_garbler, rank_prior
 from restore.pairs import read_pairs
 
 
@@ -75,3 +79,19 @@ def test_one_text_rewriting_a_word_puts_it_in_the_dictionary():
     counts.fates["official", True] += 1
     channel = fit_channel(counts, vocabulary=["official"])
     assert channel.propensity["official"] > 0.5
+
+
+def test_a_second_garblers_swaps_are_mixed_in_at_its_share():
+    # the first garbler leaves "the" standing in every text; a variant spinning one text in fifty
+    # writes "nan" for it
+    channel = fit_channel(_texts_of_a_steady_spinner(), vocabulary=["the", "cat", "at"])
+    variant = learn_channel([("nan cat sat connected nan mat", "the cat sat on the mat")])
+    mixed = mix_garbler(channel, variant, share=0.02)
+    assert dict(mixed.originals["nan"])["the"] == pytest.approx(math.log(0.02))
+    assert mixed.originals["astatine"] == channel.originals["astatine"]
+
+
+def test_mixing_in_a_second_garbler_leaves_how_often_words_survive_alone():
+    channel = fit_channel(_texts_of_a_steady_spinner(), vocabulary=["the", "cat", "at"])
+    variant = learn_channel([("nan cat sat", "the cat sat")])
+    assert mix_garbler(channel, variant, share=0.02).propensity == channel.propensity
