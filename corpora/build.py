@@ -97,9 +97,10 @@ CLASS_WEIGHT = 0.3            # share of the word-class model in the context mod
                               # (bench/fit_decoder.py's errors, whole and one sentence at a time) 0.3 made 843
                               # errors against 0.2's 849 (restored 85.5% / 85.4%, broken 49 / 48 whole, 34 / 37
                               # alone), as on 31 (7 fewer): small, but twice the same way; no clean word changed
-VARIANTS = {"manipi"}          # lexicons of another spinner (manipi.biz.id's variant also rewrites the, with, on):
-                              # their swaps are facts the channel knows, but the emulator and the habits learned
-                              # from it are the seed spinner's alone (else `restore spin` writes "nan" for "the")
+VARIANTS = {"manipi", "paparead"}   # lexicons of a variant of the spinner, on manipi.biz.id and paparead.com, that
+                              # also rewrites the, with, or: mixed into the channel as a second garbler at its
+                              # share of the real articles (learn.mix_garbler), but the emulator and the habits
+                              # learned from it are the seed spinner's alone (else `restore spin` writes "nan")
 OWN_CLASSES = 60              # the most frequent words are classes of their own: lumped with their part of
                               # speech, "have was" scores like "have been" (60 or 120 alike; 0 restores a
                               # genuine "person" after "The successful" to "have")
