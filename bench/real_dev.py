@@ -1,7 +1,7 @@
 """Real spun articles, restored by models that never saw their swaps: the figure that predicts real use.
 
     python bench/real_dev.py [--seen] [--show] [--only ID ...] [--without-lexicon NAME] [--known K]
-                             [--habit-weight W] [--json FILE] [--save-models DIR]
+                             [--habit-weight W] [--json FILE] [--save-models DIR] [--variant]
 
 Scores every real article of ``../shared/real-dev/seed.json`` and ``.cache/real-dev/dev-*.json``
 (fetched as ``../shared/real-dev/README.md`` says) twice, with the shared scorer:
@@ -11,6 +11,10 @@ Scores every real article of ``../shared/real-dev/seed.json`` and ``.cache/real-
   ``phrases.tsv`` and its tail lexicon), nor those of other copies of the same story, so
   none of its swaps is known;
 * **seen**, with one model that knows every lexicon file.
+
+With ``--variant`` it scores instead the articles of the spinner's variant (``corpora/build.py``'s
+``VARIANTS``), made by ``make.py`` into ``.cache/real-dev/<prefix>-made/`` (``manipi-made``,
+``paparead-made``), each left out in turn as the same name's lexicon files.
 
 The context model is counted once and shared by every fold (about a minute, then half a
 minute per article).  Without the articles it says so and exits 0.
@@ -31,10 +35,19 @@ SHARED = ROOT.parent / "shared" / "real-dev"
 CACHE = ROOT / ".cache" / "real-dev"
 
 
-def articles(only: list[str] | None = None) -> list[dict]:
-    """The scoreable real articles that are here, seed first."""
-    paths = [SHARED / "seed.json"] + sorted(CACHE.glob("dev-*.json"))
-    found = [json.loads(p.read_text(encoding="utf-8")) for p in paths if p.exists()]
+def articles(only: list[str] | None = None, variant: bool = False) -> list[dict]:
+    """The scoreable real articles that are here, seed first (or the variant's, named by their
+    lexicons: ``manipi-made/dev-201.json`` is ``manipi-201``)."""
+    if variant:
+        from corpora.build import VARIANTS
+        found = []
+        for prefix in sorted(VARIANTS):
+            for path in sorted((CACHE / f"{prefix}-made").glob("dev-*.json")):
+                article = json.loads(path.read_text(encoding="utf-8"))
+                found.append({**article, "id": prefix + article["id"].removeprefix("dev")})
+    else:
+        paths = [SHARED / "seed.json"] + sorted(CACHE.glob("dev-*.json"))
+        found = [json.loads(p.read_text(encoding="utf-8")) for p in paths if p.exists()]
     return [a for a in found if not only or a["id"] in only]
 
 
@@ -88,7 +101,7 @@ def total(rows: list[dict]) -> dict:
 
 def line(name: str, s: dict) -> str:
     """One article's (or the total's) figures on one line."""
-    return (f"{name:10s} restored {s['restored']:6.1%} ({s['fixed']:>3}/{s['swapped']:<3})  "
+    return (f"{name:12s} restored {s['restored']:6.1%} ({s['fixed']:>3}/{s['swapped']:<3})  "
             f"broken {s['broken']:5.2%} ({s['broken_tokens']}/{s['kept']})  "
             f"WER {s['wer_before']:5.1%} -> {s['wer_after']:5.1%}")
 
@@ -107,8 +120,10 @@ def main(argv=None) -> int:
                         help="each fold knows only a random K of the other stories' lexicons (how the figure grows)")
     parser.add_argument("--habit-weight", type=float, metavar="W",
                         help="trust in the emulator's guessed swaps (default: corpora/build.py's HABIT_WEIGHT)")
+    parser.add_argument("--variant", action="store_true",
+                        help="score the articles of the spinner's variant (manipi, paparead) instead")
     args = parser.parse_args(argv)
-    found = articles(args.only)
+    found = articles(args.only, args.variant)
     left_out = set(args.without_lexicon)
     if not found:
         print(f"no real-dev articles here ({SHARED}, {CACHE}): nothing to score")

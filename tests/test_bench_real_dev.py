@@ -23,3 +23,12 @@ def test_a_fold_that_knows_k_other_stories_leaves_out_the_others_whole():
 
 def test_the_held_out_story_is_never_among_the_others():
     assert real_dev.unknown_others("seed", FOUND, 0) == {"dev-101", "dev-102", "dev-103"}
+
+
+def test_the_variants_articles_are_named_by_their_lexicons(tmp_path, monkeypatch):
+    (tmp_path / "manipi-made").mkdir()
+    (tmp_path / "manipi-made" / "dev-201.json").write_text('{"id": "dev-201", "original_sha_lower": ["a1", "a2", "a3", "a4"]}')
+    (tmp_path / "dev-101.json").write_text('{"id": "dev-101", "original_sha_lower": ["b1", "b2", "b3", "b4"]}')
+    monkeypatch.setattr(real_dev, "CACHE", tmp_path)
+    assert [a["id"] for a in real_dev.articles(variant=True)] == ["manipi-201"]
+    assert real_dev.lexicon_names("manipi-201", real_dev.articles(variant=True)) == {"manipi-201"}
