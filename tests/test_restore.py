@@ -74,6 +74,12 @@ def test_a_phrase_swap_is_undone():
     assert restore.restore_text(spun) == "Workers at the agency left early because he was ill."
 
 
+def test_a_text_from_manipis_variant_has_its_function_words_restored():
+    # manipi.biz.id's variant of the spinner also rewrites the -> nan and with -> pinch
+    spun = "Workers astatine nan agency person been told to stock accusation pinch nan public."
+    assert restore.restore_text(spun) == "Workers at the agency have been told to share information with the public."
+
+
 def test_a_short_clean_text_with_a_few_spinner_words_is_left_alone():
     clean = "The radical group claimed the bid was done in person at the national office."
     assert restore.restore_text(clean) == clean
