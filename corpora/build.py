@@ -131,14 +131,16 @@ def read_lexicon(skip: set[str], only: str | None = None, within: set[str] | Non
 
 def articles(skip: set[str], within: set[str] | None = None) -> set[str]:
     """The names of the real articles whose unswapped words were counted (``*-places.tsv`` or,
-    for the seed, ``*-survivors.tsv``), but those whose names start with ``skip``."""
+    for the seed, ``*-survivors.tsv``), but those whose names start with ``skip`` (``within``: see
+    ``_lexicon_files``)."""
     return {p.name.rsplit("-", 1)[0] for pattern in ("*-places.tsv", "*-survivors.tsv")
             for p in _lexicon_files(pattern, skip, within)}
 
 
 def read_observed(skip: set[str], within: set[str] | None = None) -> ChannelCounts:
-    """What the real articles showed, but those whose names start with ``skip``: every swap
-    (``*-lexicon.tsv``, ``phrases.tsv``), and how often each word stood unswapped, and where.
+    """What the real articles showed, but those whose names start with ``skip`` (and, given ``within``,
+    only those whose names start with one of ``within``): every swap (``*-lexicon.tsv``,
+    ``phrases.tsv``), and how often each word stood unswapped, and where.
 
     An article with a ``*-places.tsv`` file tells its words' fates by place (alone, touching
     punctuation, capitalised), so its lone counts make the rates; one with only
