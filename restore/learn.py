@@ -346,7 +346,11 @@ def mix_garbler(channel: Channel, counts: ChannelCounts, share: float) -> Channe
     for ``c``, ``q(c)`` being how often it rewrote ``c`` standing alone.  So a swap the first
     garbler never makes ("the" -> "nan": the seed's spinner leaves "the" alone in every article)
     becomes possible, and context decides.  How likely a word is to survive stays the first
-    garbler's: the words a text leaves standing speak of the garbler that spun it.
+    garbler's: the words a text leaves standing speak of the garbler that spun it.  The first
+    garbler's own swaps keep their whole chance (a strict mixture would scale them by ``1 -
+    share``: on 53 real articles left out one at a time, at a share of 0.067, that made 1,352
+    errors against 1,339, the decoder's constants having been fitted on them unscaled), and a sum
+    above 1 is capped at 1.
 
     >>> variant = learn_channel([("nan feline sat", "the cat sat")] * 3)
     >>> mixed = mix_garbler(Channel(originals={"feline": (("cat", -1.0),)}), variant, 0.02)
@@ -364,7 +368,7 @@ def mix_garbler(channel: Channel, counts: ChannelCounts, share: float) -> Channe
                 continue             # a phrase swap: the channel's phrases are the first garbler's
             options = originals.setdefault(g, {})
             before = math.exp(options[c]) if c in options else 0.0
-            options[c] = math.log(before + share * rate * n / total)
+            options[c] = min(0.0, math.log(before + share * rate * n / total))
     return Channel(originals={g: tuple(sorted(o.items(), key=lambda x: (-x[1], x[0]))) for g, o in originals.items()},
                    propensity=dict(channel.propensity), phrases=dict(channel.phrases), reach=dict(channel.reach))
 

@@ -95,3 +95,9 @@ def test_mixing_in_a_second_garbler_leaves_how_often_words_survive_alone():
     channel = fit_channel(_texts_of_a_steady_spinner(), vocabulary=["the", "cat", "at"])
     variant = learn_channel([("nan cat sat", "the cat sat")])
     assert mix_garbler(channel, variant, share=0.02).propensity == channel.propensity
+
+
+def test_a_swap_both_garblers_make_is_never_likelier_than_certain():
+    channel = fit_channel(_texts_of_a_steady_spinner(), vocabulary=["the", "cat", "at"])
+    variant = learn_channel([("nan cat sat astatine home", "the cat sat at home")] * 3)
+    assert mix_garbler(channel, variant, share=0.5).originals["astatine"][0] == ("at", 0.0)
