@@ -1,7 +1,7 @@
 """Real spun articles, restored by models that never saw their swaps: the figure that predicts real use.
 
     python bench/real_dev.py [--seen] [--show] [--only ID ...] [--without-lexicon NAME] [--known K]
-                             [--habit-weight W] [--json FILE] [--save-models DIR] [--variant]
+                             [--habit-weight W] [--json FILE] [--save-models DIR] [--variant] [--by-site]
 
 Scores every real article of ``../shared/real-dev/seed.json`` and ``.cache/real-dev/dev-*.json``
 (fetched as ``../shared/real-dev/README.md`` says) twice, with the shared scorer:
@@ -11,6 +11,11 @@ Scores every real article of ``../shared/real-dev/seed.json`` and ``.cache/real-
   ``phrases.tsv`` and its tail lexicon), nor those of other copies of the same story, so
   none of its swaps is known;
 * **seen**, with one model that knows every lexicon file.
+
+With ``--by-site`` the unseen figure leaves one scraper site out at a time instead: every
+article spun on that site (and every other copy of their stories) is restored by one model that
+knows none of their swaps.  Real use meets sites the lexicons never saw, so this is the harder,
+truer proxy of a new site's articles.
 
 With ``--variant`` it scores instead the articles of the spinner's variant (``corpora/build.py``'s
 ``VARIANTS``), made by ``make.py`` into ``.cache/real-dev/<prefix>-made/`` (``manipi-made``,
@@ -27,6 +32,7 @@ import json
 import random
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -58,6 +64,30 @@ def lexicon_names(article_id: str, found: list[dict] | None = None) -> set[str]:
     for other in same_story(article_id, found if found is not None else articles()):
         names |= {"seed", "phrases"} if other == "seed" else {other}
     return names
+
+
+def site(article: dict) -> str:
+    """The scraper site an article was spun on, from its spun copy's address ("www." dropped); the
+    seed, whose address is not known, is a site of its own."""
+    host = urlsplit(article.get("garbled_url") or "").hostname or article["id"]
+    return host.removeprefix("www.")
+
+
+def folds(found: list[dict], by_site: bool = False) -> list[tuple[list[dict], set[str]]]:
+    """The unseen folds: each a group of articles and the lexicon files its model leaves out.
+
+    One article at a time, or (``by_site``) every article of one scraper site together.
+
+    >>> found = [{"id": "dev-1", "garbled_url": "https://a.com/x", "original_sha_lower": list("abcd")},
+    ...          {"id": "dev-2", "garbled_url": "https://www.a.com/y", "original_sha_lower": list("efgh")},
+    ...          {"id": "dev-3", "garbled_url": "https://b.com/z", "original_sha_lower": list("ijkl")}]
+    >>> [([a["id"] for a in group], sorted(skip)) for group, skip in folds(found, by_site=True)]
+    [(['dev-1', 'dev-2'], ['dev-1', 'dev-2']), (['dev-3'], ['dev-3'])]
+    """
+    groups: dict[str, list[dict]] = {}
+    for article in found:
+        groups.setdefault(site(article) if by_site else article["id"], []).append(article)
+    return [(group, set().union(*(lexicon_names(a["id"], found) for a in group))) for group in groups.values()]
 
 
 def unknown_others(article_id: str, found: list[dict], known: int) -> set[str]:
@@ -122,6 +152,8 @@ def main(argv=None) -> int:
                         help="trust in the emulator's guessed swaps (default: corpora/build.py's HABIT_WEIGHT)")
     parser.add_argument("--variant", action="store_true",
                         help="score the articles of the spinner's variant (manipi, paparead) instead")
+    parser.add_argument("--by-site", action="store_true",
+                        help="leave one scraper site out at a time (all its articles together), not one article")
     args = parser.parse_args(argv)
     found = articles(args.only, args.variant)
     left_out = set(args.without_lexicon)
@@ -136,15 +168,17 @@ def main(argv=None) -> int:
     recipe = Recipe.prepare()
     results: dict = {"unseen": {}, "seen": {}}
     outputs: dict = {}
-    for article in found:
-        skip = lexicon_names(article["id"], found) | left_out
+    for group, skip in folds(found, args.by_site):
+        skip |= left_out
         if args.known is not None:
-            skip |= unknown_others(article["id"], found, args.known)
+            skip |= unknown_others(group[0]["id"], found, args.known)
         model, _ = recipe.model(skip, habit_weight)
-        outputs[article["id"]] = Restorer(model).restore(article["garbled"])
-        if args.save_models:
-            args.save_models.mkdir(parents=True, exist_ok=True)
-            model.save(args.save_models / f"{article['id']}.model")
+        restorer = Restorer(model)
+        for article in group:
+            outputs[article["id"]] = restorer.restore(article["garbled"])
+            if args.save_models:
+                args.save_models.mkdir(parents=True, exist_ok=True)
+                model.save(args.save_models / f"{article['id']}.model")
     if args.seen:
         model, _ = recipe.model(left_out, habit_weight)
         if args.save_models:
@@ -159,9 +193,13 @@ def main(argv=None) -> int:
         rows = results[kind]
         if not rows:
             continue
-        print(f"== {kind}" + (" (leave one article out)" if kind == "unseen" else " (every lexicon known)"))
+        fold = "one site" if args.by_site else "one article"
+        print(f"== {kind}" + (f" (leave {fold} out)" if kind == "unseen" else " (every lexicon known)"))
         for aid, s in rows.items():
             print(line(aid, total([s])))
+        if args.by_site and kind == "unseen":
+            for group, _ in folds(found, by_site=True):
+                print(line(site(group[0])[:12], total([rows[a["id"]] for a in group])))
         print(line("all", total(list(rows.values()))))
     if args.show:
         for article in found:

@@ -32,3 +32,16 @@ def test_the_variants_articles_are_named_by_their_lexicons(tmp_path, monkeypatch
     monkeypatch.setattr(real_dev, "CACHE", tmp_path)
     assert [a["id"] for a in real_dev.articles(variant=True)] == ["manipi-201"]
     assert real_dev.lexicon_names("manipi-201", real_dev.articles(variant=True)) == {"manipi-201"}
+
+
+def test_a_site_fold_holds_every_article_of_that_site_and_leaves_out_their_stories():
+    sites = {"seed": None, "dev-101": "https://ghsink.com/a", "dev-102": "https://www.ghsink.com/b",
+             "dev-103": "https://yxjm.net/c", "dev-108": "https://yxjm.net/d"}
+    found = [{**a, "garbled_url": sites[a["id"]]} for a in FOUND]
+    by_group = {tuple(a["id"] for a in group): skip for group, skip in real_dev.folds(found, by_site=True)}
+    assert by_group == {("seed",): SEED_STORY, ("dev-101", "dev-102"): {"dev-101", "dev-102"},
+                        ("dev-103", "dev-108"): {"dev-103"} | SEED_STORY}
+
+
+def test_without_by_site_each_article_is_a_fold_of_its_own():
+    assert [len(group) for group, _ in real_dev.folds(FOUND)] == [1] * len(FOUND)
