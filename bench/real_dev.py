@@ -155,6 +155,8 @@ def main(argv=None) -> int:
     parser.add_argument("--by-site", action="store_true",
                         help="leave one scraper site out at a time (all its articles together), not one article")
     args = parser.parse_args(argv)
+    if args.by_site and args.known is not None:
+        parser.error("--known draws other stories per article: it does not combine with --by-site")
     found = articles(args.only, args.variant)
     left_out = set(args.without_lexicon)
     if not found:
@@ -170,7 +172,7 @@ def main(argv=None) -> int:
     outputs: dict = {}
     for group, skip in folds(found, args.by_site):
         skip |= left_out
-        if args.known is not None:
+        if args.known is not None:                  # one article a fold (see above)
             skip |= unknown_others(group[0]["id"], found, args.known)
         model, _ = recipe.model(skip, habit_weight)
         restorer = Restorer(model)
