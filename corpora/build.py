@@ -91,6 +91,8 @@ HABIT_WEIGHT = 0.8            # trust in swaps the spinner was never seen making
                               # time): 1.0 restored 86.4% and broke 70 genuine words (1,068 errors), 0.8 86.4%
                               # and 59 (1,054), 0.6 86.3% and 51 (1,063), 0.5 86.0% and 47 (1,068), 0.4 85.5%
                               # and 41 (1,087); the seed 78 of 84 at 0.5-1.0, 77 at 0.4; no clean word changed.
+                              # On 53: 0.7 restored 86.4% and broke 60 (1,355), 0.8 86.7% and 62 (1,346), 0.9
+                              # 86.7% and 68 (1,348)
                               # To refit: bench/real_dev.py --habit-weight W --seen --save-models DIR, then
                               # bench/fit_decoder.py --models DIR --rounds 0
 CLASS_WEIGHT = 0.3            # share of the word-class model in the context model.  Over 9 real articles left
