@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import random
 import sys
 from pathlib import Path
@@ -170,7 +171,8 @@ def main(argv=None) -> int:
     recipe = Recipe.prepare()
     results: dict = {"unseen": {}, "seen": {}}
     outputs: dict = {}
-    for group, skip in folds(found, args.by_site):
+    groups = folds(found, args.by_site)
+    for group, skip in groups:
         skip |= left_out
         if args.known is not None:                  # one article a fold (see above)
             skip |= unknown_others(group[0]["id"], found, args.known)
@@ -178,9 +180,13 @@ def main(argv=None) -> int:
         restorer = Restorer(model)
         for article in group:
             outputs[article["id"]] = restorer.restore(article["garbled"])
-            if args.save_models:
-                args.save_models.mkdir(parents=True, exist_ok=True)
-                model.save(args.save_models / f"{article['id']}.model")
+        if args.save_models:                        # one file per article, written once per fold
+            args.save_models.mkdir(parents=True, exist_ok=True)
+            first, *others = (args.save_models / f"{a['id']}.model" for a in group)
+            model.save(first)
+            for path in others:
+                path.unlink(missing_ok=True)
+                os.link(first, path)
     if args.seen:
         model, _ = recipe.model(left_out, habit_weight)
         if args.save_models:
@@ -200,7 +206,7 @@ def main(argv=None) -> int:
         for aid, s in rows.items():
             print(line(aid, total([s])))
         if args.by_site and kind == "unseen":
-            for group, _ in folds(found, by_site=True):
+            for group, _ in groups:
                 print(line(site(group[0])[:12], total([rows[a["id"]] for a in group])))
         print(line("all", total(list(rows.values()))))
     if args.show:
