@@ -98,6 +98,17 @@ class ChannelCounts:
     again: Counter = field(default_factory=Counter)      # "after", "both": see ``consistency``
     fates: Counter = field(default_factory=Counter)      # (word, swapped in the text): texts it stood alone in
 
+    def rewrite_rate(self, word: str, prior: float) -> float:
+        """How often ``word`` was rewritten where it stood counted, drawn towards ``prior`` by
+        ``RATE_PSEUDOCOUNT`` observations (a lexicon alone lists no survivals).
+
+        >>> counts = ChannelCounts(kept=Counter(a=1), aligned=Counter(a=3))
+        >>> counts.rewrite_rate("a", 0.5), counts.rewrite_rate("b", 0.5)
+        (0.6666666666666666, 0.5)
+        """
+        swapped = self.aligned[word]
+        return (swapped + RATE_PSEUDOCOUNT * prior) / (swapped + self.kept[word] + RATE_PSEUDOCOUNT)
+
     def add_lexicon(self, rows: Iterable[tuple[str, str, int]]) -> None:
         """Add observed swaps ``(original, garbled, count)``."""
         for original, garbled, count in rows:
@@ -300,9 +311,7 @@ def fit_channel(counts: ChannelCounts, neighbours: Callable[[str], list[str]] | 
         """How often ``c`` is rewritten: its own share of occurrences rewritten, drawn towards the
         garbler's rate (a lexicon alone cannot tell: it lists no survivals), and, where the garbler
         keeps a dictionary, times the chance that ``c`` is in it."""
-        rate = fitted[1] if fitted else base_rate
-        swapped = counts.aligned[c]
-        own = (swapped + RATE_PSEUDOCOUNT * rate) / (swapped + counts.kept[c] + RATE_PSEUDOCOUNT)
+        own = counts.rewrite_rate(c, fitted[1] if fitted else base_rate)
         return own * in_dictionary(counts.fates[c, True], counts.fates[c, False], *fitted) if fitted else own
 
     def add(c: str, g: str, p: float) -> None:
@@ -361,7 +370,7 @@ def mix_garbler(channel: Channel, counts: ChannelCounts, share: float) -> Channe
     base = swapped / max(swapped + sum(counts.kept[c] for c in counts.swaps), 1)
     originals = {g: dict(options) for g, options in channel.originals.items()}
     for c, forms in counts.swaps.items():
-        rate = (counts.aligned[c] + RATE_PSEUDOCOUNT * base) / (counts.aligned[c] + counts.kept[c] + RATE_PSEUDOCOUNT)
+        rate = counts.rewrite_rate(c, base)
         total = sum(forms.values())
         for g, n in forms.items():
             if " " in g:
