@@ -358,8 +358,13 @@ def mix_garbler(channel: Channel, counts: ChannelCounts, share: float) -> Channe
     garbler's: the words a text leaves standing speak of the garbler that spun it.  The first
     garbler's own swaps keep their whole chance (a strict mixture would scale them by ``1 -
     share``: on 53 real articles left out one at a time, at a share of 0.067, that made 1,352
-    errors against 1,339, the decoder's constants having been fitted on them unscaled), and a sum
-    above 1 is capped at 1.
+    errors against 1,339, the decoder's constants having been fitted on them unscaled), and where
+    both garblers make a swap ("at" -> "astatine") the two chances add up, even past 1: so the
+    scores are weights, not probabilities.  Capped at 1, on 54 real articles left out one at a
+    time, they made 1,571 errors (``bench/fit_decoder.py``'s count) against 1,567, and in 661 short
+    clean sentences spun at half the spinner's rate, each restored alone, 649 of 1,417 swaps were
+    restored against 659 (89 words broken against 90): a text with one sure swap and one survivor
+    ("They met astatine noon in person.") sits right at the decoder's prior odds.
 
     >>> variant = learn_channel([("nan feline sat", "the cat sat")] * 3)
     >>> mixed = mix_garbler(Channel(originals={"feline": (("cat", -1.0),)}), variant, 0.02)
@@ -377,7 +382,7 @@ def mix_garbler(channel: Channel, counts: ChannelCounts, share: float) -> Channe
                 continue             # a phrase swap: the channel's phrases are the first garbler's
             options = originals.setdefault(g, {})
             before = math.exp(options[c]) if c in options else 0.0
-            options[c] = min(0.0, math.log(before + share * rate * n / total))
+            options[c] = math.log(before + share * rate * n / total)
     return Channel(originals={g: tuple(sorted(o.items(), key=lambda x: (-x[1], x[0]))) for g, o in originals.items()},
                    propensity=dict(channel.propensity), phrases=dict(channel.phrases), reach=dict(channel.reach))
 
