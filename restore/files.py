@@ -29,7 +29,7 @@ from typing import IO, Any, BinaryIO, Iterator
 
 from .errors import BadInput, UsageError
 
-__all__ = ["BLOCK", "DISK_FULL", "Reader", "Skipped", "Spool", "read_text", "text_encoding", "new_file_mode", "temp_prefix"]
+__all__ = ["BLOCK", "DISK_FULL", "NotText", "Reader", "Skipped", "Spool", "read_text", "text_encoding", "new_file_mode", "temp_prefix"]
 
 BLOCK = 1 << 16          # bytes read at a time
 DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
@@ -40,6 +40,10 @@ BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), 
 
 class Skipped(Exception):
     """A file that is not repaired and is no failure (empty, binary)."""
+
+
+class NotText(Skipped):
+    """A binary file: skipped where a folder or a glob found it, an error where the user named it."""
 
 
 def text_encoding(name: str) -> str:
@@ -120,7 +124,7 @@ class Reader:
         if self.empty:
             raise Skipped("empty file")
         if self.binary:
-            raise Skipped(self.why_binary())
+            raise NotText(self.why_binary())
 
     def why_binary(self) -> str:
         if _looks_like_utf16(self.first):

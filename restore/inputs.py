@@ -31,6 +31,7 @@ class Job:
     target: str | None = None
     status: str | None = None           # set when the job needs no work ("skipped", "failed")
     message: str = ""
+    named: bool = False                 # the user named this file (or it is stdin): not text is a failure
 
 
 class Found(NamedTuple):
@@ -175,10 +176,12 @@ def _jobs(args, output_dir, in_place, backup, resume) -> Iterator[Job]:
     patterns = [os.path.abspath(a) for a in args if _is_glob(a) and not os.path.lexists(a)]
     started = time.time_ns()     # file times lag the clock by up to a tick: no false alarm, late ones missed
     for path, relative, problem, skipped in find_files(args, backup):
+        named = path == "-" or os.path.realpath(path) in explicit
         if problem:
             yield Job(path, status="skipped" if skipped else "failed", message=problem)
         elif in_place:
-            job = _done_in_place(Job(path, path), path + backup) if resume and backup else Job(path, path)
+            job = Job(path, path, named=named)
+            job = _done_in_place(job, path + backup) if resume and backup else job
             if backup and not job.status and _backup_taken(path, path + backup):
                 job = dataclasses.replace(job, status="failed", message=f"its backup {path + backup} already exists "
                                           f"(restore never overwrites a backup: remove it, or choose another --backup)")
@@ -188,9 +191,9 @@ def _jobs(args, output_dir, in_place, backup, resume) -> Iterator[Job]:
             if (explicit or patterns) and _is_input(os.path.realpath(target), explicit, patterns):
                 yield Job(path, target, "failed", f"its output {target} is an input (--in-place overwrites inputs)")
             else:
-                yield _check_target(Job(path, target), started, resume)
+                yield _check_target(Job(path, target, named=named), started, resume)
         else:
-            yield Job(path)
+            yield Job(path, named=named)
 
 
 def _backup_taken(path: str, saved: str) -> bool:

@@ -15,7 +15,7 @@ from typing import Callable
 from . import formats
 from .diff import MarkedWords, UnifiedDiff, change_records
 from .errors import BadInput
-from .files import DISK_FULL, Reader, Skipped, Spool
+from .files import DISK_FULL, NotText, Reader, Skipped, Spool
 from .fixer import Fixer, Interrupted
 from .inputs import Job
 
@@ -100,7 +100,8 @@ class Worker:
                 reader.skip_if_no_text()
                 (self._detect if self.settings.detect else self._repair)(job, reader, fixer, outcome)
         except Skipped as e:
-            outcome.status, outcome.message = "skipped", str(e)
+            outcome.status = "failed" if job.named and isinstance(e, NotText) else "skipped"
+            outcome.message = str(e)
         except BadInput as e:
             outcome.status, outcome.message = "failed", str(e)
         except Interrupted:

@@ -47,6 +47,20 @@ def tree(folder):
 
 # -- inputs ---------------------------------------------------------------------------------------
 
+
+def test_a_binary_file_named_on_the_command_line_is_an_error(capsys, tmp_path):
+    (tmp_path / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")
+    code, out, err = fix(capsys, tmp_path / "image.png")
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [f"restore: error: {tmp_path}/image.png: binary file"]
+
+
+def test_binary_standard_input_is_an_error(capsys):
+    code, out, err = fix(capsys, "-", stdin="PNG\r\n\x1a\n\0\0\0\rIHDR")
+    assert (code, out) == (1, "")
+    assert err.splitlines() == ["restore: error: -: binary file"]
+
+
 def test_a_directory_is_searched_recursively_and_mirrored_under_the_output_dir(capsys, archive, tmp_path):
     code, _, _ = fix(capsys, archive, "--output-dir", tmp_path / "out")
     assert code == 0

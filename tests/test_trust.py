@@ -264,7 +264,8 @@ def test_a_byte_order_mark_is_honoured_and_kept(capsys, tmp_path, codec, bom):
 def test_utf16_without_a_mark_says_how_to_read_it(capsys, tmp_path):
     (tmp_path / "a.txt").write_bytes(SPUN.encode("utf-16-le"))
     code, _, err = fix(capsys, tmp_path / "a.txt")
-    assert code == 0 and "--encoding utf-16-le may help" in err
+    assert code == 1 and f"restore: error: {tmp_path}/a.txt: binary file (or UTF-16 without a byte-order mark: " \
+                         "--encoding utf-16-le may help)" in err.splitlines()
     _, out, _ = fix(capsys, tmp_path / "a.txt", "--encoding", "utf-16-le")
     assert out.encode("latin-1").decode("utf-16-le") == CLEAN
 
