@@ -396,8 +396,9 @@ def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min
 def read_corpus(inputs: list[str], *, fmt: str | None = None, fields: Iterable[str] = ("text",),
                 encoding: str = "utf-8", skipped: Callable[[str], None] = lambda _: None) -> list[str]:
     """The text of every document among ``inputs`` (files, folders, globs; plain text, HTML or
-    JSON Lines), read as ``restore fix`` reads them; empty and binary files are passed to
-    ``skipped``, anything unreadable is a ``BadInput`` naming the file.
+    JSON Lines), read as ``restore fix`` reads them; empty files, and binary ones a folder or a glob
+    turned up, are passed to ``skipped``; anything unreadable, or a binary file named in ``inputs``,
+    is a ``BadInput`` naming the file.
 
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
@@ -407,9 +408,10 @@ def read_corpus(inputs: list[str], *, fmt: str | None = None, fields: Iterable[s
     """
     from . import formats
     from .errors import BadInput
-    from .files import Reader, Skipped
-    from .inputs import find_files
+    from .files import NotText, Reader, Skipped
+    from .inputs import find_files, named_by
     texts: list[str] = []
+    is_named = named_by(inputs)
     for found in find_files(inputs):
         if found.problem:
             if found.skipped:
@@ -422,6 +424,8 @@ def read_corpus(inputs: list[str], *, fmt: str | None = None, fields: Iterable[s
                 texts.extend(text for _, text in formats.documents(
                     formats.format_of(found.path, fmt), reader.blocks(), fields, sample=1 << 62) if text.strip())
         except Skipped as e:
+            if isinstance(e, NotText) and is_named(found.path):
+                raise BadInput(f"{found.path}: {e}") from None
             skipped(f"{found.path}: {e}")
         except BadInput as e:
             raise BadInput(f"{found.path}: {e}") from None

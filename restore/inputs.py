@@ -16,7 +16,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Iterable, Iterator, NamedTuple
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 from .errors import UsageError
 
@@ -171,16 +171,32 @@ def _under(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
+def named_by(args: Iterable[str]) -> Callable[[str], bool]:
+    """A test of whether an input was named in ``args`` itself (stdin included), not found in a
+    folder or by a glob: a binary file is then an error, not skipped.
+
+    >>> is_named = named_by(["-", "notes.txt", "a"])
+    >>> is_named("-"), is_named("notes.txt"), is_named("a/b.txt")
+    (True, True, False)
+    """
+    explicit = _explicit(args)
+    return lambda path: path == "-" or os.path.realpath(path) in explicit
+
+
+def _explicit(args: Iterable[str]) -> set[str]:
+    """The real paths of the files ``args`` name directly (not folders, globs or stdin)."""
+    return {os.path.realpath(a) for a in args if a != "-" and not _is_glob(a) and not os.path.isdir(a)}
+
+
 def _jobs(args, output_dir, in_place, backup, resume) -> Iterator[Job]:
-    explicit = {os.path.realpath(a) for a in args if a != "-" and not _is_glob(a) and not os.path.isdir(a)}
+    explicit, is_named = _explicit(args), named_by(args)
     patterns = [os.path.abspath(a) for a in args if _is_glob(a) and not os.path.lexists(a)]
     started = time.time_ns()     # file times lag the clock by up to a tick: no false alarm, late ones missed
     for path, relative, problem, skipped in find_files(args, backup):
-        named = path == "-" or os.path.realpath(path) in explicit
         if problem:
             yield Job(path, status="skipped" if skipped else "failed", message=problem)
         elif in_place:
-            job = Job(path, path, named=named)
+            job = Job(path, path, named=is_named(path))
             job = _done_in_place(job, path + backup) if resume and backup else job
             if backup and not job.status and _backup_taken(path, path + backup):
                 job = dataclasses.replace(job, status="failed", message=f"its backup {path + backup} already exists "
@@ -191,9 +207,9 @@ def _jobs(args, output_dir, in_place, backup, resume) -> Iterator[Job]:
             if (explicit or patterns) and _is_input(os.path.realpath(target), explicit, patterns):
                 yield Job(path, target, "failed", f"its output {target} is an input (--in-place overwrites inputs)")
             else:
-                yield _check_target(Job(path, target, named=named), started, resume)
+                yield _check_target(Job(path, target, named=is_named(path)), started, resume)
         else:
-            yield Job(path, named=named)
+            yield Job(path, named=is_named(path))
 
 
 def _backup_taken(path: str, saved: str) -> bool:

@@ -84,6 +84,13 @@ def test_learn_names_an_input_that_is_missing(tmp_path):
     assert result.returncode == 1 and "nothing.txt" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_learn_refuses_a_binary_file_it_was_named(tmp_path):
+    (tmp_path / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")
+    result = run("learn", str(tmp_path / "image.png"), "-o", str(tmp_path / "m.model"))
+    assert result.returncode == 1 and not (tmp_path / "m.model").exists()
+    assert result.stderr == f"restore: error: {tmp_path}/image.png: binary file\n"
+
+
 def test_train_rejects_a_malformed_pairs_file(tmp_path):
     (tmp_path / "p.jsonl").write_text('{"spun": "x"}\n')
     result = run("train", str(tmp_path / "p.jsonl"), "-o", str(tmp_path / "m.model"))
