@@ -1,7 +1,7 @@
 """Two garblers that are not the seed's spinner, on technical documentation: how well restore learns them.
 
     python bench/garblers.py [--garbler letter|cipher] [--skip-learn] [--skip-train] [--learn-docs N] [--ceiling]
-                             [--json FILE]
+                             [--bound] [--json FILE]
 
 The text is the prose of the Python 3.11 documentation (Debian's ``python3.11-doc``, fetched
 by ``apt-get download`` into the git-ignored ``corpora/cache/garblers/``; PSF licence, see
@@ -19,7 +19,8 @@ other documents (``--learn-docs``: how much text ``learn`` gets), prints the cov
 the training pairs show), then runs ``restore train`` (context from the pairs' clean sides,
 mixed with the shipped model's, and ``--own-context``), ``restore learn`` on the 400 spun documents (the
 shipped model as base, timed) and ``restore eval`` of each model on the test pairs.
-``--ceiling`` adds what ``learn`` could reach at best (``learn_ceiling``).
+``--ceiling`` adds what ``learn`` could reach at best (``learn_ceiling``), and ``--bound`` what ``train``'s
+model reaches with every word's neighbours as written in the original (``clean_neighbours``).
 Not run in CI: it takes some minutes.
 """
 from __future__ import annotations
@@ -241,6 +242,34 @@ def learn_ceiling(out: Path, shipped: Path, floors: tuple[float, ...] = (0.0, 0.
     return {f"floor {floor}": score(test, Restorer(model, min_confidence=floor).restore) for floor in floors}
 
 
+def clean_neighbours(model: Path, test: Path) -> dict:
+    """What a ``train`` model restores when each word's neighbours are the clean original's: a bound
+    that no search through the choices can beat, so what it still misses is the context model's.
+    (It swaps the decoder's iterated choices, ``Restorer._icm``, for the truth.)"""
+    from restore.decode import Restorer
+    from restore.evaluate import evaluate as score
+    from restore.lattice import Lattice
+    from restore.model import load
+    from restore.pairs import read_pairs
+
+    class Told(Restorer):
+        truth = None
+
+        def _icm(self, doc, rate, first_round=None):
+            if self.truth is not None and len(self.truth) == len(doc.stream):
+                return self._context(doc, self.truth), self.truth.copy()
+            return super()._icm(doc, rate, first_round)
+
+    restorer = Told(load(model))
+    pairs = list(read_pairs([test]))
+    clean_of = dict(pairs)
+
+    def restore_told(spun: str) -> str:
+        restorer.truth = Lattice(split_words(clean_of[spun]), restorer._tables).stream
+        return restorer.restore(spun)
+    return score(pairs, restore_told)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--garbler", action="append", choices=("letter", "cipher"))
@@ -250,6 +279,8 @@ def main() -> int:
                         help="spun documents restore learn reads (default %(default)s)")
     parser.add_argument("--ceiling", action="store_true",
                         help="also score learn's ceiling: the learn documents' own swaps over the shipped context")
+    parser.add_argument("--bound", action="store_true",
+                        help="also score train's model with each word's neighbours taken from the clean original")
     parser.add_argument("--json", help="write the figures here too")
     args = parser.parse_args()
     shipped = ROOT / "restore" / "data" / "default.model"
@@ -285,6 +316,10 @@ def main() -> int:
             row[label] = {**result, "seconds": round(seconds, 1)}
             print(f"  {label:32s} restored {result['restored']:.1%}  broken {result['broken']:.2%}  "
                   f"WER {result['wer_before']:.1%} -> {result['wer_after']:.1%}  ({seconds:.0f} s)", flush=True)
+        if args.bound and not args.skip_train:
+            row["clean neighbours"] = bound = clean_neighbours(out / "train.model", out / "test.jsonl")
+            print(f"  train, clean neighbours (bound)  restored {bound['restored']:.1%}  broken {bound['broken']:.2%}",
+                  flush=True)
         if args.ceiling:
             row["learn ceiling"] = learn_ceiling(out, shipped)
             for label, result in row["learn ceiling"].items():
