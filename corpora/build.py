@@ -37,6 +37,7 @@ from restore.learn import (
     mix_garbler,
     reach,
     same_number,
+    same_word,
 )
 from restore.mixing import mix
 from restore.model import ContextModel, Model
@@ -174,8 +175,9 @@ def read_observed(skip: set[str], within: set[str] | None = None) -> ChannelCoun
         if name in placed:
             continue
         here = Counter()
-        for original, _, count in read_lexicon(skip, only=name):
-            here[original] += count
+        for original, garbled, count in read_lexicon(skip, only=name):
+            if not same_word(original, garbled):
+                here[original] += count
         for line in path.read_text(encoding="utf-8").splitlines():
             word, count = line.split("\t")
             observed.kept[word] += int(count)

@@ -65,6 +65,18 @@ def same_number(word: str, written: str) -> bool:
     return _NUMBERS.get(word) == written
 
 
+def same_word(a: str, b: str) -> bool:
+    """Whether two spellings are one word: at most their apostrophes differ, which is the typography
+    of the copy the text was taken from, not a swap.  (The real lexicons hold 25 such pairs, read
+    off faithful and spun copies set in different styles: "it’s" and "it's", "year's" and "year’s";
+    learned as swaps, they would turn one style into the other.)
+
+    >>> same_word("it’s", "it's"), same_word("its", "it's")
+    (True, False)
+    """
+    return a.replace("’", "'") == b.replace("’", "'")
+
+
 def words_of(text: str) -> list[str]:
     """The lower-cased words of ``text``: the channel's view (digits stay as they are).
 
@@ -110,9 +122,10 @@ class ChannelCounts:
         return (swapped + RATE_PSEUDOCOUNT * prior) / (swapped + self.kept[word] + RATE_PSEUDOCOUNT)
 
     def add_lexicon(self, rows: Iterable[tuple[str, str, int]]) -> None:
-        """Add observed swaps ``(original, garbled, count)``."""
+        """Add observed swaps ``(original, garbled, count)``, but those that are one word (``same_word``)."""
         for original, garbled, count in rows:
-            self.swaps[original][garbled] += int(count)
+            if not same_word(original, garbled):
+                self.swaps[original][garbled] += int(count)
 
 
 def place_of(word: str, gap_before: str, gap_after: str) -> str:
@@ -149,11 +162,12 @@ def learn_channel(pairs: Iterable[tuple[str, str]], counts: ChannelCounts | None
             if not clean_span or not spun_span:
                 continue
             c, g = " ".join(clean_span), " ".join(spun_span)
+            rewritten = not same_word(c, g)
             if len(clean_span) == len(spun_span) == 1:
-                counts.placed[c, places[i - 1], c != g] += 1
+                counts.placed[c, places[i - 1], rewritten] += 1
                 if places[i - 1] == "lone":
-                    lone[c].append(c != g)
-            if c == g:
+                    lone[c].append(rewritten)
+            if not rewritten:
                 counts.kept[c] += places[i - 1] == "lone"
             elif len(clean_span) <= 2 and len(spun_span) <= 6:
                 counts.swaps[c][g] += 1

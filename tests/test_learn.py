@@ -21,6 +21,13 @@ def test_a_words_rate_counts_swaps_and_survivals_in_the_same_places():
     assert counts.swaps["python"]["pyre"] == 3
 
 
+def test_a_word_set_with_another_apostrophe_is_kept_not_swapped():
+    counts = learn_channel([("it’s here and it is astatine home", "it's here and it is at home")])
+    assert "it's" not in counts.swaps and counts.kept["it's"] == 1
+    counts.add_lexicon([("year's", "year’s", 1), ("at", "astatine", 1)])
+    assert "year's" not in counts.swaps and counts.swaps["at"]["astatine"] == 2
+
+
 def test_phrase_swaps_are_learned_as_phrases(tiny_model):
     phrase = ("due", "to", "the", "fact", "that")
     assert tiny_model.channel.phrases[phrase][0][0] == "because"
