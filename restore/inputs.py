@@ -179,7 +179,10 @@ def named_by(args: Iterable[str]) -> Callable[[str], bool]:
     >>> is_named("-"), is_named("notes.txt"), is_named("a/b.txt")
     (True, True, False)
     """
-    explicit = _explicit(args)
+    return _named_in(_explicit(args))
+
+
+def _named_in(explicit: set[str]) -> Callable[[str], bool]:
     return lambda path: path == "-" or os.path.realpath(path) in explicit
 
 
@@ -189,7 +192,8 @@ def _explicit(args: Iterable[str]) -> set[str]:
 
 
 def _jobs(args, output_dir, in_place, backup, resume) -> Iterator[Job]:
-    explicit, is_named = _explicit(args), named_by(args)
+    explicit = _explicit(args)
+    is_named = _named_in(explicit)
     patterns = [os.path.abspath(a) for a in args if _is_glob(a) and not os.path.lexists(a)]
     started = time.time_ns()     # file times lag the clock by up to a tick: no false alarm, late ones missed
     for path, relative, problem, skipped in find_files(args, backup):
