@@ -29,12 +29,13 @@ def test_genuine_words_in_clean_prose_are_left_alone(genuine):
 
 CLEAN_SENTENCES = (Path(__file__).parent / "fixtures" / "clean-sentences.txt").read_text(encoding="utf-8")
 # Genuine sentences the default model still changes ("Our postulation was rejected." and "I bought a
-# fistful of candy." were, until the context model's weight was fitted).  "astir" and "antithetic"
-# are forms the context model never counted: kept, each scores as an unknown word ("astir" some 10
-# nats below "about" in context), and a short text has little else to say it is clean.  In "Her
-# successful enactment of the reforms ...", three spinner words in a row, "in support of the reforms"
-# is a phrase the context model knows well: "successful" -> "in" (0.99), "enactment" -> "support" (0.6).
-STILL_CHANGED: set[str] = {"She wore an antithetic smile.", "The town was astir early.",
+# fistful of candy." were, until the context model's weight was fitted; "The town was astir early."
+# until the spinner's dictionary was weighed by frequency band).  "antithetic" is a form the context
+# model never counted: kept, it scores as an unknown word, and a short text has little else to say it
+# is clean.  In "Her successful enactment of the reforms ...", three spinner words in a row, "in
+# support of the reforms" is a phrase the context model knows well: "successful" -> "in" (0.99),
+# "enactment" -> "support" (0.6).
+STILL_CHANGED: set[str] = {"She wore an antithetic smile.",
                            "Her successful enactment of the reforms surprised the bureau."}
 
 
