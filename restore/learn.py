@@ -336,7 +336,8 @@ def fit_channel(counts: ChannelCounts, neighbours: Callable[[str], list[str]] | 
     down the ranked ``neighbours(word)`` it reaches, and, unless ``base_rate``
     is given, how often it rewrites a word it can rewrite.  ``habit_weight``
     scales the habit-based (unobserved) swaps; each garbled word keeps its
-    ``max_candidates`` likeliest originals, ties going to the more ``frequency``-ent word.
+    ``max_candidates`` likeliest originals, ties going to the more ``frequency``-ent word.  Given
+    ``frequency``, a garbler that keeps a dictionary has its share fitted by frequency band.
     """
     habits = habits or counts
     vocabulary = list(vocabulary)
