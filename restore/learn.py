@@ -228,12 +228,14 @@ def dictionary(counts: ChannelCounts, words: Iterable[str],
     seen = [(b, s, k) for b, s, k in seen if s or k]
     if len(seen) < MIN_FATES:
         return None
-    shares, picked, stray = {b: 0.5 for b, _, _ in seen}, 0.5, 0.1
+    sizes = Counter(b for b, _, _ in seen)
+    shares, picked, stray = {b: 0.5 for b in sizes}, 0.5, 0.1
     for _ in range(100):
         weights = [in_dictionary(s, k, shares[b], picked, stray) for b, s, k in seen]
-        for b in shares:
-            mine = [p for p, (bb, _, _) in zip(weights, seen) if bb == b]
-            shares[b] = sum(mine) / len(mine)
+        mass: defaultdict[int, float] = defaultdict(float)
+        for p, (b, _, _) in zip(weights, seen):
+            mass[b] += p
+        shares = {b: mass[b] / n for b, n in sizes.items()}
         picked = _rate([(p, s, k) for p, (_, s, k) in zip(weights, seen)])
         stray = _rate([(1 - p, s, k) for p, (_, s, k) in zip(weights, seen)])
     overall = sum(weights) / len(weights)        # a band no word was seen in
