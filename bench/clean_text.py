@@ -2,7 +2,7 @@
 
     python bench/clean_text.py [--docs 300] [--sentences 3000] [--model FILE]
 
-Three sets, each restored whole and one sentence at a time (a short text weighs its spin prior
+Four sets, each restored whole or one sentence at a time (a short text weighs its spin prior
 most):
 
 * **technical prose**: documents of the Python 3.11 documentation (``bench/garblers.py``'s,
@@ -11,7 +11,10 @@ most):
   least two garbled forms the model knows ("successful", "person", "stock"...), used genuinely;
 * **Brown sentences with a rare spinner word**: those holding a garbled form rarer than Zipf 3
   ("beingness", "conscionable").  The context model counted the Brown corpus, so these two sets
-  are text it has seen; the documentation is not.
+  are text it has seen; the documentation is not;
+* **real news as written**: the faithful copies of the real-dev articles, where they were fetched
+  (``.cache/real-dev/raw/NNN.json``, as ``../shared/real-dev/README.md`` says): modern news of the
+  kind the spinner rewrites, whose swaps the model knows but whose text it never counted.
 
 Prints the number of words and sentences changed, and the first changes.  Not run in CI.
 """
@@ -41,6 +44,13 @@ def brown_sentences() -> list[str]:
             para = para.replace(" n't", "n't").replace(" 's", "'s")
             out.extend(s for s in SENTENCE.split(para) if 4 <= len(s.split()) <= 30)
     return out
+
+
+def faithful_copies() -> list[str]:
+    """The faithful copies of the fetched real-dev pairs (none if they were not fetched)."""
+    import json
+    return [json.loads(p.read_text(encoding="utf-8"))["original"]
+            for p in sorted((ROOT / ".cache" / "real-dev" / "raw").glob("[0-9]*.json"))]
 
 
 def changes_in(restorer, texts: list[str]) -> list[tuple[str, list]]:
@@ -88,6 +98,13 @@ def main() -> int:
     report("Brown sentences with two or more spinner words, each alone", many, changes_in(restorer, many))
     rarer = [s for s in brown if any(w in rare for w in s.split())][:args.sentences]
     report("Brown sentences with a rare spinner word, each alone", rarer, changes_in(restorer, rarer))
+    news = faithful_copies()
+    if not news:
+        print("real news as written: not fetched (see ../shared/real-dev/README.md), skipped")
+        return 0
+    report("real news as written, whole articles", news, changes_in(restorer, news))
+    lines = [s for text in news for s in SENTENCE.split(text) if 3 <= len(s.split())]
+    report("real news as written, each sentence alone", lines, changes_in(restorer, lines))
     return 0
 
 
