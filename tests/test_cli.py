@@ -32,6 +32,12 @@ def test_fix_writes_each_file_to_the_output_dir_under_its_name(tmp_path):
     assert (tmp_path / "out" / "a.txt").exists() and (tmp_path / "out" / "b.txt").exists()
 
 
+def test_fix_takes_o_for_the_output_dir_as_train_and_learn_take_it_for_their_output(tmp_path):
+    (tmp_path / "a.txt").write_text(SPUN)
+    assert run("fix", str(tmp_path / "a.txt"), "-o", str(tmp_path / "out")).returncode == 0
+    assert (tmp_path / "out" / "a.txt").read_text() == CLEAN
+
+
 def test_a_missing_file_is_one_line_naming_it_and_a_nonzero_exit(tmp_path):
     result = run("fix", str(tmp_path / "nope.txt"))
     assert result.returncode != 0
@@ -77,6 +83,15 @@ def test_learn_writes_a_model_from_spun_text_alone_that_fix_can_use(tmp_path):
     result = run("learn", str(tmp_path / "spun"), "-o", str(tmp_path / "m.model"), "--base", str(tmp_path / "base.model"))
     assert result.returncode == 0 and "tin -> can" in result.stderr
     assert run("fix", "--model", str(tmp_path / "m.model"), stdin="we tin go.\n").stdout == "we can go.\n"
+
+
+def test_learn_warns_that_a_few_words_are_too_little_to_learn_from_and_says_it_learned_nothing_new(tmp_path):
+    (tmp_path / "spun.txt").write_text(SPUN)
+    result = run("learn", str(tmp_path / "spun.txt"), "-o", str(tmp_path / "m.model"))
+    assert result.returncode == 0 and (tmp_path / "m.model").exists()
+    assert "restore: warning: 7 words is little to learn a garbler from" in result.stderr
+    assert "learned 0 new swaps (and kept the base model's" in result.stderr
+    assert "garbled -> original" not in result.stderr            # nothing learned: no table of the base's swaps
 
 
 def test_learn_names_an_input_that_is_missing(tmp_path):
