@@ -59,9 +59,27 @@ def _stop_on_signals(batch: Batch | DaskBatch, tally: Tally) -> Iterator[None]:
 
 
 def _progress(enabled: bool):
+    """A tqdm progress bar of files on stderr; without one, a stand-in that only passes messages on
+    (importing tqdm is a twentieth of a one-line run's start-up)."""
+    if not enabled:
+        return _NoBar()
     from tqdm import tqdm
     tqdm.monitor_interval = 0           # no monitor thread: worker processes are forked
-    return tqdm(disable=not enabled, unit=" files", file=sys.stderr, dynamic_ncols=True, mininterval=0.5)
+    return tqdm(unit=" files", file=sys.stderr, dynamic_ncols=True, mininterval=0.5)
+
+
+class _NoBar:
+    """What ``run`` asks of a progress bar, when none is shown."""
+
+    @staticmethod
+    def write(message: str, file: IO[str] | None = None) -> None:
+        print(message, file=file or sys.stderr)
+
+    def update(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
 
 def run(jobs: Iterable[Job], settings: Settings, *, workers: int = 1, ordered: bool = False,
