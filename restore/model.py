@@ -18,7 +18,6 @@ import functools
 import math
 import os
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Callable, TypeVar
 
@@ -29,6 +28,7 @@ from .classes import ClassModel
 
 ID_BITS = 21            # room for two million words in a bigram key
 UNKNOWN = "<unk>"
+DEFAULT = Path(__file__).with_name("data") / "default.model"    # the model that ships with restore
 T = TypeVar("T")
 
 
@@ -475,8 +475,7 @@ def load(path: str | Path | None = None) -> Model:
     The one model cache of restore: a file is read again only when it changed on disk.
     """
     if path is None:
-        with resources.as_file(resources.files("restore") / "data" / "default.model") as default:
-            return _load(str(default), *_stamp(default))
+        return _load(str(DEFAULT), *_stamp(DEFAULT), shipped=True)
     return _load(os.path.realpath(path), *_stamp(path))
 
 
@@ -489,5 +488,5 @@ def _stamp(path) -> tuple[int, int]:
 
 
 @functools.lru_cache(maxsize=4)
-def _load(path: str, mtime: int, size: int) -> Model:
-    return Model.load(path)
+def _load(path: str, mtime: int, size: int, shipped: bool = False) -> Model:
+    return modelfile.read(path, shipped=shipped)

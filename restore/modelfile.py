@@ -7,7 +7,9 @@ A model file is three parts, read in this order::
     an .npz archive (zip) of plain NumPy arrays
 
 The header line is read and checked first: format, version, the payload's size and
-its SHA-256.  Only then are the arrays read, with ``allow_pickle=False`` semantics (every
+its SHA-256 (not recomputed for the model that ships with restore, which is part of the
+installed package as its code is: a seventh of a one-line run's start-up; every member's
+CRC-32 still tells a damaged file).  Only then are the arrays read, with ``allow_pickle=False`` semantics (every
 member's dtype is fixed here in advance, and object arrays are never read), and checked
 for the shapes, ranges and order the decoder relies on.  A file that fails any check is a
 ``ModelError`` naming the file, in one line.  A model pickled by restore 0.1 (format 3
@@ -209,8 +211,9 @@ def write(model: Model, path: str | os.PathLike) -> None:
 
 # -- reading ---------------------------------------------------------------------------------------
 
-def read(path: str | os.PathLike) -> Model:
-    """The model in the file ``path``, checked; a one-line ``ModelError`` naming the file if it is none."""
+def read(path: str | os.PathLike, *, shipped: bool = False) -> Model:
+    """The model in the file ``path``, checked; a one-line ``ModelError`` naming the file if it is none.
+    ``shipped``: the package's own model, whose SHA-256 is not recomputed."""
     try:
         with open(path, "rb") as f:
             size = os.fstat(f.fileno()).st_size
@@ -223,7 +226,7 @@ def read(path: str | os.PathLike) -> Model:
         raise ModelError(f"{path}: is a directory, not a model file") from None
     except OSError as e:
         raise ModelError(f"{path}: cannot read the model ({e.strerror})") from None
-    header, _ = _header(path, data)
+    header, _ = _header(path, data, checksum=not shipped)
     try:
         return _model(_members(data), header)
     except ModelError as e:
@@ -233,8 +236,8 @@ def read(path: str | os.PathLike) -> Model:
         raise ModelError(f"{path}: corrupt model file ({type(e).__name__})") from None
 
 
-def _header(path, data: bytes) -> tuple[dict, memoryview]:
-    """The checked header and the payload of a model file's ``data``."""
+def _header(path, data: bytes, checksum: bool = True) -> tuple[dict, memoryview]:
+    """The checked header and the payload of a model file's ``data`` (``checksum``: its SHA-256 too)."""
     if is_pickle(data[:2]):
         found = re.search(rb"restore-model/(\d+)", data[:512])
         if not found:
@@ -263,7 +266,7 @@ def _header(path, data: bytes) -> tuple[dict, memoryview]:
     if len(payload) != expected:
         what = "truncated" if len(payload) < expected else "trailing data"
         raise ModelError(f"{path}: corrupt model file ({what}: {len(payload):,} bytes where {expected:,} belong)")
-    if hashlib.sha256(payload).hexdigest() != header["sha256"]:
+    if checksum and hashlib.sha256(payload).hexdigest() != header["sha256"]:
         raise ModelError(f"{path}: corrupt model file (checksum mismatch)")
     return header, payload
 

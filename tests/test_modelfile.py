@@ -123,6 +123,21 @@ def test_a_damaged_file_is_one_error_naming_it(saved, tmp_path, damage, message)
     assert str(error.value).startswith(f"{bad}: ")
 
 
+def test_the_shipped_models_checksum_is_not_recomputed_but_a_damaged_member_is_still_refused(saved, tmp_path):
+    data = bytearray(saved.read_bytes())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        member = max((i for i in archive.infolist() if i.compress_type == zipfile.ZIP_STORED),
+                     key=lambda i: i.file_size)
+    end = data.index(member.filename.encode()) + len(member.filename) + member.compress_size   # its last byte + 1
+    data[end - 1] ^= 1
+    bad = tmp_path / "bad.model"
+    bad.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="checksum mismatch"):
+        modelfile.read(bad)
+    with pytest.raises(ModelError, match=re.escape(f"{bad}: corrupt model file")):
+        modelfile.read(bad, shipped=True)
+
+
 @pytest.mark.parametrize("change, message", [
     (lambda a: a.update(bigram_words=a["bigram_words"][::-1].copy()), "bigrams out of order"),
     (lambda a: a["bigram_logprob"].__setitem__(0, np.nan), "bigram_logprob out of range"),
