@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from .classes import ClassModel
-from .model import ID_BITS, UNKNOWN, ContextModel, _at
+from .model import ID_BITS, UNKNOWN, ContextModel
 
 OWN_WEIGHT = 0.5        # share of the pairs' own model: 200 garbled Python-docs pairs (50,000 words) with the
                         # shipped model restored most at 0.5 (bench/garblers.py; 0.3 and 0.7 did worse)
@@ -47,14 +47,13 @@ def _bigram(model: ContextModel, v: np.ndarray, w: np.ndarray) -> np.ndarray:
 
 def _history_backoff(model: ContextModel, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """log back-off weight of the history ``u v`` (0 where the bigram is not stored)."""
-    pos, seen = model._find(model.keys, (u << _BITS) | v)
-    return np.where(seen, _at(model.backoff2, pos), 0.0)
+    return model._history(u, v)
 
 
 def _trigram(model: ContextModel, u: np.ndarray, v: np.ndarray, w: np.ndarray) -> np.ndarray:
     """log P(w | u v) of ``model``'s Kneser-Ney tables alone (no bigram or class mixing)."""
-    pos, seen = model._find(model.keys3, (u << (_BITS + _BITS)) | (v << _BITS) | w)
-    return np.where(seen, _at(model.values3, pos), _bigram(model, v, w) + _history_backoff(model, u, v))
+    seen, (value,) = model._lookup(3, (u << (_BITS + _BITS)) | (v << _BITS) | w)
+    return np.where(seen, value, _bigram(model, v, w) + _history_backoff(model, u, v))
 
 
 def _mixed(own: np.ndarray, base: np.ndarray, weight: float, own_only: np.ndarray | None = None) -> np.ndarray:
@@ -115,8 +114,10 @@ def mix(own: ContextModel, base: ContextModel, weight: float = OWN_WEIGHT, *,
 
     def after(u: np.ndarray, v: np.ndarray) -> np.ndarray:
         """The share of the history ``u v`` (union ids) that ``own`` leaves to words ``base`` knows."""
-        pos, seen = own._find(own.keys, (to_own[u] << _BITS) | to_own[v])
-        return np.where(seen, _at(share2, pos), share1[to_own[v].astype(np.int64)])
+        keys = (to_own[u] << _BITS) | to_own[v]
+        pos = np.minimum(np.searchsorted(own.keys, keys), max(len(own.keys) - 1, 0))
+        seen = own.keys[pos] == keys if len(own.keys) else np.zeros(len(keys), dtype=bool)
+        return np.where(seen, share2[pos] if len(share2) else 0.0, share1[to_own[v].astype(np.int64)])
     # bigrams: every key either model stored, in the union's ids
     keys = np.union1d(_rekey2(own.keys, from_own), _rekey2(base.keys, from_base))
     v, w = _split2(keys)

@@ -25,6 +25,7 @@ import numpy as np
 
 from . import modelfile
 from .classes import ClassModel
+from .hashtable import HashTable
 
 ID_BITS = 21            # room for two million words in a bigram key
 UNKNOWN = "<unk>"
@@ -38,11 +39,6 @@ TRIGRAM_WEIGHT = 0.8    # the rest goes to the bigram: a 5 M-word corpus's trigr
                         # sentences changed), 0.8 1,339, 0.9 1,340
 
 
-def _at(values: np.ndarray, pos: np.ndarray) -> np.ndarray:
-    """``values[pos]``; zeros if ``values`` is empty (a model with no trigrams: nothing is found there)."""
-    return values[pos] if len(values) else np.zeros(len(pos), dtype=values.dtype)
-
-
 def _mix(trigram: np.ndarray, bigram: np.ndarray) -> np.ndarray:
     """log(w P3 + (1 - w) P2): trigram evidence, tempered by the better-counted bigram.
 
@@ -50,67 +46,6 @@ def _mix(trigram: np.ndarray, bigram: np.ndarray) -> np.ndarray:
     once, so a genuine "ill" became "sick").
     """
     return np.logaddexp(trigram + math.log(TRIGRAM_WEIGHT), bigram + math.log(1 - TRIGRAM_WEIGHT))
-
-
-class HashIndex:
-    """An open-addressing hash table over sorted, unique uint64 ``keys``: their positions, vectorised.
-
-    Binary search (``np.searchsorted``) costs some twenty cache misses a look-up on a
-    table of a million keys; this costs one or two.  Building both takes about 1.1 s and
-    270 MB for the default model (2.6 M bigrams, 2.0 M trigrams; at two thirds of the slots
-    used instead of a third, 130 MB, but the decoder ran 15% slower), so the model builds them
-    only once it has much to look up.
-
-    >>> index = HashIndex(np.array([3, 8, 42], dtype=np.uint64))
-    >>> index.find(np.array([42, 5, 3], dtype=np.uint64))
-    (array([2, 0, 0]), array([ True, False,  True]))
-    """
-
-    EMPTY = np.uint64(2**64 - 1)                      # no n-gram key reaches it (3 x 21 bits)
-    MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)      # Fibonacci hashing: take the product's top bits
-
-    def __init__(self, keys: np.ndarray):
-        self.bits = max(int(len(keys) * 3).bit_length(), 4)     # at most a third of the slots used
-        self.shift = np.uint64(64 - self.bits)
-        self.mask = np.int64((1 << self.bits) - 1)
-        self.slot_index = np.full(1 << self.bits, -1, dtype=np.int32)
-        home = self._home(keys)
-        pending = np.arange(len(keys))
-        while len(pending):                          # linear probing, one round per step along
-            want = home[pending]
-            free = self.slot_index[want] == -1
-            self.slot_index[want[free]] = pending[free]          # of several claims, the last one wins
-            placed = free & (self.slot_index[want] == pending)
-            pending = pending[~placed]
-            home[pending] = (home[pending] + 1) & self.mask
-        used = self.slot_index >= 0
-        # each slot's key and position side by side (16 bytes): a look-up reads one cache line, not two
-        self.slots = np.zeros(1 << self.bits, dtype=[("key", "<u8"), ("index", "<i8")])
-        self.slots["key"] = self.EMPTY
-        self.slots["key"][used] = keys[self.slot_index[used]]
-        self.slots["index"][used] = self.slot_index[used]
-        del self.slot_index
-
-    def _home(self, keys: np.ndarray) -> np.ndarray:
-        with np.errstate(over="ignore"):
-            return ((keys * self.MULTIPLIER) >> self.shift).view(np.int64)
-
-    def find(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Positions of ``keys`` in the indexed array (0 where absent), and whether each was there."""
-        slot = self._home(keys)
-        home = self.slots[slot]                      # most keys sit in their home slot, or are absent
-        found, pos = home["key"], home["index"]
-        seen = found == keys
-        active = np.flatnonzero(~seen & (found != self.EMPTY))
-        while len(active):
-            slot[active] = (slot[active] + 1) & self.mask
-            probe = self.slots[slot[active]]
-            hit = probe["key"] == keys[active]
-            pos[active[hit]] = probe["index"][hit]
-            seen[active[hit]] = True
-            active = active[~hit & (probe["key"] != self.EMPTY)]
-        pos[~seen] = 0
-        return pos, seen
 
 
 @dataclass
@@ -132,44 +67,51 @@ class ContextModel:
     def __post_init__(self):
         self.ids = dict(zip(self.vocab, range(len(self.vocab))))
         self.unknown = self.ids[UNKNOWN]
-        self._indexes, self._lookups = {}, 0
+        self._tables: dict[int, HashTable] = {}
+        self._lookups = 0
 
     def id(self, word: str) -> int:
         return self.ids.get(word, self.unknown)
 
     def build_indexes(self) -> None:
-        """Build the hash indexes of the bigram and trigram tables now, not on first need.
+        """Build the hash tables of the bigrams and trigrams now, not on first need.
 
-        A batch does so before it forks its workers, which then share the indexes' pages
+        A batch does so before it forks its workers, which then share the tables' pages
         instead of each building its own.
 
         >>> lm = ContextModel.from_counts({("a", "b"): 3}, {("a", "b", "a"): 1}, min_trigram=1)
-        >>> lm.build_indexes(); sorted(type(i).__name__ for i in lm._indexes.values())
-        ['HashIndex', 'HashIndex']
+        >>> lm.build_indexes(); sorted(lm._tables)
+        [2, 3]
         """
-        for table in (self.keys, self.keys3):
-            if len(table) and id(table) not in self._indexes:
-                self._indexes[id(table)] = HashIndex(table)
+        for order in (2, 3):
+            self._table(order)
         self._lookups = max(self._lookups, HASH_FROM)
 
-    def _find(self, table: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Positions of ``keys`` in the sorted ``table``, and whether each was there.
+    def _table(self, order: int) -> HashTable:
+        """The hash table of the bigrams (``order`` 2) or trigrams (3), built once."""
+        table = self._tables.get(order)
+        if table is None:
+            table = self._tables[order] = (HashTable(self.keys, value=self.values, backoff=self.backoff2)
+                                           if order == 2 else HashTable(self.keys3, sparse=True, value=self.values3))
+        return table
 
-        Binary search at first; once the process has looked up ``HASH_FROM`` keys (a large
-        document, or a batch of small ones), a hash index, built once.  A one-line run never
-        builds it.
+    def _lookup(self, order: int, keys: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+        """Whether each bigram (``order`` 2) or trigram (3) key is stored, and its values.
+
+        A bigram's are ``log P(w | v)`` and the back-off weight of the history ``(v, w)``; a
+        trigram's ``log P(w | u v)``.  Where a key is not stored they mean nothing.  Binary
+        search at first; once the process has looked up ``HASH_FROM`` keys (a large document,
+        or a batch of small ones), a hash table, built once.  A one-line run never builds it.
         """
+        table, columns = (self.keys, (self.values, self.backoff2)) if order == 2 else (self.keys3, (self.values3,))
         if not len(table):
-            return np.zeros(len(keys), np.int64), np.zeros(len(keys), bool)
+            return np.zeros(len(keys), dtype=bool), tuple(np.zeros(len(keys), dtype=np.float32) for _ in columns)
         self._lookups += len(keys)
         if self._lookups >= HASH_FROM:
-            index = self._indexes.get(id(table))
-            if index is None:
-                index = self._indexes[id(table)] = HashIndex(table)
-            return index.find(keys)
+            return self._table(order).find(keys)
         pos = np.searchsorted(table, keys)
         pos[pos >= len(table)] = 0
-        return pos, table[pos] == keys
+        return table[pos] == keys, tuple(column[pos] for column in columns)
 
     def logprobs(self, triples: list[tuple[int, int, int]]) -> list[float]:
         """``log P(w | u v)`` for many ``(u, v, w)`` id triples at once.
@@ -186,13 +128,7 @@ class ContextModel:
     def logprobs_array(self, u: np.ndarray, v: np.ndarray, w: np.ndarray) -> np.ndarray:
         """``log P(w | u v)`` elementwise over three arrays of word ids."""
         u, v, w = (x.astype(np.uint64) for x in (u, v, w))
-        bits = np.uint64(ID_BITS)
-        pos2, seen2 = self._find(self.keys, (v << bits) | w)
-        p2 = np.where(seen2, _at(self.values, pos2), self.backoff[v.view(np.int64)] + self.unigram[w.view(np.int64)])
-        pos_h, seen_h = self._find(self.keys, (u << bits) | v)
-        p3_backed = p2 + np.where(seen_h, _at(self.backoff2, pos_h), 0.0)
-        pos3, seen3 = self._find(self.keys3, (u << (bits + bits)) | (v << bits) | w)
-        return self._with_classes(u, v, w, _mix(np.where(seen3, _at(self.values3, pos3), p3_backed), p2))
+        return self._trigram(u, v, w, self._bigram(v, w), self._history(u, v))
 
     def logprobs_around(self, u: np.ndarray, v: np.ndarray, w: np.ndarray, r1: np.ndarray,
                         r2: np.ndarray, group: np.ndarray | None = None) -> np.ndarray:
@@ -204,21 +140,13 @@ class ContextModel:
         in group ``group[i]``), and their bigrams are looked up once per group.
         """
         u, v, w, r1, r2 = (x.astype(np.uint64) for x in (u, v, w, r1, r2))
-        bits = np.uint64(ID_BITS)
-        # per context: the back-off weight of the history (u, v), and log P(r2 | r1)
-        pos, seen = self._find(self.keys, (u << bits) | v)
-        history_backoff = np.where(seen, _at(self.backoff2, pos), 0.0)
-        last = self._bigram(r1, r2)
+        history, last = self._history(u, v), self._bigram(r1, r2)      # once per context
         if group is not None:
-            u, v, r1, r2 = u[group], v[group], r1[group], r2[group]
-            history_backoff, last = history_backoff[group], last[group]
-        pos_vw, seen_vw = self._find(self.keys, (v << bits) | w)
-        pos_wr, seen_wr = self._find(self.keys, (w << bits) | r1)
-        p_vw = self._bigram_at(pos_vw, seen_vw, v, w)
-        p_wr = self._bigram_at(pos_wr, seen_wr, w, r1)
-        return (self._trigram(u, v, w, p_vw, history_backoff)
-                + self._trigram(v, w, r1, p_wr, np.where(seen_vw, _at(self.backoff2, pos_vw), 0.0))
-                + self._trigram(w, r1, r2, last, np.where(seen_wr, _at(self.backoff2, pos_wr), 0.0), classes=False))
+            u, v, r1, r2, history, last = (x[group] for x in (u, v, r1, r2, history, last))
+        p_vw, history_vw = self._bigram_with_history(v, w)
+        p_wr, history_wr = self._bigram_with_history(w, r1)
+        return (self._trigram(u, v, w, p_vw, history) + self._trigram(v, w, r1, p_wr, history_vw)
+                + self._trigram(w, r1, r2, last, history_wr, classes=False))
 
     def logprobs_pairs(self, u: np.ndarray, v: np.ndarray, w1: np.ndarray, left: np.ndarray, w2: np.ndarray,
                        r1: np.ndarray, r2: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -230,20 +158,14 @@ class ContextModel:
         what depends on one side only looked up once per option.
         """
         u, v, w1, w2, r1, r2 = (x.astype(np.uint64) for x in (u, v, w1, w2, r1, r2))
-        bits = np.uint64(ID_BITS)
-        pos, seen = self._find(self.keys, (u << bits) | v)
-        pos_vw, seen_vw = self._find(self.keys, (v << bits) | w1)
-        first = self._trigram(u, v, w1, self._bigram_at(pos_vw, seen_vw, v, w1),
-                              np.where(seen, _at(self.backoff2, pos), 0.0))
-        pos_wr, seen_wr = self._find(self.keys, (w2 << bits) | r1)
-        p_wr = self._bigram_at(pos_wr, seen_wr, w2, r1)
-        last = self._trigram(w2, r1, r2, self._bigram(r1, r2), np.where(seen_wr, _at(self.backoff2, pos_wr), 0.0),
-                             classes=False)
+        p_vw, history_vw = self._bigram_with_history(v, w1)
+        first = self._trigram(u, v, w1, p_vw, self._history(u, v))
+        p_wr, history_wr = self._bigram_with_history(w2, r1)
+        last = self._trigram(w2, r1, r2, self._bigram(r1, r2), history_wr, classes=False)
         v, a, b, r1 = v[left], w1[left], w2[right], r1[right]
-        pos_ab, seen_ab = self._find(self.keys, (a << bits) | b)
-        second = self._trigram(v, a, b, self._bigram_at(pos_ab, seen_ab, a, b),
-                               np.where(seen_vw, _at(self.backoff2, pos_vw), 0.0)[left])
-        third = self._trigram(a, b, r1, p_wr[right], np.where(seen_ab, _at(self.backoff2, pos_ab), 0.0))
+        p_ab, history_ab = self._bigram_with_history(a, b)
+        second = self._trigram(v, a, b, p_ab, history_vw[left])
+        third = self._trigram(a, b, r1, p_wr[right], history_ab)
         return first[left] + second + third + last[right]
 
     def _trigram(self, a: np.ndarray, b: np.ndarray, c: np.ndarray, lower: np.ndarray,
@@ -255,8 +177,8 @@ class ContextModel:
         cost a sixth of the decoder's time.
         """
         bits = np.uint64(ID_BITS)
-        pos3, seen3 = self._find(self.keys3, (a << (bits + bits)) | (b << bits) | c)
-        words = _mix(np.where(seen3, _at(self.values3, pos3), lower + history), lower)
+        seen, (value,) = self._lookup(3, (a << (bits + bits)) | (b << bits) | c)
+        words = _mix(np.where(seen, value, lower + history), lower)
         return self._with_classes(a, b, c, words) if classes else words
 
     def _with_classes(self, u: np.ndarray, v: np.ndarray, w: np.ndarray, words: np.ndarray) -> np.ndarray:
@@ -268,11 +190,18 @@ class ContextModel:
 
     def _bigram(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """``log P(b | a)`` elementwise (uint64 ids)."""
-        return self._bigram_at(*self._find(self.keys, (a << np.uint64(ID_BITS)) | b), a, b)
+        return self._bigram_with_history(a, b)[0]
 
-    def _bigram_at(self, pos: np.ndarray, seen: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """``log P(b | a)``, given where the bigram ``(a, b)`` was found."""
-        return np.where(seen, _at(self.values, pos), self.backoff[a.view(np.int64)] + self.unigram[b.view(np.int64)])
+    def _history(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """The log back-off weight of the history ``a b`` of a trigram (0 where the bigram is not stored)."""
+        seen, (_, backoff) = self._lookup(2, (a << np.uint64(ID_BITS)) | b)
+        return np.where(seen, backoff, 0.0)
+
+    def _bigram_with_history(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``_bigram(a, b)`` and ``_history(a, b)``, from one look-up."""
+        seen, (value, backoff) = self._lookup(2, (a << np.uint64(ID_BITS)) | b)
+        return (np.where(seen, value, self.backoff[a.view(np.int64)] + self.unigram[b.view(np.int64)]),
+                np.where(seen, backoff, 0.0))
 
     @classmethod
     def from_counts(cls, bigrams: dict, trigrams: dict | None = None, unigram_prior: dict | None = None,
