@@ -71,15 +71,15 @@ def agree_forms(doc: Lattice, totals: np.ndarray, weight: float = AGREE) -> None
     if not weight or not doc.n_slots:
         return
     starts = doc.first[:-1]
-    weights = np.exp(totals - np.maximum.reduceat(totals, starts)[doc.row_slot])
-    said = weights / np.add.reduceat(weights, starts)[doc.row_slot] * doc.reach[doc.row_slot]
+    weights = np.exp(totals - doc.slot_max(totals)[doc.row_slot])
+    said = weights / doc.slot_sum(weights)[doc.row_slot] * doc.reach[doc.row_slot]
     # a form's slots all have the same options in the same order: (form, option) is (form, offset)
     _, form_of_slot = np.unique(doc.slot_form, return_inverse=True)
     offset = np.arange(len(totals)) - starts[doc.row_slot]
     pair = form_of_slot[doc.row_slot] * int(offset.max() + 1) + offset
     support = np.log1p(np.bincount(pair, weights=said)[pair] - said)
     support[starts] = -np.inf                     # keeping a word is left as it was
-    lean = support - np.maximum.reduceat(support, starts)[doc.row_slot]
+    lean = support - doc.slot_max(support)[doc.row_slot]
     lean[starts] = 0.0
     totals += weight * lean
 
@@ -104,9 +104,8 @@ def favour_recurring(doc: Lattice, totals: np.ndarray, context: ContextModel, sc
     """
     if not weight or not doc.n_slots:
         return
-    starts = doc.first[:-1]
-    likely = np.exp(totals - np.maximum.reduceat(totals, starts)[doc.row_slot])
-    likely /= np.add.reduceat(likely, starts)[doc.row_slot]
+    likely = np.exp(totals - doc.slot_max(totals)[doc.row_slot])
+    likely /= doc.slot_sum(likely)[doc.row_slot]
     likely[doc.row_word == context.unknown] = 0.0
     settled = np.ones(len(doc.stream), dtype=bool)
     settled[doc.slot_pos] = False
@@ -136,10 +135,10 @@ def _weigh_late_survivors(doc: Lattice, totals: np.ndarray, survived: float) -> 
     starts = doc.first[:-1]
     # what each restoration to such a word is worth over the slot's best other option
     rival = np.where(doc.row_word == doc.row_word[best][doc.row_slot], -np.inf, totals)
-    restore_gain = totals[best] - np.maximum.reduceat(rival, starts)
+    restore_gain = totals[best] - doc.slot_max(rival)
     # what keeping each loose form is worth over its best restoration
     swaps = np.where(doc.row_keep, -np.inf, totals)
-    keep_gain = totals[starts] - np.maximum.reduceat(swaps, starts)
+    keep_gain = totals[starts] - doc.slot_max(swaps)
     # per word of ``both``: the worth of its restorations against that of its loose forms
     to_in, loose_in = np.isin(to_word, both), np.isin(loose_word, both)
     to_at, loose_at = np.searchsorted(both, to_word[to_in]), np.searchsorted(both, loose_word[loose_in])

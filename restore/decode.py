@@ -215,7 +215,7 @@ class Restorer:
         context model's dislike of the word as it stands.  The bound widens by what a word's
         reach already doubts (touching punctuation, capitalised), so that it is not doubted twice.
         """
-        best = np.maximum.reduceat(lm_rows, doc.first[:-1])[doc.row_slot]
+        best = doc.slot_max(lm_rows)[doc.row_slot]
         bound = best + np.log(doc.reach[doc.row_slot]) - DOUBT
         common = doc.row_keep & (self._lm.unigram[doc.row_word] > COMMON)
         return np.where(common, np.logaddexp(lm_rows, bound), lm_rows)
@@ -241,7 +241,7 @@ class Restorer:
         lm_rows = (self._context(doc, stream) if first_round is None else first_round).copy()
         totals = lm_rows + channel
         # options far behind their word's best cannot come back: re-score only the others
-        live = np.flatnonzero(totals >= np.maximum.reduceat(totals, doc.first[:-1])[doc.row_slot] - HOPELESS)
+        live = np.flatnonzero(totals >= doc.slot_max(totals)[doc.row_slot] - HOPELESS)
         scored = stream.copy()                      # the stream lm_rows were scored against
         for _ in range(ICM_ROUNDS - 1):
             best = doc.best(lm_rows + channel)
@@ -383,7 +383,7 @@ class Restorer:
             swapped = ~doc.row_keep[best]
             if explain or self.min_confidence > 0:
                 weights = np.exp((totals - totals[best][doc.row_slot]) / CONFIDENCE_TEMPERATURE)
-                probs = weights / np.add.reduceat(weights, doc.first[:-1])[doc.row_slot]
+                probs = weights / doc.slot_sum(weights)[doc.row_slot]
                 chosen = np.flatnonzero(swapped & (probs[best] >= self.min_confidence))
                 rows = best[chosen]
                 alternatives = self._alternatives(doc, probs, chosen, rows) if explain else itertools.repeat([])

@@ -272,8 +272,28 @@ class Lattice:
         >>> bool((lattice.best(scores) == lattice.first[:-1]).all())
         True
         """
-        starts = self.first[:-1]
-        rows = np.flatnonzero(totals >= np.maximum.reduceat(totals, starts)[self.row_slot])
+        rows = np.flatnonzero(totals >= self.slot_max(totals)[self.row_slot])
         first_best = np.full(self.n_slots, -1)
         first_best[self.row_slot[rows[::-1]]] = rows[::-1]
         return first_best
+
+    def slot_max(self, values: np.ndarray) -> np.ndarray:
+        """The largest of ``values`` (one per row) in each slot.
+
+        The same as ``np.maximum.reduceat(values, first[:-1])``, four times faster over slots of
+        a few rows (NumPy 2's ``ufunc.at``), which the decoder takes some twenty times a text.
+
+        >>> from restore.tokenize import split_words
+        >>> lattice = Lattice(split_words("Workers astatine the agency."), tables(Model.default()))
+        >>> lattice.slot_max(np.arange(lattice.first[-1], dtype=float)).tolist() == (lattice.first[1:] - 1).tolist()
+        True
+        """
+        out = np.full(self.n_slots, -np.inf, dtype=values.dtype)
+        np.maximum.at(out, self.row_slot, values)
+        return out
+
+    def slot_sum(self, values: np.ndarray) -> np.ndarray:
+        """The sum of ``values`` (one per row) in each slot, added in row order as ``np.add.reduceat`` does."""
+        out = np.zeros(self.n_slots, dtype=values.dtype)
+        np.add.at(out, self.row_slot, values)
+        return out
