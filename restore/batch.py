@@ -143,5 +143,5 @@ def _pass_on(outcome: Outcome, stdout: IO[bytes] | None, log: Spool | None) -> N
     if outcome.changes:
         if log is not None:
             with open(outcome.changes, encoding="utf-8") as f:
-                shutil.copyfileobj(f, log.file)
+                shutil.copyfileobj(f, log)     # through Spool.write: a full disk names the log
         os.unlink(outcome.changes)

@@ -206,12 +206,19 @@ class Spool:
     """A file written beside ``final`` (or in ``scratch``) that is renamed into place when complete.
 
     ``token`` marks its name (``temp_prefix``), so that a run can find what a killed worker left.
-    ``encoding`` None opens it for bytes (Parquet).
+    ``encoding`` None opens it for bytes (Parquet).  Where ``final`` is a symbolic link to a file,
+    the file it points to is replaced and the link kept; where it is a device or a pipe
+    (``/dev/null``, ``/dev/stdout``), nothing can replace it, so it is written directly.  A write
+    that fails (a full disk) deletes the temporary file and names ``final``.
     """
 
     def __init__(self, encoding: str | None = "utf-8", *, final: str | None = None, scratch: str | None = None,
                  bom: bytes = b"", token: str = ""):
-        if final:
+        self.direct = final is not None and _is_special(final)
+        if final and self.direct:
+            fd, self.path = os.open(final, os.O_WRONLY | os.O_APPEND), final
+        elif final:
+            final = os.path.realpath(final) if os.path.islink(final) and os.path.exists(final) else final
             folder = os.path.dirname(final) or "."
             os.makedirs(folder, exist_ok=True)
             fd, self.path = tempfile.mkstemp(dir=folder, prefix=temp_prefix(final, token), suffix=".tmp")
@@ -219,9 +226,19 @@ class Spool:
             fd, self.path = tempfile.mkstemp(dir=scratch, suffix=".tmp")
         self.final = final
         self.file = _open(fd, encoding)
-        self.write = self.file.write
         if bom:
             self.write("\ufeff")          # the mark, in the file's encoding
+
+    def write(self, data: Any) -> int:
+        try:
+            return self.file.write(data)
+        except OSError as e:
+            raise self._failed(e) from None
+
+    def _failed(self, error: OSError) -> OSError:
+        """Delete the temporary file, and say which file could not be written (not the temporary one)."""
+        self.discard()
+        return OSError(error.errno, error.strerror, self.final) if self.final and error.errno else error
 
     def keep(self) -> str:
         """Close the file and leave it where it is (for another process to read); its path."""
@@ -231,19 +248,26 @@ class Spool:
     def discard(self) -> None:
         """Delete and close the file, whatever state it is in: a full disk cannot stop this, nor can a
         signal handler that comes while the file is mid-write (closing it then raises RuntimeError)."""
-        with contextlib.suppress(OSError):
-            os.unlink(self.path)
+        if not self.direct:
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
         with contextlib.suppress(Exception):
             self.file.close()
-        with contextlib.suppress(OSError):
-            os.unlink(self.path)            # where an open file cannot be deleted (Windows): now it is closed
+        if not self.direct:
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)        # where an open file cannot be deleted (Windows): now it is closed
 
     def commit(self, mode: int | None = None, *, owner: tuple[int, int] | None = None,
                backup: str | None = None) -> None:
         """Close the file and put it in place, with ``mode`` and ``owner`` (uid, gid) where given;
         with ``backup``, keep the file it replaces as ``final + backup``, which must not exist."""
         assert self.final is not None
-        self.file.close()
+        try:
+            self.file.close()
+        except OSError as e:
+            raise self._failed(e) from None
+        if self.direct:
+            return
         if owner is not None and owner != (os.geteuid(), os.getegid()):
             uid = owner[0] if os.geteuid() == 0 else -1      # only root may give a file away; others keep
             with contextlib.suppress(OSError):               # the group where they are in it
@@ -252,7 +276,19 @@ class Spool:
             os.chmod(self.path, mode)                # after chown, which drops setuid and setgid
         if backup:
             keep_original(self.final, self.final + backup)
-        os.replace(self.path, self.final)
+        try:
+            os.replace(self.path, self.final)
+        except OSError as e:                # a folder of that name, say
+            raise self._failed(e) from None
+
+
+def _is_special(path: str) -> bool:
+    """Whether ``path`` is (or links to) something other than a file or a folder: a device, a pipe."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def keep_original(path: str, saved: str) -> None:
