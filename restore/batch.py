@@ -24,7 +24,7 @@ import time
 from typing import IO, TYPE_CHECKING, Iterable, Iterator
 
 from .diff import MarkedWords, UnifiedDiff, change_records
-from .errors import UsageError
+from .errors import Terminated, UsageError
 from .files import Spool, new_file_mode
 from .inputs import Job, find_files, plan
 from .pool import Batch
@@ -40,10 +40,11 @@ __all__ = ["run", "plan", "find_files", "Job", "Settings", "Outcome", "Worker", 
 
 @contextlib.contextmanager
 def _stop_on_signals(batch: Batch | DaskBatch, tally: Tally) -> Iterator[None]:
-    """The first Ctrl-C or SIGTERM stops the batch cleanly; a second one interrupts at once."""
+    """The first Ctrl-C or SIGTERM stops the batch cleanly; a second one interrupts at once, as does
+    the first while this process waits on stdin or a pipe (it has nothing half done then)."""
     def handler(signum, frame):
-        if batch.stopped:
-            raise KeyboardInterrupt
+        if batch.stopped or batch.waiting_on_stream():
+            raise Terminated if signum == signal.SIGTERM else KeyboardInterrupt
         tally.terminated = signum == signal.SIGTERM
         batch.stop()
     try:

@@ -13,16 +13,22 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
+import io
 import json
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
-from .errors import RestoreError, UsageError
+from .errors import RestoreError, Terminated, UsageError
 from .files import DISK_FULL
 
 if TYPE_CHECKING:
     from .model import Model
+
+JOBS_PER_CPU = 4        # --jobs beyond this many per CPU only add memory: each worker holds its own text and
+                        # decoder state, and restoring is CPU-bound (a tester's --jobs 100000 forked 3,500
+                        # processes and filled 23 GB before the machine stalled)
 
 
 def _model(path: str | None) -> Model:
@@ -57,6 +63,7 @@ def cmd_fix(args) -> int:
     check_log_path("--changes", args.changes, inputs)
     if args.report and args.changes and os.path.realpath(args.report) == os.path.realpath(args.changes):
         raise UsageError("--report and --changes name the same file")
+    jobs = _sparing_logs(jobs, {"--report": args.report, "--changes": args.changes})
     to_stdout = not (args.output_dir or args.in_place) or args.diff
     if args.scheduler:
         from .cluster import check_address
@@ -72,6 +79,35 @@ def cmd_fix(args) -> int:
         for line in tally.lines() + (["interrupted"] if tally.stopped else []):
             print(f"restore: {line}", file=sys.stderr)
     return tally.exit_code
+
+
+def _sparing_logs(jobs, logs: dict):
+    """``jobs``, but one whose output would be the file of a log option (``{"--report": path}``) fails instead
+    (``fix DIR -o OUT --report OUT/a.txt``: the report would replace a.txt's restored text)."""
+    import dataclasses
+    taken = {os.path.realpath(path): option for option, path in logs.items() if path}
+    for job in jobs:
+        option = taken.get(os.path.realpath(job.target)) if job.target and not job.status else None
+        yield dataclasses.replace(job, status="failed", message=f"its output is the {option} file") if option else job
+
+
+def _refuse_overwriting(output: str, inputs) -> None:
+    """A ``UsageError`` if the file ``output`` is one of ``inputs``: restore never writes over what it reads."""
+    real = os.path.realpath(output)
+    for path in inputs:
+        if path and path != "-" and os.path.lexists(path) and os.path.realpath(path) == real:
+            raise UsageError(f"-o {output} is an input ({path}): restore never writes over its inputs")
+
+
+def _pair_files(paths) -> list[str]:
+    """Every file a list of pairs files reads: ``NAME.spun.txt`` reads ``NAME.clean.txt`` too."""
+    out = []
+    for path in map(str, paths):
+        out.append(path)
+        for mine, other in ((".spun.txt", ".clean.txt"), (".clean.txt", ".spun.txt")):
+            if path.endswith(mine):
+                out.append(path[:-len(mine)] + other)
+    return out
 
 
 def cmd_detect(args) -> int:
@@ -103,6 +139,7 @@ def cmd_train(args) -> int:
     folder = os.path.dirname(os.path.abspath(args.output))
     if not os.path.isdir(folder):
         raise RestoreError(f"{args.output}: cannot write the model (no folder {folder})")
+    _refuse_overwriting(args.output, _pair_files(args.pairs) + list(args.lexicon or []) + [args.context_from])
     pairs = _pairs(args.pairs)
     if not pairs:
         raise RestoreError("no training pairs")
@@ -116,9 +153,11 @@ def cmd_train(args) -> int:
 
 def cmd_learn(args) -> int:
     from .decipher import ENOUGH_WORDS, MIN_COUNT, decipher, learned_swaps, read_corpus, summary
+    from .inputs import find_files
     folder = os.path.dirname(os.path.abspath(args.output))
     if not os.path.isdir(folder):
         raise RestoreError(f"{args.output}: cannot write the model (no folder {folder})")
+    _refuse_overwriting(args.output, [found.path for found in find_files(args.inputs)] + [args.base])
     say = (lambda line: None) if args.quiet else (lambda line: print(f"restore: {line}", file=sys.stderr))
     texts = read_corpus(args.inputs, fmt=args.format, fields=args.field or ["text"], encoding=args.encoding,
                         skipped=lambda line: say(f"skipped: {line}"))
@@ -222,8 +261,15 @@ def _document_options(parser) -> None:
     parser.add_argument("--no-ftfy", action="store_true", help="do not repair mojibake first")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error in one line that says where the options are listed, not the whole usage."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="restore", description="Repair text garbled by synonym spinners.")
+    parser = _Parser(prog="restore", description="Repair text garbled by synonym spinners.")
     parser.add_argument("--version", action="version", version=f"restore {__import__('restore').__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -271,7 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
                          "model's context model (default: the shipped model's)")
     context.add_argument("--own-context", action="store_true",
                          help="count the context model from the clean sides alone")
-    train.set_defaults(run=cmd_train)
+    train.set_defaults(run=cmd_train, parser=train)
 
     learn = sub.add_parser("learn", help="learn a garbler from spun text alone",
                            description="Learn which words are garbled forms and what they stand for from "
@@ -289,14 +335,14 @@ def build_parser() -> argparse.ArgumentParser:
                        "dotted for nested ones (repeatable; default: text)")
     learn.add_argument("--encoding", default="utf-8", help="the inputs' encoding, or auto (default: utf-8)")
     learn.add_argument("-q", "--quiet", action="store_true", help="no progress and no summary")
-    learn.set_defaults(run=cmd_learn)
+    learn.set_defaults(run=cmd_learn, parser=learn)
 
     spin = sub.add_parser("spin", help="spin clean text like the real spinner",
                           description="Rewrite clean text the way the real synonym spinner does.")
     spin.add_argument("files", nargs="*", metavar="FILE", help="text files (default: stdin)")
     spin.add_argument("--rate", type=float, metavar="R", help="share of an article's rewritable words to rewrite (default 1, as the real spinner)")
     spin.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    spin.set_defaults(run=cmd_spin)
+    spin.set_defaults(run=cmd_spin, parser=spin)
 
     ev = sub.add_parser("eval", help="score restoration on spun/clean pairs",
                         description="Print word error rate before and after restoring, and the share of "
@@ -305,7 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--model", metavar="PATH")
     ev.add_argument("--no-ftfy", action="store_true")
     ev.add_argument("--json", action="store_true", help="print the figures as JSON")
-    ev.set_defaults(run=cmd_eval)
+    ev.set_defaults(run=cmd_eval, parser=ev)
 
     review = sub.add_parser("review", help="write review pages to accept or reject each change",
                             description="Write a self-contained HTML page where an editor sees every change, "
@@ -342,6 +388,12 @@ def _check_options(parser, args) -> None:
         parser.error("--jobs must be 0 or more")
     if getattr(args, "jobs", 1) == 0:
         args.jobs = os.cpu_count() or 1
+    most = JOBS_PER_CPU * (os.cpu_count() or 1)
+    if getattr(args, "jobs", 1) > most:
+        parser.error(f"--jobs {args.jobs} is more than this machine can use (at most {most}: "
+                     f"{JOBS_PER_CPU} per CPU; 0 gives one per CPU)")
+    if getattr(args, "backup", None) == "":
+        parser.error("--backup needs a suffix such as .orig (with none, the backup would be the file itself)")
     if getattr(args, "rate", None) is not None and not 0.0 <= args.rate <= 1.0:
         parser.error("--rate must be between 0 and 1")
     if getattr(args, "threshold", None) is not None and not 0.0 <= args.threshold <= 1.0:
@@ -358,6 +410,7 @@ def main(argv=None) -> int:
 
     Exit codes: 0 done, 1 an error (some file failed), 2 a usage error, 130 interrupted (143 by SIGTERM).
     """
+    _stand_in_for_closed_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     parser = getattr(args, "parser", parser)
@@ -368,9 +421,9 @@ def main(argv=None) -> int:
         parser.error(str(e))
     except RestoreError as e:
         return _fail(str(e))
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
         print("restore: interrupted", file=sys.stderr)
-        return 130
+        return 143 if isinstance(e, Terminated) else 130
     except BrokenPipeError:             # the reader went away (| head): no more output, and no complaint
         _drop_stdout()
         return 0
@@ -386,6 +439,34 @@ def main(argv=None) -> int:
     except Exception as e:              # a bug: still one line, which says so
         return _fail(f"internal error ({type(e).__name__}: {e}); please report it")
     return 1
+
+
+class _Closed(io.RawIOBase):
+    """A standard stream the shell closed (``restore fix >&-``): using it is an error that says so."""
+
+    def __init__(self, name: str):
+        super().__init__()
+        self.name = name
+
+    def readable(self) -> bool:
+        return True
+
+    def writable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        raise OSError(errno.EBADF, f"{self.name} is closed")
+
+    def write(self, data) -> int:
+        raise OSError(errno.EBADF, f"{self.name} is closed")
+
+
+def _stand_in_for_closed_streams() -> None:
+    """Put a ``_Closed`` stand-in where Python found no stdin or stdout, so that using one fails in one line."""
+    if sys.stdin is None:
+        sys.stdin = io.TextIOWrapper(io.BufferedReader(_Closed("standard input")))
+    if sys.stdout is None:
+        sys.stdout = io.TextIOWrapper(_Closed("standard output"), write_through=True)
 
 
 def _drop_stdout() -> None:

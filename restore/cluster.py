@@ -174,6 +174,11 @@ class DaskBatch:
     def stop(self) -> None:
         self.stopped = True
 
+    @staticmethod
+    def waiting_on_stream() -> bool:
+        """Never: the cluster's workers read files, not stdin (see ``Batch.waiting_on_stream``)."""
+        return False
+
     def run(self, jobs: Iterable[Job], ordered: bool = False) -> Iterator[Outcome]:
         if ordered:
             raise UsageError("--scheduler writes to --output-dir or --in-place, not to standard output")

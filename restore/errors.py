@@ -10,7 +10,7 @@ prints them without a traceback.
 """
 from __future__ import annotations
 
-__all__ = ["RestoreError", "UsageError", "ModelError", "BadInput", "NotText", "check_text"]
+__all__ = ["RestoreError", "UsageError", "ModelError", "BadInput", "NotText", "Terminated", "check_text"]
 
 
 class RestoreError(ValueError):
@@ -31,6 +31,10 @@ class BadInput(RestoreError):
 
 class NotText(RestoreError, TypeError):
     """Something that is not a string where text was expected."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, where it interrupts at once as Ctrl-C does (the command line exits with 143, not 130)."""
 
 
 def check_text(text: object) -> None:

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import itertools
 import os
 import shutil
 import signal
+import stat
 import tempfile
 import threading
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
@@ -122,6 +124,7 @@ class Batch:
         self._event: Event | None = None
         self._local: Worker | None = None
         self._pool: ProcessPoolExecutor | None = None
+        self._reading: str | None = None    # the file this process is restoring itself, if any
 
     def stop(self) -> None:
         self.stopped = True
@@ -141,16 +144,34 @@ class Batch:
                 self._local.discard()
             shutil.rmtree(scratch, ignore_errors=True)
 
+    def waiting_on_stream(self) -> bool:
+        """Whether this process is restoring stdin, a pipe or a terminal, which may never send its next
+        paragraph: a request to stop there cannot wait for it (``restore fix`` typed with no file, then Ctrl-C)."""
+        if self._reading is None:
+            return False
+        if self._reading == "-":
+            return True
+        with contextlib.suppress(OSError):
+            return not stat.S_ISREG(os.stat(self._reading).st_mode)
+        return False
+
     def _here(self, settings: Settings) -> Worker:
         if self._local is None:
             self._local = Worker(settings, lambda: self.stopped)
         return self._local
 
+    def _run_locally(self, job: Job, settings: Settings) -> Outcome:
+        self._reading = job.source
+        try:
+            return self._here(settings).run(job)
+        finally:
+            self._reading = None
+
     def _run_here(self, jobs: Iterable[Job], settings: Settings) -> Iterator[Outcome]:
         for job in jobs:
             if self.stopped:
                 return
-            yield self._here(settings).run(job)
+            yield self._run_locally(job, settings)
 
     def _start(self, settings: Settings) -> ProcessPoolExecutor:
         self._pool = ProcessPoolExecutor(self.jobs, initializer=_start_worker,
@@ -177,9 +198,12 @@ class Batch:
         tasks: list[_Task] = []             # in input order
         group: list[Job] = []
         size = 0
+        jobs = iter(jobs)
+        ahead = list(itertools.islice(jobs, self.jobs))
+        self.jobs = max(1, min(self.jobs, len(ahead)))      # no more workers than files (a fork starts them all)
         self._start(settings)
         try:
-            for job in jobs:
+            for job in itertools.chain(ahead, jobs):
                 if self.stopped:
                     break
                 if job.source == "-" or job.status:         # stdin is read here; no work to send
@@ -187,7 +211,7 @@ class Batch:
                         tasks.append(_Task(group))
                         group = []
                     future: Future = Future()
-                    future.set_result([self._here(settings).run(job)])
+                    future.set_result([self._run_locally(job, settings)])
                     tasks.append(_Task([job], future))
                 else:
                     group.append(job)

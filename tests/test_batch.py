@@ -188,10 +188,12 @@ def test_an_output_dir_inside_an_input_dir_is_a_usage_error(capsys, archive):
 
 @pytest.mark.parametrize("args", [["--in-place", "--output-dir", "x"], ["--backup", ".b"], ["--resume"],
                                   ["--in-place", "--resume"], ["--jobs", "-1"], ["--encoding", "klingon"],
-                                  ["--min-confidence", "2"], ["--format", "pdf"]])
-def test_options_that_cannot_work_are_usage_errors(capsys, archive, args):
+                                  ["--min-confidence", "2"], ["--format", "pdf"], ["--jobs", "100000"],
+                                  ["--in-place", "--backup", ""]])
+def test_options_that_cannot_work_are_usage_errors_in_one_line(capsys, archive, args):
     code, _, err = fix(capsys, archive, *args)
-    assert code == 2 and "usage: restore fix" in err
+    assert code == 2 and err.startswith("restore fix: error: ") and err.count("\n") == 1
+    assert err.rstrip().endswith("(see restore fix --help)")
 
 
 def test_stdin_cannot_go_to_an_output_dir(capsys, tmp_path):

@@ -3,17 +3,93 @@
 Each case here was once a traceback, a lost file or a hang, found by trying restore as a hostile user.
 """
 import os
+import signal
 import stat
 import subprocess
 import sys
+import time
 
 import pytest
 from test_batch import SPUN, fix
+
+from restore.inputs import Job
+from restore.pool import Batch
+from restore.worker import Settings
 
 
 def run(*args, **popen):
     return subprocess.run([sys.executable, "-m", "restore", *map(str, args)], capture_output=True, text=True,
                           timeout=120, **popen)
+
+
+# -- closed standard streams ------------------------------------------------------------------------
+
+def test_a_closed_standard_output_is_one_line_naming_it(tmp_path):
+    (tmp_path / "a.txt").write_text(SPUN)
+    result = subprocess.run([sys.executable, "-m", "restore", "fix", str(tmp_path / "a.txt")],
+                            stderr=subprocess.PIPE, text=True, timeout=120, preexec_fn=lambda: os.close(1))
+    assert result.returncode == 1 and result.stderr == "restore: error: standard output is closed\n"
+
+
+def test_a_closed_standard_output_does_not_matter_when_the_output_goes_to_a_folder(tmp_path):
+    (tmp_path / "a.txt").write_text(SPUN)
+    result = subprocess.run([sys.executable, "-m", "restore", "fix", str(tmp_path / "a.txt"), "-q", "-o",
+                             str(tmp_path / "out")], stderr=subprocess.PIPE, text=True, timeout=120,
+                            preexec_fn=lambda: os.close(1))
+    assert result.returncode == 0 and (tmp_path / "out" / "a.txt").read_text().startswith("Workers at the")
+
+
+def test_a_closed_standard_input_is_one_line_naming_it():
+    result = run("fix", preexec_fn=lambda: os.close(0))
+    assert result.returncode == 1 and result.stderr.count("\n") == 1 and "standard input is closed" in result.stderr
+
+
+# -- signals while waiting for input ------------------------------------------------------------------
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_one_signal_ends_a_run_that_waits_on_standard_input(sig, code):
+    proc = subprocess.Popen([sys.executable, "-m", "restore", "fix"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(3)                       # past the start-up, into the read (where one signal used to be ignored)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=30)
+    proc.stdin.close()
+    assert proc.returncode == code and err == "restore: interrupted\n"
+
+
+# -- --jobs -------------------------------------------------------------------------------------------------
+
+def test_a_batch_starts_no_more_workers_than_it_has_files(tmp_path):
+    (tmp_path / "a.txt").write_text(SPUN)
+    batch = Batch(Settings(), 8)
+    outcomes = list(batch.run([Job(str(tmp_path / "a.txt"))]))
+    assert [o.status for o in outcomes] == ["done"] and batch.jobs == 1
+
+
+# -- outputs that are inputs, or each other ------------------------------------------------------------------
+
+def test_train_never_writes_its_model_over_a_pairs_file(tmp_path):
+    clean = tmp_path / "x.clean.txt"
+    (tmp_path / "x.spun.txt").write_text(SPUN)
+    clean.write_text("Workers at the agency have been told.")
+    result = run("train", tmp_path / "x.spun.txt", "-o", clean)
+    assert result.returncode == 2 and "is an input" in result.stderr and result.stderr.count("\n") == 1
+    assert clean.read_text() == "Workers at the agency have been told."
+
+
+def test_learn_never_writes_its_model_over_a_text_it_learns_from(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(SPUN)
+    result = run("learn", tmp_path / "in", "-o", tmp_path / "in" / "a.txt")
+    assert result.returncode == 2 and "is an input" in result.stderr
+    assert (tmp_path / "in" / "a.txt").read_text() == SPUN
+
+
+def test_a_file_whose_output_would_be_the_report_fails_and_the_report_is_kept(capsys, tmp_path):
+    (tmp_path / "a.txt").write_text(SPUN)
+    code, _, err = fix(capsys, tmp_path / "a.txt", "-o", tmp_path / "out", "--report", tmp_path / "out" / "a.txt")
+    assert code == 1 and "its output is the --report file" in err
+    assert (tmp_path / "out" / "a.txt").read_text().startswith('{"files": [')
 
 
 # -- where the report and the log may go ----------------------------------------------------------------------
@@ -48,3 +124,4 @@ def test_a_report_that_names_a_folder_is_one_line_and_leaves_no_temporary_file(c
     code, _, err = fix(capsys, tmp_path / "a.txt", "-q", "--report", tmp_path / "report")
     assert code == 1 and err.strip().endswith("report: Is a directory") and ".tmp" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "report"]
+
