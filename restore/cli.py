@@ -118,9 +118,40 @@ def cmd_detect(args) -> int:
     return batch.run(jobs, settings, workers=args.jobs, ordered=True).exit_code
 
 
-def _pairs(paths):
+class _Failures:
+    """Inputs a command could not read: each is said in one line as it comes, and the command goes
+    on with the rest and exits 1 at the end (as ``restore fix`` does over a batch)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, message: str) -> None:
+        print(f"restore: error: {message}", file=sys.stderr)
+        self.count += 1
+
+    def exit_code(self) -> int:
+        if self.count:
+            print(f"restore: {self.count} input{'s' if self.count > 1 else ''} could not be read (above)",
+                  file=sys.stderr)
+        return 1 if self.count else 0
+
+
+def _named(paths) -> str:
+    """Input paths for a message: the first three, and how many more."""
+    paths = [str(p) for p in paths] or ["-"]
+    return ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+
+
+def _pairs(paths, failed: _Failures):
+    """The pairs of every pairs file in ``paths``; a file that holds none is passed to ``failed``."""
     from .pairs import read_pairs, unique_pair_files
-    return list(read_pairs(unique_pair_files(paths)))
+    pairs: list[tuple[str, str]] = []
+    for path in unique_pair_files(paths):
+        try:
+            pairs.extend(read_pairs([path]))
+        except RestoreError as e:
+            failed(str(e))
+    return pairs
 
 
 def _lexicon(paths):
@@ -140,15 +171,18 @@ def cmd_train(args) -> int:
     if not os.path.isdir(folder):
         raise RestoreError(f"{args.output}: cannot write the model (no folder {folder})")
     _refuse_overwriting(args.output, _pair_files(args.pairs) + list(args.lexicon or []) + [args.context_from])
-    pairs = _pairs(args.pairs)
+    failed = _Failures()
+    pairs = _pairs(args.pairs, failed)
     if not pairs:
-        raise RestoreError("no training pairs")
+        if failed.count:                # nothing else: the error above says it all
+            return 1
+        raise RestoreError(f"no training pairs in {_named(args.pairs)}")
     base = None if args.own_context else _model(args.context_from).context
     model = train_model(pairs, lexicon=_lexicon(args.lexicon), base=base)
     model.save(args.output)
     print(f"restore: trained on {len(pairs)} pairs; {len(model.channel.originals)} garbled words; "
           f"wrote {args.output}", file=sys.stderr)
-    return 0
+    return failed.exit_code()
 
 
 def cmd_learn(args) -> int:
@@ -159,10 +193,13 @@ def cmd_learn(args) -> int:
         raise RestoreError(f"{args.output}: cannot write the model (no folder {folder})")
     _refuse_overwriting(args.output, [found.path for found in find_files(args.inputs)] + [args.base])
     say = (lambda line: None) if args.quiet else (lambda line: print(f"restore: {line}", file=sys.stderr))
+    failed = _Failures()
     texts = read_corpus(args.inputs, fmt=args.format, fields=args.field or ["text"], encoding=args.encoding,
-                        skipped=lambda line: say(f"skipped: {line}"))
+                        skipped=lambda line: say(f"skipped: {line}"), failed=failed)
     if not texts:
-        raise RestoreError("no text to learn from")
+        if failed.count:                # nothing else: the error above says it all
+            return 1
+        raise RestoreError(f"no text to learn from in {_named(args.inputs)}")
     base = _model(args.base)
 
     def progress(items, desc=""):
@@ -187,7 +224,7 @@ def cmd_learn(args) -> int:
         print("  count  confidence  garbled -> original", file=sys.stderr)
         for line in lines:
             print(line, file=sys.stderr)
-    return 0
+    return failed.exit_code()
 
 
 def cmd_spin(args) -> int:
@@ -195,23 +232,35 @@ def cmd_spin(args) -> int:
     spinner = Spinner.default()
     if args.rate is not None:
         spinner = Spinner(spinner.table, args.rate)
+    failed = _Failures()
     for i, path in enumerate(args.files or ["-"]):
-        sys.stdout.write(spinner.spin(read_text(path), seed=args.seed + i))
-    return 0
+        try:
+            text = read_text(path)
+        except RestoreError as e:
+            failed(str(e))
+            continue
+        sys.stdout.write(spinner.spin(text, seed=args.seed + i))
+    return failed.exit_code()
 
 
 def cmd_eval(args) -> int:
     from .decode import Restorer
     from .evaluate import evaluate
     restorer = Restorer(_model(args.model), fix_mojibake=not args.no_ftfy)
-    result = evaluate(_pairs(args.pairs), restorer.restore)
+    failed = _Failures()
+    pairs = _pairs(args.pairs, failed)
+    if not pairs:
+        if failed.count:                # nothing else: the error above says it all
+            return 1
+        raise RestoreError(f"no pairs to score in {_named(args.pairs)}")
+    result = evaluate(pairs, restorer.restore)
     if args.json:
         print(json.dumps(result))
     else:
         print(f"pairs {result['pairs']}  words {result['words']}  swapped {result['swapped']}\n"
               f"word error rate  before {result['wer_before']:.2%}  after {result['wer_after']:.2%}\n"
               f"swapped words restored {result['restored']:.2%}  correct words broken {result['broken']:.2%}")
-    return 0
+    return failed.exit_code()
 
 
 def _read_options(args) -> dict:

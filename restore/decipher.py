@@ -396,11 +396,12 @@ def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min
 
 
 def read_corpus(inputs: list[str], *, fmt: str | None = None, fields: Iterable[str] = ("text",),
-                encoding: str = "utf-8", skipped: Callable[[str], None] = lambda _: None) -> list[str]:
+                encoding: str = "utf-8", skipped: Callable[[str], None] = lambda _: None,
+                failed: Callable[[str], None] | None = None) -> list[str]:
     """The text of every document among ``inputs`` (files, folders, globs; plain text, HTML or
     JSON Lines), read as ``restore fix`` reads them; empty files, and binary ones a folder or a glob
     turned up, are passed to ``skipped``; anything unreadable, or a binary file named in ``inputs``,
-    is a ``BadInput`` naming the file.
+    is a ``BadInput`` naming the file, or with ``failed``, passed to it, and the rest is read.
 
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
@@ -412,25 +413,25 @@ def read_corpus(inputs: list[str], *, fmt: str | None = None, fields: Iterable[s
     from .errors import BadInput
     from .files import NotText, Reader, Skipped
     from .inputs import find_files, named_by
+    def fail(message: str) -> None:
+        if failed is None:
+            raise BadInput(message)
+        failed(message)
     texts: list[str] = []
     is_named = named_by(inputs)
     for found in find_files(inputs):
         if found.problem:
-            if found.skipped:
-                skipped(f"{found.path}: {found.problem}")
-                continue
-            raise BadInput(f"{found.path}: {found.problem}")
+            (skipped if found.skipped else fail)(f"{found.path}: {found.problem}")
+            continue
         try:
             with Reader(found.path, encoding) as reader:
                 reader.skip_if_no_text()
-                texts.extend(text for _, text in formats.documents(
-                    formats.format_of(found.path, fmt), reader.blocks(), fields, sample=1 << 62) if text.strip())
+                texts.extend([text for _, text in formats.documents(       # all of a file, or none of it
+                    formats.format_of(found.path, fmt), reader.blocks(), fields, sample=1 << 62) if text.strip()])
         except Skipped as e:
-            if isinstance(e, NotText) and is_named(found.path):
-                raise BadInput(f"{found.path}: {e}") from None
-            skipped(f"{found.path}: {e}")
+            (fail if isinstance(e, NotText) and is_named(found.path) else skipped)(f"{found.path}: {e}")
         except BadInput as e:
-            raise BadInput(f"{found.path}: {e}") from None
+            fail(f"{found.path}: {e}")
     return texts
 
 

@@ -125,3 +125,27 @@ def test_a_report_that_names_a_folder_is_one_line_and_leaves_no_temporary_file(c
     assert code == 1 and err.strip().endswith("report: Is a directory") and ".tmp" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "report"]
 
+
+
+# -- a bad input among several ----------------------------------------------------------------------------------
+
+def test_spin_goes_on_past_a_missing_file_and_exits_1(tmp_path):
+    (tmp_path / "a.txt").write_text("Workers at the agency have been told.")
+    result = run("spin", tmp_path / "missing.txt", tmp_path / "a.txt")
+    assert result.returncode == 1 and "missing.txt: no such file" in result.stderr
+    assert result.stdout.startswith("Workers astatine")
+
+
+def test_eval_goes_on_past_a_bad_pairs_file_and_exits_1(tmp_path):
+    (tmp_path / "bad.jsonl").write_text("not json\n")
+    (tmp_path / "good.jsonl").write_text('{"spun": "Workers astatine the agency.", "clean": "Workers at the agency."}\n')
+    result = run("eval", tmp_path / "bad.jsonl", tmp_path / "good.jsonl")
+    assert result.returncode == 1 and "bad.jsonl:1" in result.stderr and result.stdout.startswith("pairs 1")
+
+
+def test_learn_goes_on_past_a_binary_file_it_was_named_writes_its_model_and_exits_1(tmp_path):
+    (tmp_path / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")
+    (tmp_path / "a.txt").write_text("we tin go there. they tin see it. " * 20)
+    result = run("learn", tmp_path / "image.png", tmp_path / "a.txt", "-o", tmp_path / "m.model", "-q")
+    assert result.returncode == 1 and "image.png: binary file" in result.stderr
+    assert (tmp_path / "m.model").exists()
