@@ -101,11 +101,14 @@ class Piece:
 
 
 def repair(fmt: str, blocks: Iterable[str], fixer: Fixer, fields: Iterable[str] = ("text",)) -> Iterator[Piece]:
-    """Restore the text of a file of format ``fmt`` given as decoded ``blocks``, piece by piece."""
+    """Restore the text of a file of format ``fmt`` given as decoded ``blocks``, piece by piece.
+
+    A JSON Lines file none of whose records has one of ``fields`` is a ``BadInput`` once it has
+    been read (its pieces are yielded first: the caller drops what it wrote)."""
     if fmt == "html":
         return _repair_html(blocks, fixer)
     if fmt == "jsonl":
-        return _repair_jsonl(blocks, fixer, _paths(fields))
+        return _repair_jsonl(blocks, fixer, _Records(fields))
     return _repair_text(blocks, fixer)
 
 
@@ -119,10 +122,11 @@ def documents(fmt: str, blocks: Iterable[str], fields: Iterable[str] = ("text",)
     [(1, 'a b'), (2, 'c')]
     """
     if fmt == "jsonl":
-        paths = _paths(fields)
+        records = _Records(fields)
         for n, raw in enumerate(lines(blocks), 1):
             if raw.strip():
-                yield n, "\n\n".join(value for _, _, _, value in _json_strings(raw, n, paths))
+                yield n, "\n\n".join(value for _, _, _, value in records.strings(raw, n))
+        records.check()
         return
     if fmt == "html":
         doc = "".join(blocks)
@@ -223,13 +227,13 @@ def _paths(fields: Iterable[str]) -> frozenset:
     return frozenset(tuple(f.split(".")) for f in fields)
 
 
-def _repair_jsonl(blocks: Iterable[str], fixer: Fixer, paths: frozenset) -> Iterator[Piece]:
+def _repair_jsonl(blocks: Iterable[str], fixer: Fixer, records: _Records) -> Iterator[Piece]:
     for n, raw in enumerate(lines(blocks), 1):
         if not raw.strip():
             yield Piece(raw, raw)
             continue
         out, pos, views = [], 0, []
-        for name, start, end, value in _json_strings(raw, n, paths):
+        for name, start, end, value in records.strings(raw, n):
             fixed, repairs = fixer.repair_with_edits(value)
             restored, changes = fixer.restore(fixed)
             if restored != value:
@@ -238,13 +242,43 @@ def _repair_jsonl(blocks: Iterable[str], fixer: Fixer, paths: frozenset) -> Iter
             views.append(View(fixed, changes, 0, n, name, repairs))
         out.append(raw[pos:])
         yield Piece(raw, "".join(out), views)
+    records.check()
 
 
-def _json_strings(line: str, n: int, paths: frozenset) -> list:
-    try:
-        return json_strings(line, paths)
-    except ValueError as e:
-        raise BadInput(f"line {n}: not a JSON object ({e})") from None
+class _Records:
+    """The records of a JSON Lines file, read one line at a time: which of the wanted fields
+    (dotted paths) any record has, so that a field no record has is an error, not a silent no-op.
+
+    >>> records = _Records(["text", "meta.title"])
+    >>> records.strings('{"text": "a", "meta": 1}', 1)
+    [('text', 9, 12, 'a')]
+    >>> records.check()
+    Traceback (most recent call last):
+    restore.errors.BadInput: no record has the field 'meta.title'
+    """
+
+    def __init__(self, fields: Iterable[str]):
+        self.paths = _paths(fields)
+        self.seen: set = set()          # the wanted paths some record has (whatever their value)
+        self.count = 0
+
+    def strings(self, line: str, n: int) -> list:
+        """``json_strings`` of the record on line ``n``, with errors that say the line."""
+        self.count += 1
+        try:
+            return _strings(line, self.paths, self.seen)
+        except ValueError as e:
+            raise BadInput(f"line {n}: not a JSON object ({e})") from None
+        except RecursionError:
+            raise BadInput(f"line {n}: JSON nested too deeply") from None
+
+    def check(self) -> None:
+        """A ``BadInput`` naming the wanted fields that no record had (records lacking a field that
+        others have are passed through unchanged)."""
+        missing = sorted(".".join(p) for p in self.paths - self.seen)
+        if self.count and missing:
+            raise BadInput(f"no record has the field{'s' if len(missing) > 1 else ''} "
+                           + ", ".join(map(repr, missing)))
 
 
 def json_strings(line: str, paths: frozenset) -> list[tuple[str, int, int, str]]:
@@ -254,9 +288,15 @@ def json_strings(line: str, paths: frozenset) -> list[tuple[str, int, int, str]]
     >>> json_strings('{"id": 1, "meta": {"title": "A \\\\"b\\\\""}}', {("meta", "title")})
     [('meta.title', 28, 37, 'A "b"')]
     """
+    return _strings(line, paths, set())
+
+
+def _strings(line: str, paths: frozenset, seen: set) -> list[tuple[str, int, int, str]]:
+    """``json_strings``, adding to ``seen`` the paths the object has (a ``RecursionError`` when
+    its values nest too deeply)."""
     found: list = []
     start = _skip(line, 1 if line.startswith("\ufeff") else 0)
-    end = _object(line, start, (), paths, found)
+    end = _object(line, start, (), paths, found, seen)
     if _skip(line, end) != len(line):
         raise ValueError(f"extra data at column {_skip(line, end) + 1}")
     return found
@@ -266,8 +306,9 @@ def _skip(s: str, i: int) -> int:
     return _SPACE.match(s, i).end()  # type: ignore[union-attr]    # the pattern matches the empty string too
 
 
-def _object(s: str, i: int, prefix: tuple, paths: frozenset, found: list) -> int:
-    """Walk the object at ``s[i]``, recording wanted strings; return where it ends."""
+def _object(s: str, i: int, prefix: tuple, paths: frozenset, found: list, seen: set) -> int:
+    """Walk the object at ``s[i]``, recording wanted strings in ``found`` and the wanted paths it
+    has in ``seen``; return where it ends."""
     if s[i:i + 1] != "{":
         raise ValueError(f"expected an object at column {i + 1}")
     i = _skip(s, i + 1)
@@ -282,12 +323,14 @@ def _object(s: str, i: int, prefix: tuple, paths: frozenset, found: list) -> int
             raise ValueError(f"expected ':' at column {i + 1}")
         i = _skip(s, i + 1)
         path = prefix + (key,)
+        if path in paths:
+            seen.add(path)
         if path in paths and s[i:i + 1] == '"':
             value, end = scanstring(s, i + 1)
             found.append((".".join(path), i, end, value))
             i = end
         elif s[i:i + 1] == "{" and any(p[:len(path)] == path and len(p) > len(path) for p in paths):
-            i = _object(s, i, path, paths, found)
+            i = _object(s, i, path, paths, found, seen)
         else:
             _, i = _DECODER.raw_decode(s, i)
         i = _skip(s, i)
