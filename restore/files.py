@@ -20,6 +20,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import errno
+import functools
 import os
 import shutil
 import stat
@@ -48,13 +49,17 @@ class NotText(Skipped):
 
 def text_encoding(name: str) -> str:
     """The codec name of the text encoding ``name`` (``auto`` stays); a ``UsageError`` for an unknown
-    encoding or a codec that does not turn bytes into text (rot13, base64, zlib...).
+    encoding or a codec that cannot read a text file: one that does not turn bytes into text (rot13,
+    base64, zlib...), or one that does but not of a file read in blocks (idna, punycode, undefined).
 
     >>> text_encoding("Latin-1"), text_encoding("auto")
     ('iso8859-1', 'auto')
     >>> text_encoding("rot13")
     Traceback (most recent call last):
     restore.errors.UsageError: --encoding rot13 is not a text encoding
+    >>> text_encoding("idna")
+    Traceback (most recent call last):
+    restore.errors.UsageError: --encoding idna is not a text encoding
     """
     if name == "auto":
         return name
@@ -62,9 +67,42 @@ def text_encoding(name: str) -> str:
         info = codecs.lookup(name)
     except LookupError:
         raise UsageError(f"unknown encoding {name!r}") from None
-    if not getattr(info, "_is_text_encoding", True):
+    if not _reads_text(info.name):
         raise UsageError(f"--encoding {name} is not a text encoding")
     return info.name
+
+
+# plain text with line breaks and a line longer than a domain name's label
+_PROBE = "Spun text, line one.\r\n\n\t" + "word " * 20 + "cafe?\n"
+
+
+@functools.lru_cache(maxsize=None)
+def _reads_text(codec: str) -> bool:
+    """Whether the codec turns bytes into text, and reads back plain text it wrote when fed a few bytes
+    at a time, as ``Reader`` feeds it (idna, punycode and undefined cannot).
+
+    >>> _reads_text("utf-16"), _reads_text("cp037"), _reads_text("punycode"), _reads_text("base64")
+    (True, True, False, False)
+    """
+    info = codecs.lookup(codec)
+    if not getattr(info, "_is_text_encoding", True):
+        return False
+    try:
+        data = info.incrementalencoder("strict").encode(_PROBE, final=True)
+        decoder = info.incrementaldecoder("strict")
+        text = "".join(decoder.decode(data[i:i + 3]) for i in range(0, len(data), 3)) + decoder.decode(b"", True)
+    except (UnicodeError, TypeError, ValueError):
+        return False
+    return text == _PROBE
+
+
+def _check_codec(encoding: str) -> None:
+    """A ``BadInput`` (each file fails) for an encoding ``text_encoding`` refuses: the command line
+    refuses it before any work, and a program that gives one to ``Reader`` learns so here."""
+    try:
+        text_encoding(encoding)
+    except UsageError as e:
+        raise BadInput(str(e)) from None
 
 
 def _unicode(encoding: str) -> bool:
@@ -90,6 +128,7 @@ class Reader:
     byte-order mark the file starts with, if any, and ``encoding`` the one it is read in."""
 
     def __init__(self, path: str | os.PathLike, encoding: str = "utf-8"):
+        _check_codec(encoding)
         try:
             self.file: BinaryIO = sys.stdin.buffer if str(path) == "-" else open(path, "rb")
         except FileNotFoundError:
@@ -138,7 +177,10 @@ class Reader:
             raise BadInput(f"cannot read ({e.strerror})") from None
 
     def blocks(self) -> Iterator[str]:
-        """The text, decoded block by block."""
+        """The text, decoded block by block; a ``BadInput`` where it cannot be decoded."""
+        if self.encoding in ("utf-16", "utf-32") and not self.bom:
+            raise BadInput(f"{self.encoding} without a byte-order mark: give --encoding {self.encoding}-le "
+                           f"or {self.encoding}-be")
         decoder = codecs.getincrementaldecoder(self.encoding)()
         data, done = self.first, len(self.bom)
         while True:
@@ -148,6 +190,8 @@ class Reader:
             except UnicodeDecodeError as e:
                 raise BadInput(f"not {self.encoding} text (undecodable byte at offset {done - buffered + e.start}; "
                                f"--encoding may help)") from None
+            except UnicodeError as e:
+                raise BadInput(f"not {self.encoding} text ({e}; --encoding may help)") from None
             done += len(data)
             if text:
                 yield text

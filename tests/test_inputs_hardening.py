@@ -7,6 +7,9 @@ import pytest
 from test_batch import CLEAN, SPUN, fix
 from test_formats import Stub
 
+from restore import files
+from restore.errors import UsageError
+from restore.files import Reader, text_encoding
 from restore.formats import BadInput, Fixer, documents, repair
 
 DEEP = '{"text": "a", "list": ' + "[" * 100_000 + "\n"
@@ -82,3 +85,65 @@ def test_fix_fails_a_file_with_a_wrong_field_and_writes_no_output(capsys, tmp_pa
     code, out, err = fix(capsys, "--field", "nope", tmp_path / "data.jsonl")
     assert code == 1 and out == ""
     assert err == f"restore: error: {tmp_path / 'data.jsonl'}: no record has the field 'nope'\n"
+
+
+# -- 2. encodings that cannot read a file ------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["idna", "punycode", "undefined", "rot13", "base64", "zlib"])
+def test_a_codec_that_cannot_read_a_text_file_is_refused(name):
+    with pytest.raises(UsageError, match=rf"^--encoding {name} is not a text encoding$"):
+        text_encoding(name)
+
+
+@pytest.mark.parametrize("name", ["utf-16", "utf-32", "cp037", "utf-7", "shift_jis", "latin-1"])
+def test_text_encodings_are_accepted(name):
+    assert text_encoding(name)
+
+
+def test_the_command_line_refuses_idna_before_any_work(capsys, tmp_path):
+    (tmp_path / "a.txt").write_text(SPUN)
+    code, _, err = fix(capsys, tmp_path / "a.txt", "--encoding", "idna", "-o", tmp_path / "out")
+    assert code == 2 and err.splitlines()[-1] == "restore fix: error: --encoding idna is not a text encoding"
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_reader_given_a_codec_that_cannot_read_text_fails_the_file(tmp_path):
+    (tmp_path / "a.txt").write_text(SPUN)
+    with pytest.raises(BadInput, match="^--encoding undefined is not a text encoding$"):
+        Reader(tmp_path / "a.txt", "undefined")
+
+
+def test_utf16_without_a_byte_order_mark_fails_that_file_alone(capsys, tmp_path):
+    (tmp_path / "a.txt").write_bytes(SPUN.encode("utf-16-le"))
+    (tmp_path / "b.txt").write_bytes(("\ufeff" + SPUN).encode("utf-16-le"))
+    code, _, err = fix(capsys, tmp_path / "a.txt", tmp_path / "b.txt", "--encoding", "utf-16", "-o", tmp_path / "out")
+    assert code == 1 and f"restore: error: {tmp_path / 'a.txt'}: utf-16 without a byte-order mark: " \
+        "give --encoding utf-16-le or utf-16-be" in err.splitlines()
+    assert "1 files done, 1 failed" in err and (tmp_path / "out" / "b.txt").read_bytes().decode("utf-16") == CLEAN
+
+
+def test_in_worker_processes_a_file_that_cannot_be_decoded_fails_alone(capsys, tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_bytes(("\ufeff" + SPUN).encode("utf-16-le"))
+    (tmp_path / "in" / "b.txt").write_bytes(SPUN.encode("utf-16-le"))
+    code, _, err = fix(capsys, tmp_path / "in", "--encoding", "utf-16", "-o", tmp_path / "out", "-j", "2")
+    assert code == 1 and "1 files done, 1 failed" in err and "internal error" not in err
+    assert [line.split(": ")[2] for line in err.splitlines() if "error" in line] == [str(tmp_path / "in" / "b.txt")]
+
+
+def test_a_decoder_that_raises_a_unicode_error_fails_the_file(tmp_path, monkeypatch):
+    (tmp_path / "a.txt").write_bytes(b"abc")
+
+    class Refusing:
+        def __init__(self, errors="strict"):
+            pass
+
+        def getstate(self):
+            return b"", 0
+
+        def decode(self, data, final=False):
+            raise UnicodeError("no such thing")
+
+    monkeypatch.setattr(files.codecs, "getincrementaldecoder", lambda name: Refusing)
+    with Reader(tmp_path / "a.txt") as reader, pytest.raises(BadInput, match=r"^not utf-8 text \(no such thing;"):
+        list(reader.blocks())
