@@ -76,7 +76,7 @@ def text_encoding(name: str) -> str:
 _PROBE = "Spun text, line one.\r\n\n\t" + "word " * 20 + "cafe?\n"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _reads_text(codec: str) -> bool:
     """Whether the codec turns bytes into text, and reads back plain text it wrote when fed a few bytes
     at a time, as ``Reader`` feeds it (idna, punycode and undefined cannot).
