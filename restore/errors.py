@@ -10,7 +10,8 @@ prints them without a traceback.
 """
 from __future__ import annotations
 
-__all__ = ["RestoreError", "UsageError", "ModelError", "BadInput", "NotText", "Terminated", "check_text"]
+__all__ = ["RestoreError", "UsageError", "ModelError", "BadInput", "NotText", "Terminated", "check_text", "shown",
+           "one_line"]
 
 
 class RestoreError(ValueError):
@@ -46,3 +47,51 @@ def check_text(text: object) -> None:
     """
     if not isinstance(text, str):
         raise NotText(f"expected text (a str), got {type(text).__name__ if text is not None else 'None'}")
+
+
+def shown(name: str) -> str:
+    """A file name as a line on the terminal shows it: as it is, unless it has characters that are
+    not printable (a line break, a tab, an escape, a zero-width or a line separator) or bytes that are
+    not UTF-8 (which ``os.fsdecode`` turns into lone surrogates U+DC80..U+DCFF).  Such a name is
+    quoted like bash's ``$'...'``: between single quotes, with ``\\n``, ``\\t``, ``\\xHH`` (a
+    control character, or an undecodable byte as it was), ``\\uHHHH``, ``\\\\`` and ``\\'``,
+    so that no name can end a line or pose as another line, and ``$'...'`` gives the name back.
+
+    >>> shown("a b/ça.txt")
+    'a b/ça.txt'
+    >>> print(shown("evil\\nrestore: 0 files done.txt"), shown("bad\\udcffname's.txt"))
+    'evil\\nrestore: 0 files done.txt' 'bad\\xffname\\'s.txt'
+    """
+    if name.isprintable():
+        return name
+    return "'" + "".join(_escaped(c) for c in name) + "'"
+
+
+def _escaped(c: str) -> str:
+    """``c`` as ``shown`` writes it (an undecodable byte is ``\\xHH``, a character past ASCII never).
+
+    >>> [_escaped(c) for c in "a\\n\\x1b\\udc85\\x85\\u2028"]
+    ['a', '\\\\n', '\\\\x1b', '\\\\x85', '\\\\u0085', '\\\\u2028']
+    """
+    code = ord(c)
+    if c in "\\'":
+        return "\\" + c
+    if c.isprintable():
+        return c
+    if 0xdc80 <= code <= 0xdcff:
+        return f"\\x{code - 0xdc00:02x}"
+    if code < 0x80:
+        return repr(c)[1:-1]        # \n, \t, \r, \xHH
+    return f"\\u{code:04x}" if code <= 0xffff else f"\\U{code:08x}"
+
+
+def one_line(message: str) -> str:
+    """``message`` with any character that is not printable escaped (no quotes added: ``shown`` quotes
+    names), so that whatever a message holds, it is one line.
+
+    >>> print(one_line("a.txt: no such\\rfile\\tor folder"))
+    a.txt: no such\\rfile\\tor folder
+    """
+    if message.isprintable():
+        return message
+    return "".join(c if c.isprintable() else _escaped(c) for c in message)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Callable, Iterable, Iterator, NamedTuple
 
-from .errors import UsageError
+from .errors import UsageError, shown
 
 __all__ = ["Job", "Found", "find_files", "plan", "check_log_path"]
 
@@ -119,8 +119,8 @@ def _check_output_dir(output_dir: str) -> None:
     while not os.path.lexists(probe) and os.path.dirname(probe) != probe:
         probe = os.path.dirname(probe)
     if not os.path.isdir(probe):
-        where = "" if probe == os.path.abspath(output_dir) else f" ({probe} is a file)"
-        raise UsageError(f"--output-dir {output_dir} is not a folder{where}")
+        where = "" if probe == os.path.abspath(output_dir) else f" ({shown(probe)} is a file)"
+        raise UsageError(f"--output-dir {shown(output_dir)} is not a folder{where}")
 
 
 def plan(args: list[str], *, output_dir: str | None = None, in_place: bool = False,
@@ -144,7 +144,7 @@ def plan(args: list[str], *, output_dir: str | None = None, in_place: bool = Fal
         out = os.path.realpath(output_dir)
         for arg in args:
             if os.path.isdir(arg) and _under(out, os.path.realpath(arg)):
-                raise UsageError(f"the output folder {output_dir} is inside the input folder {arg}")
+                raise UsageError(f"the output folder {shown(output_dir)} is inside the input folder {shown(arg)}")
     return _jobs(args, output_dir, in_place, backup, resume)
 
 
@@ -161,10 +161,10 @@ def check_log_path(option: str, path: str | None, args: list[str]) -> None:
             folder = os.path.realpath(arg)
             below = os.path.relpath(real, folder).split(os.sep)
             if _under(real, folder) and not any(part.startswith(".") for part in below):
-                raise UsageError(f"{option} {path} is inside the input folder {arg}: it would be read as an input")
+                raise UsageError(f"{option} {shown(path)} is inside the input folder {shown(arg)}: it would be read as an input")
         elif (os.path.lexists(arg) and os.path.realpath(arg) == real) or (
                 _is_glob(arg) and _glob_matches(real, os.path.abspath(arg))):
-            raise UsageError(f"{option} {path} is an input: restore never writes over its inputs")
+            raise UsageError(f"{option} {shown(path)} is an input: restore never writes over its inputs")
 
 
 def _under(path: str, folder: str) -> bool:
@@ -203,13 +203,13 @@ def _jobs(args, output_dir, in_place, backup, resume) -> Iterator[Job]:
             job = Job(path, path, named=is_named(path))
             job = _done_in_place(job, path + backup) if resume and backup else job
             if backup and not job.status and _backup_taken(path, path + backup):
-                job = dataclasses.replace(job, status="failed", message=f"its backup {path + backup} already exists "
+                job = dataclasses.replace(job, status="failed", message=f"its backup {shown(path + backup)} already exists "
                                           f"(restore never overwrites a backup: remove it, or choose another --backup)")
             yield job
         elif output_dir:
             target = os.path.join(output_dir, relative or os.path.basename(path))
             if (explicit or patterns) and _is_input(os.path.realpath(target), explicit, patterns):
-                yield Job(path, target, "failed", f"its output {target} is an input (--in-place overwrites inputs)")
+                yield Job(path, target, "failed", f"its output {shown(target)} is an input (--in-place overwrites inputs)")
             else:
                 yield _check_target(Job(path, target, named=is_named(path)), started, resume)
         else:
@@ -234,7 +234,7 @@ def _check_target(job: Job, started: int, resume: bool) -> Job:
     if written is None:
         return job
     if written >= started:
-        return dataclasses.replace(job, status="failed", message=f"another input already wrote {job.target}")
+        return dataclasses.replace(job, status="failed", message=f"another input already wrote {shown(job.target)}")
     source = _mtime(job.source) if resume else None
     return _up_to_date(job) if source is not None and written >= source else job
 

@@ -2,6 +2,7 @@
 
 The report is streamed as files finish, to a temporary file that is put in place (with the
 umask's mode, or the mode of the report it replaces) when the batch ends, however it ends.
+File names in the summary for people are ``shown``.
 """
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import heapq
 import json
 from typing import TYPE_CHECKING
 
+from .errors import shown
 from .files import Spool, new_file_mode
 
 if TYPE_CHECKING:
@@ -88,7 +90,7 @@ class Tally:
             text.append(f"stopped early: {self.halted}")
         if self._top:
             text.append("most changed (share of words):")
-            text += [f"  {s:6.1%}  {c:>6,}  {p}" for s, c, p in self.most_changed()]
+            text += [f"  {s:6.1%}  {c:>6,}  {shown(p)}" for s, c, p in self.most_changed()]
         return text
 
     @property

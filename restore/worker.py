@@ -14,7 +14,7 @@ from typing import Callable
 
 from . import formats
 from .diff import MarkedWords, UnifiedDiff, change_records
-from .errors import BadInput
+from .errors import BadInput, shown
 from .files import DISK_FULL, NotText, Reader, Skipped, Spool
 from .fixer import Fixer, Interrupted
 from .inputs import Job
@@ -110,7 +110,7 @@ class Worker:
             encoding = reader.encoding if reader else self.settings.encoding
             outcome.status, outcome.message = "failed", f"the restored text cannot be written as {encoding}"
         except OSError as e:
-            outcome.status, outcome.message = "failed", f"cannot write {job.target or 'the output'} ({e.strerror})"
+            outcome.status, outcome.message = "failed", f"cannot write {shown(job.target or 'the output')} ({e.strerror})"
             outcome.fatal = e.errno in DISK_FULL
         except BaseException:               # a second Ctrl-C: leave no temporary file behind
             self.discard()
@@ -141,7 +141,7 @@ class Worker:
         log = self._spool() if s.changes else None
         show = None
         if review:
-            show = (UnifiedDiff if s.review == "unified" else MarkedWords)(job.source, review.write)
+            show = (UnifiedDiff if s.review == "unified" else MarkedWords)(shown(job.source), review.write)
         for piece in formats.repair(formats.format_of(job.source, s.format), reader.blocks(), fixer, s.fields):
             if out:
                 out.write(piece.out)
@@ -180,7 +180,7 @@ class Worker:
             if s.detect:
                 out = self._spool()
                 for row, text in parquet.documents(source):
-                    out.write(self._scored(fixer, text, f"{job.source}:{row}"))
+                    out.write(self._scored(fixer, text, f"{shown(job.source)}:{row}"))
                 outcome.output = out.keep()
                 return
             out = self._spool(None, job.target)
@@ -203,7 +203,7 @@ class Worker:
         s = self.settings
         out = self._spool()
         for line, text in formats.documents(formats.format_of(job.source, s.format), reader.blocks(), s.fields):
-            out.write(self._scored(fixer, text, job.source + ("" if line is None else f":{line}")))
+            out.write(self._scored(fixer, text, shown(job.source) + ("" if line is None else f":{line}")))
         outcome.output = out.keep()
 
     def _scored(self, fixer: Fixer, text: str, where: str) -> str:
