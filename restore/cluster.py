@@ -28,7 +28,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import dataclasses
-import json
 import os
 import re
 import shutil
@@ -39,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 from .errors import RestoreError, UsageError
 from .inputs import Job
 from .pool import DIED, _size, sweep
+from .report import json_text
 from .worker import Outcome, Settings, Worker
 
 if TYPE_CHECKING:
@@ -271,7 +271,7 @@ def _renamed(changes: str, sent: str, named: str) -> str:
     """
     if sent == named:
         return changes
-    old, new = (f'{{"file": {json.dumps(path, ensure_ascii=False)}, ' for path in (sent, named))
+    old, new = (f'{{"file": {json_text(path)}, ' for path in (sent, named))
     return "".join(new + line[len(old):] if line.startswith(old) else line for line in changes.splitlines(True))
 
 

@@ -2,13 +2,14 @@
 
 The report is streamed as files finish, to a temporary file that is put in place (with the
 umask's mode, or the mode of the report it replaces) when the batch ends, however it ends.
-File names in the summary for people are ``shown``.
+File names are written losslessly (``json_text``); in the summary for people, ``shown``.
 """
 from __future__ import annotations
 
 import heapq
 import json
-from typing import TYPE_CHECKING
+import re
+from typing import TYPE_CHECKING, Any
 
 from .errors import shown
 from .files import Spool, new_file_mode
@@ -16,9 +17,25 @@ from .files import Spool, new_file_mode
 if TYPE_CHECKING:
     from .worker import Outcome
 
-__all__ = ["Tally", "MOST_CHANGED"]
+__all__ = ["Tally", "MOST_CHANGED", "json_text"]
 
 MOST_CHANGED = 10        # files listed in the summary
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_text(value: Any) -> str:
+    """``value`` as JSON text that UTF-8 can hold: characters as they are, except lone surrogates.
+
+    A file name's bytes that are not UTF-8 are lone surrogates U+DC80..U+DCFF in Python (``os.fsdecode``
+    decodes with ``surrogateescape``), which UTF-8 cannot encode; they are written as JSON escapes,
+    ``\\udcff`` for the byte 0xff, so the report stays UTF-8 and valid JSON, and the name's bytes
+    come back with ``os.fsencode(json.loads(line)["path"])``.
+
+    >>> json_text({"path": "bad\\udcffname.txt", "note": "café"})
+    '{"path": "bad\\\\udcffname.txt", "note": "café"}'
+    """
+    text = json.dumps(value, ensure_ascii=False)
+    return text if text.isascii() else _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 class Tally:
@@ -53,7 +70,7 @@ class Tally:
             entry = {"path": outcome.source, "output": outcome.target, "status": outcome.status,
                      "message": outcome.message, "words": outcome.words, "changed": outcome.changed,
                      "share": round(outcome.share, 4)}
-            self.report.write(("\n" if self._first else ",\n") + json.dumps(entry, ensure_ascii=False))
+            self.report.write(("\n" if self._first else ",\n") + json_text(entry))
             self._first = False
 
     def most_changed(self) -> list[tuple[float, int, str]]:
@@ -75,7 +92,7 @@ class Tally:
     def close(self) -> None:
         """Finish the report and put it in place."""
         if self.report:
-            self.report.write("\n], \"summary\": " + json.dumps(self.summary(), ensure_ascii=False) + "}\n")
+            self.report.write("\n], \"summary\": " + json_text(self.summary()) + "}\n")
             self.report.commit(new_file_mode(self.path))
             self.report = None
 

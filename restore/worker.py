@@ -7,7 +7,6 @@ the main process (``--jobs 1``) or in each worker process of ``restore.pool``.
 from __future__ import annotations
 
 import contextlib
-import json
 import signal
 from dataclasses import dataclass
 from typing import Callable
@@ -18,6 +17,7 @@ from .errors import BadInput, shown
 from .files import DISK_FULL, NotText, Reader, Skipped, Spool
 from .fixer import Fixer, Interrupted
 from .inputs import Job
+from .report import json_text
 
 __all__ = ["Settings", "Outcome", "Worker"]
 
@@ -151,7 +151,7 @@ class Worker:
                 outcome.changed += len(view.changes)
                 if log:
                     for record in change_records(job.source, view):
-                        log.write(json.dumps(record, ensure_ascii=False) + "\n")
+                        log.write(json_text(record) + "\n")
         if show and review:
             show.close()
             outcome.review = review.keep()
@@ -192,7 +192,7 @@ class Worker:
                         outcome.changed += len(view.changes)
                         if log:
                             for record in parquet.change_records(job.source, view):
-                                log.write(json.dumps(record, ensure_ascii=False) + "\n")
+                                log.write(json_text(record) + "\n")
                     yield table
             parquet.write(source, tables(), out.file)
         if log:

@@ -15,6 +15,7 @@ from restore import files
 from restore.errors import UsageError, one_line, shown
 from restore.files import Reader, text_encoding
 from restore.formats import BadInput, Fixer, documents, repair
+from restore.report import json_text
 
 DEEP = '{"text": "a", "list": ' + "[" * 100_000 + "\n"
 
@@ -190,6 +191,30 @@ def test_a_shown_name_is_the_name_in_bash_quoting(raw):
 
 def test_one_line_escapes_line_breaks_anywhere_in_a_message():
     assert one_line("a.txt: its output out/a\nb.txt failed") == "a.txt: its output out/a\\nb.txt failed"
+
+
+def test_json_text_escapes_undecodable_bytes_so_the_name_comes_back():
+    text = json_text({"path": BAD_NAME, "note": "café"})
+    assert text.encode("utf-8") and "café" in text
+    assert os.fsencode(json.loads(text)["path"]) == b"bad\xffname.txt"
+
+
+def test_a_report_names_a_file_that_is_not_utf8_losslessly(capsys, tmp_path):
+    named(tmp_path / "in", BAD_NAME)
+    code, _, err = fix(capsys, tmp_path / "in", "-o", tmp_path / "out", "--report", tmp_path / "rep.json")
+    assert code == 0 and "'" + str(tmp_path / "in") + "/bad\\xffname.txt'" in err
+    report = json.loads((tmp_path / "rep.json").read_bytes().decode("utf-8"))
+    assert [os.fsencode(f["path"]) for f in report["files"]] == [os.fsencode(tmp_path / "in" / BAD_NAME)]
+    assert os.fsencode(report["summary"]["most_changed"][0]["path"]).endswith(b"bad\xffname.txt")
+    assert (tmp_path / "out" / BAD_NAME).read_text() == CLEAN
+
+
+def test_the_changes_log_names_a_file_that_is_not_utf8_losslessly(capsys, tmp_path):
+    named(tmp_path / "in", BAD_NAME)
+    code, _, _ = fix(capsys, tmp_path / "in", "-o", tmp_path / "out", "--changes", tmp_path / "log.jsonl")
+    records = [json.loads(line) for line in (tmp_path / "log.jsonl").read_bytes().decode("utf-8").splitlines()]
+    assert code == 0 and (tmp_path / "out" / BAD_NAME).read_text() == CLEAN
+    assert records and {os.fsencode(r["file"]) for r in records} == {os.fsencode(tmp_path / "in" / BAD_NAME)}
 
 
 def test_detect_shows_a_name_that_is_not_utf8(capsys, tmp_path):
