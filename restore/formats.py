@@ -101,10 +101,8 @@ class Piece:
 
 
 def repair(fmt: str, blocks: Iterable[str], fixer: Fixer, fields: Iterable[str] = ("text",)) -> Iterator[Piece]:
-    """Restore the text of a file of format ``fmt`` given as decoded ``blocks``, piece by piece.
-
-    A JSON Lines file none of whose records has one of ``fields`` is a ``BadInput`` once it has
-    been read (its pieces are yielded first: the caller drops what it wrote)."""
+    """Restore the text of a file of format ``fmt`` given as decoded ``blocks``, piece by piece (a
+    ``--field`` no JSON record has is a ``BadInput`` at the end: the caller drops what it wrote)."""
     if fmt == "html":
         return _repair_html(blocks, fixer)
     if fmt == "jsonl":
@@ -273,8 +271,7 @@ class _Records:
             raise BadInput(f"line {n}: JSON nested too deeply") from None
 
     def check(self) -> None:
-        """A ``BadInput`` naming the wanted fields that no record had (records lacking a field that
-        others have are passed through unchanged)."""
+        """A ``BadInput`` naming the wanted fields that no record had (a record lacking one is no error)."""
         missing = sorted(".".join(p) for p in self.paths - self.seen)
         if self.count and missing:
             raise BadInput(f"no record has the field{'s' if len(missing) > 1 else ''} "
