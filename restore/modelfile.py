@@ -11,7 +11,8 @@ its SHA-256 (not recomputed for the model that ships with restore, which is part
 installed package as its code is: a seventh of a one-line run's start-up; every member's
 CRC-32 still tells a damaged file).  Only then are the arrays read, with ``allow_pickle=False`` semantics (every
 member's dtype is fixed here in advance, and object arrays are never read), and checked
-for the shapes, ranges and order the decoder relies on.  A file that fails any check is a
+for the shapes, ranges and order the decoder relies on; JSON, for the types the loader reads
+and nesting at most ``MAX_DEPTH`` deep.  A file that fails any check is a
 ``ModelError`` naming the file, in one line.  A model pickled by restore 0.1 (format 3
 and before) is recognised by its first bytes, and is never unpickled.
 
@@ -50,6 +51,8 @@ from .errors import ModelError
 from .files import new_file_mode
 
 if TYPE_CHECKING:
+    from typing import TypeGuard
+
     from .classes import ClassModel
     from .model import Model
 
@@ -64,6 +67,8 @@ DEFLATE_BELOW = 0.2             # a member is stored deflated when that makes it
                                 # the others would cost more load time than their bytes)
 ID_BITS = 21                    # as restore.model.ID_BITS: keys are u << 2 ID_BITS | v << ID_BITS | w
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)
+MAX_DEPTH = 100                 # JSON nesting: extra needs 5; the header's info nests one level deeper with each
+                                # `restore learn --base` of a learned model; Python's own limit is about 1,000
 
 # member name -> dtype: what a model file holds, exactly
 MEMBERS = {
@@ -248,10 +253,10 @@ def _header(path, data: bytes, checksum: bool = True) -> tuple[dict, memoryview]
         raise ModelError(f"{path}: not a restore model")
     end = data.find(b"\n", len(MAGIC), len(MAGIC) + MAX_HEADER)
     try:
-        header = json.loads(data[len(MAGIC):end]) if end > 0 else None
-    except ValueError:
+        header = _json(data[len(MAGIC):end], "header") if end > 0 else None
+    except ModelError:
         header = None
-    if not isinstance(header, dict) or header.get("format") != FORMAT or not isinstance(header.get("version"), int):
+    if not isinstance(header, dict) or header.get("format") != FORMAT or not _is_int(header.get("version")):
         raise ModelError(f"{path}: corrupt model file (unreadable header)")
     if header["version"] > VERSION:
         raise ModelError(f"{path}: made by a newer restore (format {header['version']}): upgrade restore to read it")
@@ -260,7 +265,7 @@ def _header(path, data: bytes, checksum: bool = True) -> tuple[dict, memoryview]
                          f"`python -m corpora.build` or retrain it")
     payload = memoryview(data)[end + 1:]
     expected = header.get("size")
-    if not isinstance(expected, int) or not isinstance(header.get("sha256"), str) or \
+    if not _is_int(expected) or not isinstance(header.get("sha256"), str) or \
             not isinstance(header.get("info", {}), dict):
         raise ModelError(f"{path}: corrupt model file (unreadable header)")
     if len(payload) != expected:
@@ -269,6 +274,62 @@ def _header(path, data: bytes, checksum: bool = True) -> tuple[dict, memoryview]
     if checksum and hashlib.sha256(payload).hexdigest() != header["sha256"]:
         raise ModelError(f"{path}: corrupt model file (checksum mismatch)")
     return header, payload
+
+
+def _json(raw: bytes, what: str) -> object:
+    """``raw``, UTF-8 JSON nested at most ``MAX_DEPTH`` deep, parsed; a ``ModelError`` if it is not."""
+    try:
+        value = json.loads(raw.decode("utf-8"))
+    except RecursionError:
+        raise ModelError(f"{what} nested too deeply") from None
+    except (ValueError, TypeError):                         # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        raise ModelError(f"{what} is not JSON") from None
+    level = [value]
+    for _ in range(MAX_DEPTH + 1):                          # one nesting level at a time, not recursively
+        level = [v for x in level if isinstance(x, (list, dict)) for v in (x.values() if isinstance(x, dict) else x)]
+        if not level:
+            return value
+    raise ModelError(f"{what} nested too deeply")
+
+
+def _is_int(value: object) -> TypeGuard[int]:
+    return type(value) is int                               # not a bool
+
+
+def _is_number(value: object) -> bool:
+    """Whether ``value`` is a finite JSON number that fits a float (NaN fails both comparisons)."""
+    return type(value) in (int, float) and -1e308 < cast(float, value) < 1e308
+
+
+def _pairs(value: object, what: str) -> list[list]:
+    """JSON ``[[key, options], ...]``, checked to be pairs."""
+    _check(isinstance(value, list) and all(isinstance(x, list) and len(x) == 2 for x in value), f"{what} are not pairs")
+    return cast(list, value)
+
+
+def _options(options: object, what: str) -> tuple[tuple[str, float], ...]:
+    """JSON ``[[original, score], ...]``, checked."""
+    _check(isinstance(options, list) and all(isinstance(o, list) and len(o) == 2 and isinstance(o[0], str)
+                                             and _is_number(o[1]) for o in options), f"{what} are not words and scores")
+    return tuple((o[0], float(o[1])) for o in cast(list, options))
+
+
+def _extra(blob: np.ndarray) -> tuple[dict, dict, dict, float]:
+    """The phrases, multi-word originals, reach and class weight in the ``extra`` member, checked."""
+    extra = _json(blob.tobytes(), "extra")
+    _check(isinstance(extra, dict), "extra is not a JSON object")
+    extra = cast(dict, extra)
+    phrases, multi = _pairs(extra.get("phrases"), "phrases"), _pairs(extra.get("multi"), "multi-word originals")
+    _check(all(isinstance(p, list) and p and all(isinstance(w, str) for w in p) for p, _ in phrases),
+           "phrases are not words")
+    _check(all(isinstance(g, str) for g, _ in multi), "multi-word originals are not words")
+    reach, weight = extra.get("reach", {}), extra.get("class_weight", 0.0)
+    _check(isinstance(reach, dict), "reach is not a JSON object")
+    _check(all(_is_number(v) and 0.0 < v <= 1.0 for v in reach.values()), "reach out of range")
+    _check(_is_number(weight) and 0.0 <= cast(float, weight) < 1.0, "class weight out of range")
+    return ({tuple(p): _options(options, "phrase originals") for p, options in phrases},
+            {g: list(_options(options, "multi-word originals")) for g, options in multi},
+            {k: float(v) for k, v in reach.items()}, float(cast(float, weight)))
 
 
 def _members(data: bytes) -> dict[str, np.ndarray]:
@@ -370,10 +431,8 @@ def _model(a: dict[str, np.ndarray], header: dict) -> Model:
     _check(bool((keys3[1:] > keys3[:-1]).all()), "trigrams out of order")
     for name in ("bigram_logprob", "bigram_backoff"):
         _check(len(a[name]) == n_bigrams, f"{name} does not match the bigrams")
-    extra = json.loads(a["extra"].tobytes().decode("utf-8"))
+    phrases, multi, reach, weight = _extra(a["extra"])
     classes = _classes(a, size)
-    weight = float(extra.get("class_weight", 0.0))
-    _check(0.0 <= weight < 1.0, "class weight out of range")
     try:
         context = ContextModel(vocab, _log_probs("unigram", a["unigram"]), _log_probs("backoff", a["backoff"]),
                                keys, _log_probs("bigram_logprob", a["bigram_logprob"]),
@@ -387,9 +446,6 @@ def _model(a: dict[str, np.ndarray], header: dict) -> Model:
     table = _Table(garbled, a["channel_counts"], a["channel_originals"], a["channel_scores"])
     propensity = dict(zip(_words(a["propensity_words"], len(a["propensity"]), "propensity words"),
                           a["propensity"].tolist()))
-    phrases = {tuple(p): tuple((str(c), float(s)) for c, s in options) for p, options in extra["phrases"]}
-    multi = {str(g): [(str(c), float(s)) for c, s in options] for g, options in extra["multi"]}
-    _check(all(isinstance(w, str) for p in phrases for w in p), "phrases are not words")
 
     layout_garbled, layout_counts = a["layout_garbled"], a["layout_counts"]
     layout_originals, layout_scores = a["layout_originals"], a["layout_scores"]
@@ -408,8 +464,6 @@ def _model(a: dict[str, np.ndarray], header: dict) -> Model:
     dense = np.zeros(size)
     dense[prop_ids] = prop_values
     layout = ChannelLayout(span, multi, layout_originals.astype(np.int64), layout_scores.astype(np.float64), dense)
-    reach = {str(k): float(v) for k, v in extra.get("reach", {}).items()}
-    _check(all(0.0 < v <= 1.0 for v in reach.values()), "reach out of range")
     info = header.get("info", {})
     # the lazy table reads like the dict Channel documents
     return Model(Channel(cast(dict, table), propensity, phrases, reach), context, info, layout)

@@ -114,6 +114,9 @@ def test_a_model_of_the_old_pickle_format_says_which_format_and_what_to_do(tmp_p
     (lambda d: modelfile.MAGIC + b'{"format": "restore-model", "version": 99}\n', "newer restore (format 99)"),
     (lambda d: modelfile.MAGIC + b'{"format": "restore-model", "version": 4, "size": 1e99, "sha256": 1}\n',
      "unreadable header"),
+    (lambda d: modelfile.MAGIC + b'{"format": "restore-model", "version": true}\n', "unreadable header"),
+    (lambda d: modelfile.MAGIC + b'{"format": "restore-model", "version": 4, "info": ' + b"[" * 10**5 + b"\n",
+     "unreadable header"),
 ])
 def test_a_damaged_file_is_one_error_naming_it(saved, tmp_path, damage, message):
     bad = tmp_path / "bad.model"
@@ -153,6 +156,59 @@ def test_the_shipped_models_checksum_is_not_recomputed_but_a_damaged_member_is_s
 def test_a_file_with_a_valid_checksum_but_nonsense_inside_is_refused(saved, tmp_path, change, message):
     with pytest.raises(ModelError, match=re.escape(message)):
         Model.load(rewrite(saved, tmp_path / "odd.model", change))
+
+
+def _extra(value):
+    """A change that makes the ``extra`` member ``value`` (bytes as they are, anything else as JSON)."""
+    raw = value if isinstance(value, bytes) else json.dumps(value).encode()
+    return lambda a: a.update(extra=np.frombuffer(raw, np.uint8))
+
+
+def _extra_with(**fields):
+    return lambda a: _extra({**json.loads(a["extra"].tobytes()), **fields})(a)
+
+
+@pytest.mark.parametrize("change, message", [
+    (_extra([]), "extra is not a JSON object"),
+    (_extra(b"[" * 10**5 + b"]" * 10**5), "extra nested too deeply"),
+    (_extra({"phrases": [], "multi": [], "reach": {"a": [[[[1]]]]}}), "reach out of range"),
+    (_extra(b"\xff\xfe"), "extra is not JSON"),
+    (_extra_with(reach=[1, 2]), "reach is not a JSON object"),
+    (_extra_with(reach={"touching": 1e999}), "reach out of range"),
+    (_extra_with(phrases=[[1, 2]]), "phrases are not words"),
+    (_extra_with(phrases=[[[], []]]), "phrases are not words"),
+    (_extra_with(phrases={"a": 1}), "phrases are not pairs"),
+    (_extra_with(phrases=[[["a"], [["b", "0.5"]]]]), "phrase originals are not words and scores"),
+    (_extra_with(multi=[["a", [["b c", 10**400]]]]), "multi-word originals are not words and scores"),
+    (_extra_with(multi={"a": 1}), "multi-word originals are not pairs"),
+    (_extra_with(class_weight="0.3"), "class weight out of range"),
+    (_extra_with(class_weight=True), "class weight out of range"),
+])
+def test_extra_json_of_the_wrong_shape_is_refused_naming_the_file(saved, tmp_path, change, message):
+    odd = tmp_path / "odd.model"
+    with pytest.raises(ModelError, match=re.escape(f"{odd}: corrupt model file ({message})")):
+        Model.load(rewrite(saved, odd, change))
+
+
+def test_json_nested_deeper_than_the_limit_but_parsable_is_refused(saved, tmp_path):
+    deep = 2 * modelfile.MAX_DEPTH
+    with pytest.raises(ModelError, match=re.escape("(extra nested too deeply)")):
+        Model.load(rewrite(saved, tmp_path / "odd.model", _extra_with(reach=json.loads("[" * deep + "]" * deep))))
+
+
+def test_every_command_that_reads_a_model_says_a_wrong_shaped_one_in_one_line(saved, tmp_path, pairs, capsys):
+    from restore.cli import main
+    odd = rewrite(saved, tmp_path / "odd.model", _extra([]))
+    (tmp_path / "in.txt").write_text(SPUN)
+    (tmp_path / "p.jsonl").write_text(json.dumps({"spun": "a", "clean": "a"}) + "\n")
+    for args in (["fix", "--model", odd, tmp_path / "in.txt"], ["detect", "--model", odd, tmp_path / "in.txt"],
+                 ["review", "--model", odd, tmp_path / "in.txt", "-o", tmp_path / "r.html"],
+                 ["eval", "--model", odd, tmp_path / "p.jsonl"],
+                 ["train", tmp_path / "p.jsonl", "--context-from", odd, "-o", tmp_path / "m.model"],
+                 ["learn", tmp_path / "in.txt", "--base", odd, "-o", tmp_path / "m.model"]):
+        assert main([*map(str, args)]) == 1
+        lines = capsys.readouterr().err.strip().splitlines()
+        assert lines == [f"restore: error: {odd}: corrupt model file (extra is not a JSON object)"], args
 
 
 def test_the_cli_says_a_corrupt_model_in_one_line(saved, tmp_path):
