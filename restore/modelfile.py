@@ -10,7 +10,8 @@ The header line is read and checked first: format, version, the payload's size a
 its SHA-256 (not recomputed for the model that ships with restore, which is part of the
 installed package as its code is: a seventh of a one-line run's start-up; every member's
 CRC-32 still tells a damaged file).  Only then are the arrays read, with ``allow_pickle=False`` semantics (every
-member's dtype is fixed here in advance, and object arrays are never read), and checked
+member's dtype is fixed here in advance, and object arrays are never read; none is inflated
+before its .npy header and the archive agree on its size, nor past that size), and checked
 for the shapes, ranges and order the decoder relies on; JSON, for the types the loader reads
 and nesting at most ``MAX_DEPTH`` deep.  A file that fails any check is a
 ``ModelError`` naming the file, in one line.  A model pickled by restore 0.1 (format 3
@@ -63,6 +64,8 @@ FORMAT = "restore-model"
 VERSION = 4                     # restore 0.1 pickled formats 1 to 3
 MAX_HEADER = 1 << 20
 MAX_FILE = 1 << 31              # no restore model comes near 2 GB
+MAX_INFLATION = 16              # the arrays, inflated, against the file: the shipped model's 48,943,158 bytes are
+                                # 1.21 times its 40,343,166-byte file, its most deflated member 10.6 times its own
 DEFLATE_BELOW = 0.2             # a member is stored deflated when that makes it under a fifth as big (inflating
                                 # the others would cost more load time than their bytes)
 ID_BITS = 21                    # as restore.model.ID_BITS: keys are u << 2 ID_BITS | v << ID_BITS | w
@@ -236,8 +239,8 @@ def read(path: str | os.PathLike, *, shipped: bool = False) -> Model:
         return _model(_members(data), header)
     except ModelError as e:
         raise ModelError(f"{path}: corrupt model file ({e})") from None
-    except (ValueError, TypeError, KeyError, IndexError, OverflowError, MemoryError, zipfile.BadZipFile,
-            UnicodeDecodeError) as e:
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError, MemoryError, RecursionError, EOFError,
+            zipfile.BadZipFile, zlib.error) as e:
         raise ModelError(f"{path}: corrupt model file ({type(e).__name__})") from None
 
 
@@ -334,27 +337,35 @@ def _extra(blob: np.ndarray) -> tuple[dict, dict, dict, float]:
 
 def _members(data: bytes) -> dict[str, np.ndarray]:
     """The arrays of the .npz archive that ends ``data`` (zipfile skips what precedes it), each
-    checked to have the dtype ``MEMBERS`` gives it."""
-    out = {}
+    checked to have the dtype ``MEMBERS`` gives it; no more is inflated than the file can hold."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        names = {info.filename: info for info in archive.infolist()}
-        if set(names) != {name + ".npy" for name in MEMBERS}:
+        infos = archive.infolist()
+        names = {info.filename: info for info in infos}
+        if len(infos) != len(MEMBERS) or set(names) != {name + ".npy" for name in MEMBERS}:
             raise ModelError("unexpected arrays")
-        for name, dtype in MEMBERS.items():
-            info = names[name + ".npy"]
-            if info.file_size > MAX_FILE:
-                raise ModelError(f"{name} too large")
-            raw = archive.read(info)                        # checks the member's CRC-32
-            member = io.BytesIO(raw)
-            major, _ = np.lib.format.read_magic(member)
-            reader = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
-            shape, fortran, found = reader(member)
-            if found != np.dtype(dtype) or len(shape) != 1 or fortran:
-                raise ModelError(f"{name} has the wrong type")
-            if shape[0] * found.itemsize != len(raw) - member.tell():
-                raise ModelError(f"{name} has the wrong size")
-            out[name] = np.frombuffer(raw, dtype=found, count=shape[0], offset=member.tell())
-    return out
+        inflated = sum(info.file_size for info in infos)
+        if inflated > MAX_INFLATION * len(data) + (1 << 20):
+            raise ModelError(f"arrays of {inflated:,} bytes in a file of {len(data):,}")
+        return {name: _array(archive, names[name + ".npy"], np.dtype(dtype)) for name, dtype in MEMBERS.items()}
+
+
+def _array(archive: zipfile.ZipFile, info: zipfile.ZipInfo, dtype: np.dtype) -> np.ndarray:
+    """The member ``info``, read only once its .npy header (dtype and shape) gives it the size it declares."""
+    name = info.filename[:-len(".npy")]
+    with archive.open(info) as member:
+        if np.lib.format.read_magic(member) != (1, 0):      # what write_array writes: a header under 64 kB
+            raise ModelError(f"{name} has the wrong type")
+        shape, fortran, found = np.lib.format.read_array_header_1_0(member)
+        offset = member.tell()
+    if found != dtype or len(shape) != 1 or fortran:
+        raise ModelError(f"{name} has the wrong type")
+    if offset + shape[0] * dtype.itemsize != info.file_size:
+        raise ModelError(f"{name} has the wrong size")
+    with archive.open(info) as member:
+        raw = member.read(info.file_size)                   # never inflates more; checks the CRC-32 at the end
+    if len(raw) != info.file_size:
+        raise ModelError(f"{name} truncated")
+    return np.frombuffer(raw, dtype=dtype, count=shape[0], offset=offset)
 
 
 def _words(blob: np.ndarray, count: int | None, what: str) -> list[str]:

@@ -7,7 +7,9 @@ import pickle
 import re
 import subprocess
 import sys
+import tracemalloc
 import zipfile
+import zlib
 
 import numpy as np
 import pytest
@@ -209,6 +211,70 @@ def test_every_command_that_reads_a_model_says_a_wrong_shaped_one_in_one_line(sa
         assert main([*map(str, args)]) == 1
         lines = capsys.readouterr().err.strip().splitlines()
         assert lines == [f"restore: error: {odd}: corrupt model file (extra is not a JSON object)"], args
+
+
+def craft(path, target, name, raw, declared=None):
+    """Write ``path``'s model to ``target`` with member ``name`` holding ``raw`` (deflated), the archive declaring
+    the size and CRC-32 of ``declared`` (default: ``raw``) for it, and a valid checksum."""
+    arrays = modelfile._members(path.read_bytes())
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member, array in arrays.items():
+            npy = io.BytesIO()
+            np.lib.format.write_array(npy, array)
+            archive.writestr(member + ".npy", raw if member == name else npy.getvalue())
+        if declared is not None:                            # the central directory is written from these on close
+            info = archive.getinfo(name + ".npy")
+            info.file_size, info.CRC = len(declared), zlib.crc32(declared)
+    payload = buffer.getvalue()
+    header = {"format": "restore-model", "version": modelfile.VERSION, "size": len(payload),
+              "sha256": hashlib.sha256(payload).hexdigest(), "info": {}}
+    target.write_bytes(modelfile.MAGIC + json.dumps(header).encode() + b"\n" + payload)
+    return target
+
+
+def npy_header(count):
+    out = io.BytesIO()
+    np.lib.format.write_array_header_1_0(out, {"descr": "|u1", "fortran_order": False, "shape": (count,)})
+    return out.getvalue()
+
+
+def peak_memory(load):
+    """The most memory ``load()`` held at once, in bytes, and what it raised."""
+    tracemalloc.start()
+    try:
+        load()
+        raised = None
+    except ModelError as e:
+        raised = e
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return peak, raised
+
+
+def test_a_member_that_would_inflate_far_beyond_the_file_is_refused_before_inflating(saved, tmp_path):
+    big = 8 << 20                                           # 8 MB of zeros deflate to 8 kB
+    bomb = craft(saved, tmp_path / "bomb.model", "extra", npy_header(big) + bytes(big))
+    peak, raised = peak_memory(lambda: modelfile.read(bomb))
+    assert re.fullmatch(rf"{re.escape(str(bomb))}: corrupt model file \(arrays of 8,3\d\d,\d\d\d bytes in a file "
+                        rf"of \d\d,\d\d\d\)", str(raised))
+    assert peak < 1 << 20
+
+
+def test_a_member_whose_npy_header_does_not_give_its_declared_size_is_refused_before_inflating(saved, tmp_path):
+    odd = craft(saved, tmp_path / "odd.model", "extra", npy_header(2) + b"{}" + bytes(512 << 10))
+    peak, raised = peak_memory(lambda: modelfile.read(odd))
+    assert str(raised) == f"{odd}: corrupt model file (extra has the wrong size)"
+    assert peak < 256 << 10
+
+
+def test_a_member_never_inflates_past_its_declared_size(saved, tmp_path):
+    text = json.dumps({"phrases": [], "multi": []}).encode()
+    extra = npy_header(len(text)) + text
+    long = craft(saved, tmp_path / "long.model", "extra", extra + bytes(16 << 20), declared=extra)
+    peak, raised = peak_memory(lambda: modelfile.read(long))
+    assert raised is None and peak < 2 << 20                 # the 16 MB past the declared end stay deflated
 
 
 def test_the_cli_says_a_corrupt_model_in_one_line(saved, tmp_path):
