@@ -457,6 +457,7 @@ def _model(a: dict[str, np.ndarray], header: dict) -> Model:
     table = _Table(garbled, a["channel_counts"], a["channel_originals"], a["channel_scores"])
     propensity = dict(zip(_words(a["propensity_words"], len(a["propensity"]), "propensity words"),
                           a["propensity"].tolist()))
+    _check(bool(((a["propensity"] >= 0) & (a["propensity"] <= 1)).all()), "propensity out of range")
 
     layout_garbled, layout_counts = a["layout_garbled"], a["layout_counts"]
     layout_originals, layout_scores = a["layout_originals"], a["layout_scores"]

@@ -154,6 +154,7 @@ def test_the_shipped_models_checksum_is_not_recomputed_but_a_damaged_member_is_s
     (lambda a: a.update(bigram_words=a["bigram_words"].astype("<u8")), "bigram_words has the wrong type"),
     (lambda a: a.update(channel_originals=np.frombuffer(b"\xff\n", np.uint8)), "UnicodeDecodeError"),
     (lambda a: a.pop("extra"), "unexpected arrays"),
+    (lambda a: a["propensity"].__setitem__(0, np.nan), "propensity out of range"),
 ])
 def test_a_file_with_a_valid_checksum_but_nonsense_inside_is_refused(saved, tmp_path, change, message):
     with pytest.raises(ModelError, match=re.escape(message)):
