@@ -24,7 +24,7 @@ import time
 from typing import IO, TYPE_CHECKING, Iterable, Iterator
 
 from .diff import MarkedWords, UnifiedDiff, change_records
-from .errors import Terminated, UsageError
+from .errors import Terminated, UsageError, one_line, shown
 from .files import Spool, new_file_mode
 from .inputs import Job, find_files, plan
 from .pool import Batch
@@ -108,7 +108,7 @@ def run(jobs: Iterable[Job], settings: Settings, *, workers: int = 1, ordered: b
                 _pass_on(outcome, stdout, log)
                 if outcome.status in ("failed", "skipped") and outcome.message != "up to date":
                     kind = "error" if outcome.status == "failed" else "skipped"
-                    bar.write(f"restore: {kind}: {outcome.source}: {outcome.message}", file=sys.stderr)
+                    bar.write(f"restore: {kind}: {shown(outcome.source)}: {one_line(outcome.message)}", file=sys.stderr)
                 if outcome.fatal and not tally.halted:
                     tally.halted = "the disk is full"
                     batch.stop()

@@ -20,7 +20,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, NoReturn
 
-from .errors import RestoreError, Terminated, UsageError
+from .errors import RestoreError, Terminated, UsageError, one_line
 from .files import DISK_FULL
 
 if TYPE_CHECKING:
@@ -126,7 +126,7 @@ class _Failures:
         self.count = 0
 
     def __call__(self, message: str) -> None:
-        print(f"restore: error: {message}", file=sys.stderr)
+        print(f"restore: error: {one_line(message)}", file=sys.stderr)
         self.count += 1
 
     def exit_code(self) -> int:
@@ -148,7 +148,7 @@ def _pairs(paths, failed: _Failures):
     pairs: list[tuple[str, str]] = []
     for path in unique_pair_files(paths):
         try:
-            pairs.extend(read_pairs([path]))
+            pairs.extend(list(read_pairs([path])))      # all of a file, or none of it
         except RestoreError as e:
             failed(str(e))
     return pairs
@@ -192,7 +192,7 @@ def cmd_learn(args) -> int:
     if not os.path.isdir(folder):
         raise RestoreError(f"{args.output}: cannot write the model (no folder {folder})")
     _refuse_overwriting(args.output, [found.path for found in find_files(args.inputs)] + [args.base])
-    say = (lambda line: None) if args.quiet else (lambda line: print(f"restore: {line}", file=sys.stderr))
+    say = (lambda line: None) if args.quiet else (lambda line: print(f"restore: {one_line(line)}", file=sys.stderr))
     failed = _Failures()
     texts = read_corpus(args.inputs, fmt=args.format, fields=args.field or ["text"], encoding=args.encoding,
                         skipped=lambda line: say(f"skipped: {line}"), failed=failed)
@@ -467,7 +467,7 @@ def main(argv=None) -> int:
     try:
         return args.run(args)
     except UsageError as e:
-        parser.error(str(e))
+        parser.error(one_line(str(e)))
     except RestoreError as e:
         return _fail(str(e))
     except KeyboardInterrupt as e:
@@ -525,7 +525,7 @@ def _drop_stdout() -> None:
 
 
 def _fail(message: str) -> int:
-    print(f"restore: error: {message}", file=sys.stderr)
+    print(f"restore: error: {one_line(message)}", file=sys.stderr)
     with contextlib.suppress(OSError):
         sys.stdout.flush()
     return 1

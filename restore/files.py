@@ -28,7 +28,7 @@ import sys
 import tempfile
 from typing import IO, Any, BinaryIO, Iterator
 
-from .errors import BadInput, UsageError
+from .errors import BadInput, UsageError, shown
 
 __all__ = ["BLOCK", "DISK_FULL", "NotText", "Reader", "Skipped", "Spool", "read_text", "text_encoding", "new_file_mode", "temp_prefix"]
 
@@ -218,7 +218,7 @@ def read_text(path: str | os.PathLike, encoding: str = "utf-8") -> str:
                 raise BadInput(reader.why_binary() + ", not text")
             return "".join(reader.blocks())
     except BadInput as e:
-        raise BadInput(f"{path}: {e}") from None
+        raise BadInput(f"{shown(str(path))}: {e}") from None
 
 
 def umask() -> int:
@@ -344,7 +344,7 @@ def keep_original(path: str, saved: str) -> None:
     except FileExistsError:
         if _same_file(path, saved):
             return
-        raise BadInput(f"its backup {saved} already exists (restore never overwrites a backup: remove it, "
+        raise BadInput(f"its backup {shown(saved)} already exists (restore never overwrites a backup: remove it, "
                        f"or choose another --backup)") from None
     except OSError:
         pass                                         # no hard links here: copy
@@ -352,7 +352,7 @@ def keep_original(path: str, saved: str) -> None:
         with open(path, "rb") as source, open(saved, "xb") as copy:
             shutil.copyfileobj(source, copy)
     except FileExistsError:
-        raise BadInput(f"its backup {saved} already exists (restore never overwrites a backup)") from None
+        raise BadInput(f"its backup {shown(saved)} already exists (restore never overwrites a backup)") from None
     shutil.copystat(path, saved)
 
 

@@ -112,6 +112,8 @@ class Worker:
         except OSError as e:
             outcome.status, outcome.message = "failed", f"cannot write {shown(job.target or 'the output')} ({e.strerror})"
             outcome.fatal = e.errno in DISK_FULL
+        except Exception as e:              # a bug: this file fails in one line, and the batch goes on
+            outcome.status, outcome.message = "failed", f"internal error ({type(e).__name__}: {e}); please report it"
         except BaseException:               # a second Ctrl-C: leave no temporary file behind
             self.discard()
             raise

@@ -149,3 +149,19 @@ def test_learn_goes_on_past_a_binary_file_it_was_named_writes_its_model_and_exit
     result = run("learn", tmp_path / "image.png", tmp_path / "a.txt", "-o", tmp_path / "m.model", "-q")
     assert result.returncode == 1 and "image.png: binary file" in result.stderr
     assert (tmp_path / "m.model").exists()
+
+
+def test_a_bug_on_one_file_fails_that_file_alone(capsys, monkeypatch, tmp_path):
+    from restore.worker import Worker
+    (tmp_path / "a.txt").write_text(SPUN)
+    (tmp_path / "b.txt").write_text(SPUN)
+    repair = Worker._repair
+
+    def buggy(self, job, *rest):
+        if job.source.endswith("b.txt"):
+            raise ZeroDivisionError("division by zero")
+        return repair(self, job, *rest)
+    monkeypatch.setattr(Worker, "_repair", buggy)
+    code, _, err = fix(capsys, tmp_path / "a.txt", tmp_path / "b.txt", "-o", tmp_path / "out")
+    assert code == 1 and "b.txt: internal error (ZeroDivisionError: division by zero)" in err
+    assert (tmp_path / "out" / "a.txt").exists() and not (tmp_path / "out" / "b.txt").exists()
