@@ -392,7 +392,10 @@ def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min
     changed = sum(text != done for text, done in zip(texts, learned.restored))
     reach["spun texts"] = (changed + 0.5) / (len(texts) + 1)      # what the user's archive is like
     channel = _channel(final, rates, reach, kept, habit)
-    return Model(channel, context, info={"learned from": f"{len(texts)} spun texts", "base": base.info}), learned
+    # the base's own base is left out: along a chain of ``learn --base`` runs the info would nest
+    # one level deeper each time, past what a model file may hold (``modelfile.MAX_DEPTH``)
+    base_info = {key: value for key, value in base.info.items() if key != "base"}
+    return Model(channel, context, info={"learned from": f"{len(texts)} spun texts", "base": base_info}), learned
 
 
 def read_corpus(inputs: list[str], *, fmt: str | None = None, fields: Iterable[str] = ("text",),

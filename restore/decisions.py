@@ -105,6 +105,8 @@ def parse(lines: Iterable[str], path: str) -> list[Decision]:
             row = json.loads(line)
         except ValueError as e:
             raise DecisionsError(f"{where}: not JSON ({getattr(e, 'msg', e)}, column {getattr(e, 'colno', '?')})") from None
+        except RecursionError:
+            raise DecisionsError(f"{where}: JSON nested too deeply") from None
         d = _decision(row, where)
         d.where = where
         if out and d.change <= out[-1].change:

@@ -37,7 +37,7 @@ def read_pairs(paths: Iterable[str | Path]) -> Iterator[tuple[str, str]]:
                     continue
                 try:
                     row = json.loads(line)
-                except ValueError:
+                except (ValueError, RecursionError):         # not JSON, or nested too deeply to read
                     row = None
                 if not (isinstance(row, dict) and isinstance(row.get("spun"), str)
                         and isinstance(row.get("clean"), str)):

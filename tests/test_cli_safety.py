@@ -165,3 +165,14 @@ def test_a_bug_on_one_file_fails_that_file_alone(capsys, monkeypatch, tmp_path):
     code, _, err = fix(capsys, tmp_path / "a.txt", tmp_path / "b.txt", "-o", tmp_path / "out")
     assert code == 1 and "b.txt: internal error (ZeroDivisionError: division by zero)" in err
     assert (tmp_path / "out" / "a.txt").exists() and not (tmp_path / "out" / "b.txt").exists()
+
+
+@pytest.mark.parametrize("command, name", [("train", "pairs.jsonl"), ("apply", "decisions.jsonl")])
+def test_json_nested_too_deeply_is_one_line_naming_the_file(tmp_path, command, name):
+    (tmp_path / name).write_text("[" * 100_000 + "\n")
+    (tmp_path / "a.txt").write_text(SPUN)
+    args = {"train": ["train", tmp_path / name, "-o", tmp_path / "m.model"],
+            "apply": ["apply", tmp_path / "a.txt", tmp_path / name, "-o", tmp_path / "out.txt"]}[command]
+    result = run(*args)
+    assert result.returncode == 1 and result.stderr.count("\n") == 1 and f"{name}:1:" in result.stderr
+    assert "internal error" not in result.stderr
