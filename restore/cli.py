@@ -52,7 +52,7 @@ def _settings(args, **more):
 
 def cmd_fix(args) -> int:
     from . import batch
-    from .inputs import check_log_path
+    from .inputs import check_log_path, spare_logs
     review = ("marked" if sys.stdout.isatty() else "unified") if args.diff else None
     settings = _settings(args, min_confidence=args.min_confidence, review=review, changes=bool(args.changes),
                          backup=args.backup)
@@ -63,7 +63,7 @@ def cmd_fix(args) -> int:
     check_log_path("--changes", args.changes, inputs)
     if args.report and args.changes and os.path.realpath(args.report) == os.path.realpath(args.changes):
         raise UsageError("--report and --changes name the same file")
-    jobs = _sparing_logs(jobs, {"--report": args.report, "--changes": args.changes})
+    jobs = spare_logs(jobs, {"--report": args.report, "--changes": args.changes})
     to_stdout = not (args.output_dir or args.in_place) or args.diff
     if args.scheduler:
         from .cluster import check_address
@@ -79,35 +79,6 @@ def cmd_fix(args) -> int:
         for line in tally.lines() + (["interrupted"] if tally.stopped else []):
             print(f"restore: {line}", file=sys.stderr)
     return tally.exit_code
-
-
-def _sparing_logs(jobs, logs: dict):
-    """``jobs``, but one whose output would be the file of a log option (``{"--report": path}``) fails instead
-    (``fix DIR -o OUT --report OUT/a.txt``: the report would replace a.txt's restored text)."""
-    import dataclasses
-    taken = {os.path.realpath(path): option for option, path in logs.items() if path}
-    for job in jobs:
-        option = taken.get(os.path.realpath(job.target)) if job.target and not job.status else None
-        yield dataclasses.replace(job, status="failed", message=f"its output is the {option} file") if option else job
-
-
-def _refuse_overwriting(output: str, inputs) -> None:
-    """A ``UsageError`` if the file ``output`` is one of ``inputs``: restore never writes over what it reads."""
-    real = os.path.realpath(output)
-    for path in inputs:
-        if path and path != "-" and os.path.lexists(path) and os.path.realpath(path) == real:
-            raise UsageError(f"-o {output} is an input ({path}): restore never writes over its inputs")
-
-
-def _pair_files(paths) -> list[str]:
-    """Every file a list of pairs files reads: ``NAME.spun.txt`` reads ``NAME.clean.txt`` too."""
-    out = []
-    for path in map(str, paths):
-        out.append(path)
-        for mine, other in ((".spun.txt", ".clean.txt"), (".clean.txt", ".spun.txt")):
-            if path.endswith(mine):
-                out.append(path[:-len(mine)] + other)
-    return out
 
 
 def cmd_detect(args) -> int:
@@ -166,11 +137,13 @@ def _lexicon(paths):
 
 
 def cmd_train(args) -> int:
+    from .inputs import refuse_overwriting
     from .learn import train_model
+    from .pairs import files_read
     folder = os.path.dirname(os.path.abspath(args.output))
     if not os.path.isdir(folder):
         raise RestoreError(f"{args.output}: cannot write the model (no folder {folder})")
-    _refuse_overwriting(args.output, _pair_files(args.pairs) + list(args.lexicon or []) + [args.context_from])
+    refuse_overwriting(args.output, files_read(args.pairs) + list(args.lexicon or []) + [args.context_from])
     failed = _Failures()
     pairs = _pairs(args.pairs, failed)
     if not pairs:
@@ -187,11 +160,11 @@ def cmd_train(args) -> int:
 
 def cmd_learn(args) -> int:
     from .decipher import ENOUGH_WORDS, MIN_COUNT, decipher, learned_swaps, read_corpus, summary
-    from .inputs import find_files
+    from .inputs import find_files, refuse_overwriting
     folder = os.path.dirname(os.path.abspath(args.output))
     if not os.path.isdir(folder):
         raise RestoreError(f"{args.output}: cannot write the model (no folder {folder})")
-    _refuse_overwriting(args.output, [found.path for found in find_files(args.inputs)] + [args.base])
+    refuse_overwriting(args.output, [found.path for found in find_files(args.inputs)] + [args.base])
     say = (lambda line: None) if args.quiet else (lambda line: print(f"restore: {one_line(line)}", file=sys.stderr))
     failed = _Failures()
     texts = read_corpus(args.inputs, fmt=args.format, fields=args.field or ["text"], encoding=args.encoding,

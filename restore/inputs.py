@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Iterator, NamedTuple
 
 from .errors import UsageError, shown
 
-__all__ = ["Job", "Found", "find_files", "plan", "check_log_path"]
+__all__ = ["Job", "Found", "find_files", "plan", "check_log_path", "spare_logs", "refuse_overwriting"]
 
 
 @dataclass(frozen=True)
@@ -165,6 +165,27 @@ def check_log_path(option: str, path: str | None, args: list[str]) -> None:
         elif (os.path.lexists(arg) and os.path.realpath(arg) == real) or (
                 _is_glob(arg) and _glob_matches(real, os.path.abspath(arg))):
             raise UsageError(f"{option} {shown(path)} is an input: restore never writes over its inputs")
+
+
+def spare_logs(jobs: Iterable[Job], logs: dict[str, str | None]) -> Iterator[Job]:
+    """``jobs``, but one whose output would be the file of a log option (``{"--report": path}``) fails
+    instead (``fix DIR -o OUT --report OUT/a.txt``: the report would replace a.txt's restored text).
+
+    >>> [j.message for j in spare_logs([Job("a.txt", "out/a.txt")], {"--report": "out/a.txt"})]
+    ['its output is the --report file']
+    """
+    taken = {os.path.realpath(path): option for option, path in logs.items() if path}
+    for job in jobs:
+        option = taken.get(os.path.realpath(job.target)) if job.target and not job.status else None
+        yield dataclasses.replace(job, status="failed", message=f"its output is the {option} file") if option else job
+
+
+def refuse_overwriting(output: str, inputs: Iterable[str | None]) -> None:
+    """A ``UsageError`` if the file ``output`` is one of ``inputs``: restore never writes over what it reads."""
+    real = os.path.realpath(output)
+    for path in inputs:
+        if path and path != "-" and os.path.lexists(path) and os.path.realpath(path) == real:
+            raise UsageError(f"-o {output} is an input ({path}): restore never writes over its inputs")
 
 
 def _under(path: str, folder: str) -> bool:

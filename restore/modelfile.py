@@ -70,8 +70,8 @@ DEFLATE_BELOW = 0.2             # a member is stored deflated when that makes it
                                 # the others would cost more load time than their bytes)
 ID_BITS = 21                    # as restore.model.ID_BITS: keys are u << 2 ID_BITS | v << ID_BITS | w
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)
-MAX_DEPTH = 100                 # JSON nesting: extra needs 5; the header's info nests one level deeper with each
-                                # `restore learn --base` of a learned model; Python's own limit is about 1,000
+MAX_DEPTH = 100                 # JSON nesting: extra needs 5, the header's info 3 (a learned model keeps one
+                                # level of its base's); Python's own limit is about 1,000
 
 # member name -> dtype: what a model file holds, exactly
 MEMBERS = {

@@ -20,7 +20,7 @@ from typing import Iterable, Iterator
 from .errors import RestoreError
 from .files import read_text
 
-__all__ = ["PairError", "read_pairs", "read_text", "unique_pair_files"]
+__all__ = ["PairError", "files_read", "read_pairs", "read_text", "unique_pair_files"]
 
 
 class PairError(RestoreError):
@@ -58,4 +58,19 @@ def unique_pair_files(paths: Iterable[str | Path]) -> list[Path]:
         if key not in seen:
             seen.add(key)
             out.append(path)
+    return out
+
+
+def files_read(paths: Iterable[str | Path]) -> list[str]:
+    """Every file that reading the pairs files ``paths`` reads: ``NAME.spun.txt`` reads ``NAME.clean.txt`` too.
+
+    >>> files_read(["a.spun.txt", "b.jsonl"])
+    ['a.spun.txt', 'a.clean.txt', 'b.jsonl']
+    """
+    out = []
+    for path in map(str, paths):
+        out.append(path)
+        for mine, other in ((".spun.txt", ".clean.txt"), (".clean.txt", ".spun.txt")):
+            if path.endswith(mine):
+                out.append(path[:-len(mine)] + other)
     return out
