@@ -20,7 +20,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, NoReturn
 
-from .errors import RestoreError, Terminated, UsageError, one_line
+from .errors import RestoreError, Terminated, UsageError, one_line, shown
 from .files import DISK_FULL
 
 if TYPE_CHECKING:
@@ -75,7 +75,9 @@ def cmd_fix(args) -> int:
     _model(args.model)
     tally = batch.run(jobs, settings, workers=args.jobs, ordered=to_stdout, changes=args.changes,
                       report=args.report, progress=not args.quiet and sys.stderr.isatty(), scheduler=args.scheduler)
-    if not args.quiet and (tally.files > 1 or args.output_dir or args.in_place or tally.stopped):
+    if not args.quiet and not tally.files and not tally.stopped:
+        print(f"restore: no files found in {_named(inputs)}", file=sys.stderr)    # an empty folder: say so
+    elif not args.quiet and (tally.files > 1 or args.output_dir or args.in_place or tally.stopped):
         for line in tally.lines() + (["interrupted"] if tally.stopped else []):
             print(f"restore: {line}", file=sys.stderr)
     return tally.exit_code
@@ -109,7 +111,7 @@ class _Failures:
 
 def _named(paths) -> str:
     """Input paths for a message: the first three, and how many more."""
-    paths = [str(p) for p in paths] or ["-"]
+    paths = [shown(str(p)) for p in paths] or ["-"]
     return ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
 
 

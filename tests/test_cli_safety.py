@@ -176,3 +176,9 @@ def test_json_nested_too_deeply_is_one_line_naming_the_file(tmp_path, command, n
     result = run(*args)
     assert result.returncode == 1 and result.stderr.count("\n") == 1 and f"{name}:1:" in result.stderr
     assert "internal error" not in result.stderr
+
+
+def test_an_empty_folder_is_said_not_passed_over_in_silence(capsys, tmp_path):
+    (tmp_path / "empty").mkdir()
+    code, out, err = fix(capsys, tmp_path / "empty", "-o", tmp_path / "out")
+    assert code == 0 and out == "" and err == f"restore: no files found in {tmp_path / 'empty'}\n"
