@@ -25,15 +25,14 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import html
 import json
 import os
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser, attrfind_tolerant, tagfind_tolerant  # type: ignore[attr-defined]
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any, Callable, Iterable, Iterator
 
+from . import markup
 from .errors import BadInput
 from .fixer import Fixer, Interrupted
 
@@ -128,8 +127,8 @@ def documents(fmt: str, blocks: Iterable[str], fields: Iterable[str] = ("text",)
         return
     if fmt == "html":
         doc = "".join(blocks)
-        text, attributes = _html_spans(doc)
-        yield None, "\n\n".join(_view(doc, spans)[0] for spans in (text, attributes))[:sample]
+        text, attributes = markup.text_spans(doc)
+        yield None, "\n\n".join(markup.view(doc, spans)[0] for spans in (text, attributes))[:sample]
         return
     taken: list[str] = []
     for chunk in paragraphs(blocks):
@@ -341,19 +340,12 @@ def _object(s: str, i: int, prefix: tuple, paths: frozenset, found: list, seen: 
 
 # -- HTML ---------------------------------------------------------------------------------------
 
-INLINE = frozenset("a abbr acronym b bdi bdo big cite code data del dfn em font i img ins kbd label mark q "
-                   "s samp small span strike strong sub sup time tt u var wbr".split())
-RAW_TEXT = frozenset({"script", "style"})
-ATTRIBUTES = frozenset({"alt", "title"})
-_ENTITY = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
-
-
 def _repair_html(blocks: Iterable[str], fixer: Fixer) -> Iterator[Piece]:
     raw = "".join(blocks)
-    doc, spans, repairs = _fix_spans(raw, _html_spans(raw), fixer.repair_with_edits)
+    doc, spans, repairs = _fix_spans(raw, markup.text_spans(raw), fixer.repair_with_edits)
     edits = []
     for group in spans:
-        view, starts = _view(doc, group)
+        view, starts = markup.view(doc, group)
         for c in _restore_long(view, fixer):
             i = bisect.bisect_right(starts, c.start) - 1
             if i < 0:
@@ -369,18 +361,6 @@ def _repair_html(blocks: Iterable[str], fixer: Fixer) -> Iterator[Piece]:
         pos = c.end
     out.append(doc[pos:])
     yield Piece(raw, "".join(out), [View(doc, edits, repairs=repairs)])
-
-
-def _view(doc: str, spans: list) -> tuple[str, list[int]]:
-    """The text a reader sees in ``spans`` of ``doc`` (each with what stands before it), and where
-    each span starts in that text."""
-    parts, starts, pos = [], [], 0
-    for start, end, before in spans:
-        pos += len(before)
-        starts.append(pos)
-        parts += [before, doc[start:end]]
-        pos += end - start
-    return "".join(parts), starts
 
 
 def _fix_spans(doc: str, groups: tuple, repair: Callable[[str], tuple[str, list]]) -> tuple[str, tuple, list]:
@@ -402,104 +382,3 @@ def _fix_spans(doc: str, groups: tuple, repair: Callable[[str], tuple[str, list]
         return doc, groups, []
     out.append(doc[pos:])
     return "".join(out), tuple(moved), repairs
-
-
-def _html_spans(doc: str) -> tuple[list, list]:
-    """The text nodes and the ``alt``/``title`` values of ``doc``: two lists of
-    ``(start, end, what stands before it)``, each span free of markup and entities.
-
-    >>> doc = '<p>A <b>b</b>&amp;c</p><img alt="d">'
-    >>> text, attributes = _html_spans(doc)
-    >>> text, attributes
-    ([(3, 5, '\\n\\n'), (8, 9, ''), (18, 19, '&')], [(33, 34, '\\n\\n')])
-    >>> _view(doc, text)[0]
-    '\\n\\nA b&c'
-    """
-    finder = _TextFinder(doc)
-    finder.feed(doc)
-    finder.close()
-    return finder.text, finder.attributes
-
-
-class _TextFinder(HTMLParser):
-    """Records where text nodes and alt/title values are, using the stdlib tokenizer's positions."""
-
-    def __init__(self, doc: str):
-        super().__init__(convert_charrefs=False)
-        self.line_starts = [0] + [m.end() for m in re.finditer("\n", doc)]
-        self.text: list = []
-        self.attributes: list = []
-        self._break = ""            # what the markup since the last text node stands for
-        self._entities: list = []   # entities since the last text node, decoded
-        self._raw_text = None       # inside <script> or <style>
-
-    def _offset(self) -> int:
-        line, column = self.getpos()
-        return self.line_starts[line - 1] + column
-
-    def _tag(self, tag: str) -> None:
-        if tag == "br":
-            self._break = self._break or "\n"
-        elif tag not in INLINE:
-            self._break = "\n\n"
-
-    def handle_starttag(self, tag, attrs):
-        self._tag(tag)
-        self._attributes(attrs)
-        if tag in RAW_TEXT:
-            self._raw_text = tag
-
-    def handle_startendtag(self, tag, attrs):
-        self._tag(tag)
-        self._attributes(attrs)
-
-    def handle_endtag(self, tag):
-        self._tag(tag)
-        if tag == self._raw_text:
-            self._raw_text = None
-
-    def handle_decl(self, decl):
-        self._break = "\n\n"
-
-    def handle_entityref(self, name):
-        self._entities.append(html.unescape(f"&{name};"))
-
-    def handle_charref(self, name):
-        self._entities.append(html.unescape(f"&#{name};"))
-
-    def handle_data(self, data):
-        if self._raw_text:
-            return
-        start = self._offset()
-        before = self._break or "".join(self._entities)
-        if self.text and not before and self.text[-1][1] == start and not self._entities:
-            self.text[-1] = (self.text[-1][0], start + len(data), self.text[-1][2])
-        else:
-            self.text.append((start, start + len(data), before))
-        self._break, self._entities = "", []
-
-    def _attributes(self, attrs) -> None:
-        if not any(name in ATTRIBUTES for name, _ in attrs):
-            return
-        tag, at = self.get_starttag_text() or "", self._offset()
-        k = tagfind_tolerant.match(tag, 1).end()
-        while k < len(tag):
-            m = attrfind_tolerant.match(tag, k)
-            if not m:
-                break
-            k = m.end()
-            if m.group(1).lower() not in ATTRIBUTES or not m.group(3):
-                continue
-            start, end = m.span(3)
-            if tag[start] in "'\"":
-                start, end = start + 1, end - 1
-            before = "\n\n"
-            for part in _ENTITY.split(tag[start:end]) if "&" in tag[start:end] else [tag[start:end]]:
-                if part:
-                    self.attributes.append((at + start, at + start + len(part), before))
-                    before = ""
-                start += len(part)
-                entity = _ENTITY.match(tag, start)
-                if entity and start < end:
-                    before += html.unescape(entity.group())
-                    start = entity.end()

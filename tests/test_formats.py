@@ -162,3 +162,10 @@ def test_each_json_line_is_a_document_and_a_file_is_one():
     assert list(documents("jsonl", ['{"text": "a"}\n\n{"text": "b", "x": 1}\n'])) == [(1, "a"), (3, "b")]
     assert list(documents("html", ["<p>a</p><script>b</script>"])) == [(None, "\n\na\n\n")]
     assert list(documents("text", ["one\n\ntwo"])) == [(None, "one\n\ntwo")]
+
+
+@pytest.mark.parametrize("doc", ['<p>Workers at noon. <!-- a comment never closed: astatine the agency',
+                                 '<p title="never closed>Workers astatine the agency',
+                                 '<p>Workers at noon.</p><p class=x astatine'])
+def test_markup_left_open_at_the_end_of_an_html_file_is_not_restored(fixer, doc):
+    assert [piece.out for piece in repair("html", [doc], fixer)] == [doc]

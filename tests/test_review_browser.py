@@ -193,7 +193,9 @@ JSONL = ('{"id": 1, "text": "Workers astatine the agency person been told.", "n"
          '{"text": "naïve workers astatine the agency \u2028 person been told"}\n')
 
 
-@pytest.mark.parametrize("name, text", [("nasty.txt", NASTY), ("page.html", "<p>" + NASTY + "</p>"),
+# in HTML the comment closes: one left open to the end hides the rest, which is then not restored
+@pytest.mark.parametrize("name, text", [("nasty.txt", NASTY),
+                                        ("page.html", "<p>" + NASTY.replace("accusation ", "accusation --> ") + "</p>"),
                                         ("feed.jsonl", JSONL)])
 def test_any_text_shows_inertly_and_exports_what_fix_writes(browser, tmp_path, name, text):
     source = tmp_path / name

@@ -1,0 +1,160 @@
+"""Where the text is in an HTML document: its text nodes and its ``alt`` and ``title`` values.
+
+``restore.formats`` restores them and puts them back; everything else (markup, scripts, styles,
+comments, entities) stays byte for byte.  The stdlib's tokenizer finds them, and its positions
+say where each one is.
+
+>>> doc = '<p>Workers <b>astatine</b> the agency.<!-- astatine --></p>'
+>>> text, attributes = text_spans(doc)
+>>> view(doc, text)[0]
+'\\n\\nWorkers astatine the agency.'
+"""
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser, attrfind_tolerant, tagfind_tolerant  # type: ignore[attr-defined]
+
+__all__ = ["text_spans", "view"]
+
+INLINE = frozenset("a abbr acronym b bdi bdo big cite code data del dfn em font i img ins kbd label mark q "
+                   "s samp small span strike strong sub sup time tt u var wbr".split())
+RAW_TEXT = frozenset({"script", "style"})
+ATTRIBUTES = frozenset({"alt", "title"})
+_ENTITY = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
+
+
+def view(doc: str, spans: list) -> tuple[str, list[int]]:
+    """The text a reader sees in ``spans`` of ``doc`` (each with what stands before it), and where
+    each span starts in that text."""
+    parts, starts, pos = [], [], 0
+    for start, end, before in spans:
+        pos += len(before)
+        starts.append(pos)
+        parts += [before, doc[start:end]]
+        pos += end - start
+    return "".join(parts), starts
+
+
+def text_spans(doc: str) -> tuple[list, list]:
+    """The text nodes and the ``alt``/``title`` values of ``doc``: two lists of
+    ``(start, end, what stands before it)``, each span free of markup and entities.
+
+    >>> doc = '<p>A <b>b</b>&amp;c</p><img alt="d">'
+    >>> text, attributes = text_spans(doc)
+    >>> text, attributes
+    ([(3, 5, '\\n\\n'), (8, 9, ''), (18, 19, '&')], [(33, 34, '\\n\\n')])
+    >>> view(doc, text)[0]
+    '\\n\\nA b&c'
+    """
+    finder = _TextFinder(doc)
+    finder.feed(doc)
+    finder.close()
+    return finder.text, finder.attributes
+
+
+class _TextFinder(HTMLParser):
+    """Records where text nodes and alt/title values are, using the stdlib tokenizer's positions."""
+
+    def __init__(self, doc: str):
+        super().__init__(convert_charrefs=False)
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", doc)]
+        self.text: list = []
+        self.attributes: list = []
+        self._break = ""            # what the markup since the last text node stands for
+        self._entities: list = []   # entities since the last text node, decoded
+        self._raw_text = None       # inside <script> or <style>
+        self._closing = False       # the document has ended: what the tokenizer could not finish comes now
+        self._unfinished = False    # ... and it has begun: the rest is markup left open
+        self._bracket = False       # ... or a "<" has come, which the next piece tells about
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        return self.line_starts[line - 1] + column
+
+    def _tag(self, tag: str) -> None:
+        if tag == "br":
+            self._break = self._break or "\n"
+        elif tag not in INLINE:
+            self._break = "\n\n"
+
+    def handle_starttag(self, tag, attrs):
+        self._tag(tag)
+        self._attributes(attrs)
+        if tag in RAW_TEXT:
+            self._raw_text = tag
+
+    def handle_startendtag(self, tag, attrs):
+        self._tag(tag)
+        self._attributes(attrs)
+
+    def handle_endtag(self, tag):
+        self._tag(tag)
+        if tag == self._raw_text:
+            self._raw_text = None
+
+    def handle_decl(self, decl):
+        self._break = "\n\n"
+
+    def handle_entityref(self, name):
+        self._entities.append(html.unescape(f"&{name};"))
+
+    def handle_charref(self, name):
+        self._entities.append(html.unescape(f"&#{name};"))
+
+    def close(self) -> None:
+        self._closing = True
+        super().close()
+
+    def _cut_off(self, data: str) -> bool:
+        """Whether ``data`` is markup the document leaves unfinished at its end (``<!-- ...`` never
+        closed, ``<p title="...`` whose quote never closes), which the tokenizer hands on as text when
+        the document ends, a lone "<" first.  A browser shows none of it, so none of it is restored.
+
+        >>> text_spans("<p>Workers <!-- astatine the agency")[0], text_spans("<p>a < b astatine")[0]
+        ([(3, 11, '\\n\\n')], [(3, 17, '\\n\\n')])
+        """
+        if not self._closing:
+            return False
+        opens = data[:1] == "<" and (data[1:2] in ("!", "/", "?") or data[1:2].isalpha())
+        self._unfinished = self._unfinished or opens or (self._bracket and (data[:1] in ("!", "/", "?")
+                                                                           or data[:1].isalpha()))
+        self._bracket = data == "<"
+        return self._unfinished or self._bracket
+
+    def handle_data(self, data):
+        if self._raw_text or self._cut_off(data):
+            return
+        start = self._offset()
+        before = self._break or "".join(self._entities)
+        if self.text and not before and self.text[-1][1] == start and not self._entities:
+            self.text[-1] = (self.text[-1][0], start + len(data), self.text[-1][2])
+        else:
+            self.text.append((start, start + len(data), before))
+        self._break, self._entities = "", []
+
+    def _attributes(self, attrs) -> None:
+        if not any(name in ATTRIBUTES for name, _ in attrs):
+            return
+        tag, at = self.get_starttag_text() or "", self._offset()
+        k = tagfind_tolerant.match(tag, 1).end()
+        while k < len(tag):
+            m = attrfind_tolerant.match(tag, k)
+            if not m:
+                break
+            k = m.end()
+            if m.group(1).lower() not in ATTRIBUTES or not m.group(3):
+                continue
+            start, end = m.span(3)
+            if tag[start] in "'\"":
+                start, end = start + 1, end - 1
+            before = "\n\n"
+            for part in _ENTITY.split(tag[start:end]) if "&" in tag[start:end] else [tag[start:end]]:
+                if part:
+                    self.attributes.append((at + start, at + start + len(part), before))
+                    before = ""
+                start += len(part)
+                entity = _ENTITY.match(tag, start)
+                if entity and start < end:
+                    before += html.unescape(entity.group())
+                    start = entity.end()
