@@ -102,6 +102,12 @@ class _Failures:
         print(f"restore: error: {one_line(message)}", file=sys.stderr)
         self.count += 1
 
+    def nothing_left(self, message: str) -> int:
+        """When a command has nothing to work on: 1 if the errors above say why, else ``message`` as the error."""
+        if self.count:
+            return 1
+        raise RestoreError(message)
+
     def exit_code(self) -> int:
         if self.count:
             print(f"restore: {self.count} input{'s' if self.count > 1 else ''} could not be read (above)",
@@ -149,9 +155,7 @@ def cmd_train(args) -> int:
     failed = _Failures()
     pairs = _pairs(args.pairs, failed)
     if not pairs:
-        if failed.count:                # nothing else: the error above says it all
-            return 1
-        raise RestoreError(f"no training pairs in {_named(args.pairs)}")
+        return failed.nothing_left(f"no training pairs in {_named(args.pairs)}")
     base = None if args.own_context else _model(args.context_from).context
     model = train_model(pairs, lexicon=_lexicon(args.lexicon), base=base)
     model.save(args.output)
@@ -172,9 +176,7 @@ def cmd_learn(args) -> int:
     texts = read_corpus(args.inputs, fmt=args.format, fields=args.field or ["text"], encoding=args.encoding,
                         skipped=lambda line: say(f"skipped: {line}"), failed=failed)
     if not texts:
-        if failed.count:                # nothing else: the error above says it all
-            return 1
-        raise RestoreError(f"no text to learn from in {_named(args.inputs)}")
+        return failed.nothing_left(f"no text to learn from in {_named(args.inputs)}")
     base = _model(args.base)
 
     def progress(items, desc=""):
@@ -225,9 +227,7 @@ def cmd_eval(args) -> int:
     failed = _Failures()
     pairs = _pairs(args.pairs, failed)
     if not pairs:
-        if failed.count:                # nothing else: the error above says it all
-            return 1
-        raise RestoreError(f"no pairs to score in {_named(args.pairs)}")
+        return failed.nothing_left(f"no pairs to score in {_named(args.pairs)}")
     result = evaluate(pairs, restorer.restore)
     if args.json:
         print(json.dumps(result))
