@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import glob
 import os
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -220,6 +221,8 @@ def _jobs(args, output_dir, in_place, backup, resume) -> Iterator[Job]:
     for path, relative, problem, skipped in find_files(args, backup):
         if problem:
             yield Job(path, status="skipped" if skipped else "failed", message=problem)
+        elif in_place and not _regular(path):
+            yield Job(path, status="failed", message="not a regular file: --in-place rewrites files only")
         elif in_place:
             job = Job(path, path, named=is_named(path))
             job = _done_in_place(job, path + backup) if resume and backup else job
@@ -235,6 +238,14 @@ def _jobs(args, output_dir, in_place, backup, resume) -> Iterator[Job]:
                 yield _check_target(Job(path, target, named=is_named(path)), started, resume)
         else:
             yield Job(path, named=is_named(path))
+
+
+def _regular(path: str) -> bool:
+    """Whether ``path`` is (or links to) a regular file, which can be rewritten: not stdin, a pipe or a device."""
+    try:
+        return path != "-" and stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return True                 # gone or unreadable: reading it will say so
 
 
 def _backup_taken(path: str, saved: str) -> bool:

@@ -182,3 +182,12 @@ def test_an_empty_folder_is_said_not_passed_over_in_silence(capsys, tmp_path):
     (tmp_path / "empty").mkdir()
     code, out, err = fix(capsys, tmp_path / "empty", "-o", tmp_path / "out")
     assert code == 0 and out == "" and err == f"restore: no files found in {tmp_path / 'empty'}\n"
+
+
+def test_in_place_on_a_pipe_fails_that_file_and_leaves_the_pipe(capsys, tmp_path):
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "a.txt").write_text(SPUN)
+    code, _, err = fix(capsys, tmp_path / "pipe", tmp_path / "a.txt", "--in-place")
+    assert code == 1 and "pipe: not a regular file: --in-place rewrites files only" in err
+    assert stat.S_ISFIFO(os.stat(tmp_path / "pipe").st_mode)
+    assert (tmp_path / "a.txt").read_text().startswith("Workers at the")
