@@ -413,9 +413,10 @@ def _check_options(parser, args) -> None:
     if getattr(args, "jobs", 1) == 0:
         args.jobs = os.cpu_count() or 1
     most = JOBS_PER_CPU * (os.cpu_count() or 1)
-    if getattr(args, "jobs", 1) > most:
-        parser.error(f"--jobs {args.jobs} is more than this machine can use (at most {most}: "
-                     f"{JOBS_PER_CPU} per CPU; 0 gives one per CPU)")
+    if getattr(args, "jobs", 1) > most:         # a script written for a bigger machine still runs here
+        print(f"restore: --jobs {args.jobs} is more than this machine can use: {most} workers "
+              f"({JOBS_PER_CPU} per CPU)", file=sys.stderr)
+        args.jobs = most
     if getattr(args, "backup", None) == "":
         parser.error("--backup needs a suffix such as .orig (with none, the backup would be the file itself)")
     if getattr(args, "rate", None) is not None and not 0.0 <= args.rate <= 1.0:

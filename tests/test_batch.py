@@ -188,8 +188,7 @@ def test_an_output_dir_inside_an_input_dir_is_a_usage_error(capsys, archive):
 
 @pytest.mark.parametrize("args", [["--in-place", "--output-dir", "x"], ["--backup", ".b"], ["--resume"],
                                   ["--in-place", "--resume"], ["--jobs", "-1"], ["--encoding", "klingon"],
-                                  ["--min-confidence", "2"], ["--format", "pdf"], ["--jobs", "100000"],
-                                  ["--in-place", "--backup", ""]])
+                                  ["--min-confidence", "2"], ["--format", "pdf"], ["--in-place", "--backup", ""]])
 def test_options_that_cannot_work_are_usage_errors_in_one_line(capsys, archive, args):
     code, _, err = fix(capsys, archive, *args)
     assert code == 2 and err.startswith("restore fix: error: ") and err.count("\n") == 1

@@ -59,6 +59,14 @@ def test_one_signal_ends_a_run_that_waits_on_standard_input(sig, code):
 
 # -- --jobs -------------------------------------------------------------------------------------------------
 
+def test_more_jobs_than_the_machine_can_use_run_with_as_many_as_it_can_and_say_so(capsys, tmp_path):
+    (tmp_path / "a.txt").write_text(SPUN)
+    code, _, err = fix(capsys, tmp_path / "a.txt", "-o", tmp_path / "out", "--jobs", "100000")
+    most = 4 * (os.cpu_count() or 1)
+    assert code == 0 and err.startswith(f"restore: --jobs 100000 is more than this machine can use: {most} workers")
+    assert (tmp_path / "out" / "a.txt").read_text().startswith("Workers at the")
+
+
 def test_a_batch_starts_no_more_workers_than_it_has_files(tmp_path):
     (tmp_path / "a.txt").write_text(SPUN)
     batch = Batch(Settings(), 8)
