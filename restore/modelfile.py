@@ -66,6 +66,8 @@ MAX_HEADER = 1 << 20
 MAX_FILE = 1 << 31              # no restore model comes near 2 GB
 MAX_INFLATION = 16              # the arrays, inflated, against the file: the shipped model's 48,943,158 bytes are
                                 # 1.21 times its 40,343,166-byte file, its most deflated member 10.6 times its own
+MAX_ARRAYS = 1 << 31            # and at most 2 GB of arrays however big the file: 40 times the shipped model's, where
+                                # a 2 GB file inflating 16 times would ask for 32 GB before any check could refuse it
 DEFLATE_BELOW = 0.2             # a member is stored deflated when that makes it under a fifth as big (inflating
                                 # the others would cost more load time than their bytes)
 ID_BITS = 21                    # as restore.model.ID_BITS: keys are u << 2 ID_BITS | v << ID_BITS | w
@@ -344,7 +346,7 @@ def _members(data: bytes) -> dict[str, np.ndarray]:
         if len(infos) != len(MEMBERS) or set(names) != {name + ".npy" for name in MEMBERS}:
             raise ModelError("unexpected arrays")
         inflated = sum(info.file_size for info in infos)
-        if inflated > MAX_INFLATION * len(data) + (1 << 20):
+        if inflated > min(MAX_INFLATION * len(data) + (1 << 20), MAX_ARRAYS):
             raise ModelError(f"arrays of {inflated:,} bytes in a file of {len(data):,}")
         return {name: _array(archive, names[name + ".npy"], np.dtype(dtype)) for name, dtype in MEMBERS.items()}
 

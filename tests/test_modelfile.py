@@ -348,3 +348,9 @@ def test_the_members_are_plain_npy_files_in_a_zip(saved):
     data = saved.read_bytes()
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert sorted(archive.namelist()) == sorted(name + ".npy" for name in modelfile.MEMBERS)
+
+
+def test_a_model_whose_arrays_pass_the_absolute_bound_is_refused_however_big_the_file(saved, monkeypatch):
+    monkeypatch.setattr(modelfile, "MAX_ARRAYS", 1000)            # the tiny model's arrays are more than this
+    with pytest.raises(ModelError, match=r"corrupt model file \(arrays of [\d,]+ bytes in a file of [\d,]+\)"):
+        modelfile.read(saved)
