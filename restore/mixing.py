@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from .classes import ClassModel
-from .model import ID_BITS, UNKNOWN, ContextModel
+from .model import ID_BITS, UNKNOWN, ContextModel, positions
 
 OWN_WEIGHT = 0.5        # share of the pairs' own model: 200 garbled Python-docs pairs (50,000 words) with the
                         # shipped model restored most at 0.5 (bench/garblers.py; 0.3 and 0.7 did worse)
@@ -114,9 +114,7 @@ def mix(own: ContextModel, base: ContextModel, weight: float = OWN_WEIGHT, *,
 
     def after(u: np.ndarray, v: np.ndarray) -> np.ndarray:
         """The share of the history ``u v`` (union ids) that ``own`` leaves to words ``base`` knows."""
-        keys = (to_own[u] << _BITS) | to_own[v]
-        pos = np.minimum(np.searchsorted(own.keys, keys), max(len(own.keys) - 1, 0))
-        seen = own.keys[pos] == keys if len(own.keys) else np.zeros(len(keys), dtype=bool)
+        pos, seen = positions(own.keys, (to_own[u] << _BITS) | to_own[v])
         return np.where(seen, share2[pos] if len(share2) else 0.0, share1[to_own[v].astype(np.int64)])
     # bigrams: every key either model stored, in the union's ids
     keys = np.union1d(_rekey2(own.keys, from_own), _rekey2(base.keys, from_base))

@@ -39,6 +39,20 @@ TRIGRAM_WEIGHT = 0.8    # the rest goes to the bigram: a 5 M-word corpus's trigr
                         # sentences changed), 0.8 1,339, 0.9 1,340
 
 
+def positions(table: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where ``keys`` sit in the sorted ``table`` (meaningless where absent), and whether each is there.
+
+    >>> pos, seen = positions(np.array([3, 8, 42], dtype=np.uint64), np.array([42, 5, 99], dtype=np.uint64))
+    >>> pos[seen].tolist(), seen.tolist()
+    ([2], [True, False, False])
+    """
+    if not len(table):
+        return np.zeros(len(keys), dtype=np.int64), np.zeros(len(keys), dtype=bool)
+    pos = np.searchsorted(table, keys)
+    pos[pos >= len(table)] = 0
+    return pos, table[pos] == keys
+
+
 def _mix(trigram: np.ndarray, bigram: np.ndarray) -> np.ndarray:
     """log(w P3 + (1 - w) P2): trigram evidence, tempered by the better-counted bigram.
 
@@ -109,9 +123,8 @@ class ContextModel:
         self._lookups += len(keys)
         if self._lookups >= HASH_FROM:
             return self._table(order).find(keys)
-        pos = np.searchsorted(table, keys)
-        pos[pos >= len(table)] = 0
-        return table[pos] == keys, tuple(column[pos] for column in columns)
+        pos, seen = positions(table, keys)
+        return seen, tuple(column[pos] for column in columns)
 
     def logprobs(self, triples: list[tuple[int, int, int]]) -> list[float]:
         """``log P(w | u v)`` for many ``(u, v, w)`` id triples at once.
