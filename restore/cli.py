@@ -170,11 +170,12 @@ def cmd_learn(args) -> int:
     folder = os.path.dirname(os.path.abspath(args.output))
     if not os.path.isdir(folder):
         raise RestoreError(f"{args.output}: cannot write the model (no folder {folder})")
-    refuse_overwriting(args.output, [found.path for found in find_files(args.inputs)] + [args.base])
+    found = list(find_files(args.inputs))           # walked once: to guard the output, then to read
+    refuse_overwriting(args.output, [item.path for item in found] + [args.base])
     say = (lambda line: None) if args.quiet else (lambda line: print(f"restore: {one_line(line)}", file=sys.stderr))
     failed = _Failures()
     texts = read_corpus(args.inputs, fmt=args.format, fields=args.field or ["text"], encoding=args.encoding,
-                        skipped=lambda line: say(f"skipped: {line}"), failed=failed)
+                        skipped=lambda line: say(f"skipped: {line}"), failed=failed, found=found)
     if not texts:
         return failed.nothing_left(f"no text to learn from in {_named(args.inputs)}")
     base = _model(args.base)
