@@ -132,3 +132,22 @@ def test_the_full_prior_of_the_base_text_prefers_its_common_word():
     model, texts = _house_or_header()
     learned = _decode(texts, model, lambda xs, **_: xs, "", 1.0)
     assert learned.swaps["house", "handled"] > learned.swaps["header", "handled"]
+
+
+# "zork" is a word the context model never counted, as a domain's own terms ("tzinfo") are to the shipped one
+UNKNOWN_FORM = [CLEAN.replace("can", "zork")] * 3
+
+
+def test_a_form_the_context_model_never_saw_is_learned_too():
+    from restore.decipher import decipher
+    from restore.model import Channel, Model
+    model, _ = decipher(UNKNOWN_FORM, Model(Channel(), _context()), iterations=2, min_count=3)
+    assert model.channel.originals["zork"][0][0] == "can"
+
+
+def test_a_swap_whose_original_the_corpus_never_shows_is_held_to_a_higher_confidence(monkeypatch):
+    from restore import decipher
+    from restore.model import Channel, Model
+    monkeypatch.setattr(decipher, "ABSENT_CONFIDENCE", 1.01)        # a floor no swap reaches
+    model, learned = decipher.decipher(UNKNOWN_FORM, Model(Channel(), _context()), iterations=2, min_count=3)
+    assert learned.swaps["can", "zork"] > 0 and "zork" not in model.channel.originals
