@@ -165,8 +165,8 @@ def cmd_train(args) -> int:
 
 
 def cmd_learn(args) -> int:
-    from .decipher import ENOUGH_WORDS, MIN_COUNT, decipher, learned_swaps, read_corpus, summary
-    from .inputs import find_files, refuse_overwriting
+    from .decipher import ENOUGH_WORDS, MIN_COUNT, decipher, learned_swaps, summary
+    from .inputs import find_files, read_corpus, refuse_overwriting
     folder = os.path.dirname(os.path.abspath(args.output))
     if not os.path.isdir(folder):
         raise RestoreError(f"{args.output}: cannot write the model (no folder {folder})")

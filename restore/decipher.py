@@ -438,47 +438,6 @@ def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min
     return Model(channel, context, info={"learned from": f"{len(texts)} spun texts", "base": base_info}), learned
 
 
-def read_corpus(inputs: list[str], *, fmt: str | None = None, fields: Iterable[str] = ("text",),
-                encoding: str = "utf-8", skipped: Callable[[str], None] = lambda _: None,
-                failed: Callable[[str], None] | None = None, found: Iterable | None = None) -> list[str]:
-    """The text of every document among ``inputs`` (files, folders, globs; plain text, HTML or
-    JSON Lines), read as ``restore fix`` reads them; empty files, and binary ones a folder or a glob
-    turned up, are passed to ``skipped``; anything unreadable, or a binary file named in ``inputs``,
-    is a ``BadInput`` naming the file, or with ``failed``, passed to it, and the rest is read.
-    ``found`` may give what ``inputs.find_files(inputs)`` found, if the caller walked them already.
-
-    >>> import tempfile, pathlib
-    >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (d / "a.jsonl").write_text('{"text": "we tin go"}\\n{"text": "tin we"}\\n')
-    >>> read_corpus([str(d)])
-    ['we tin go', 'tin we']
-    """
-    from . import formats
-    from .errors import BadInput
-    from .files import NotText, Reader, Skipped
-    from .inputs import find_files, named_by
-    def fail(message: str) -> None:
-        if failed is None:
-            raise BadInput(message)
-        failed(message)
-    texts: list[str] = []
-    is_named = named_by(inputs)
-    for item in (find_files(inputs) if found is None else found):
-        if item.problem:
-            (skipped if item.skipped else fail)(f"{item.path}: {item.problem}")
-            continue
-        try:
-            with Reader(item.path, encoding) as reader:
-                reader.skip_if_no_text()
-                texts.extend([text for _, text in formats.documents(       # all of a file, or none of it
-                    formats.format_of(item.path, fmt), reader.blocks(), fields, sample=1 << 62) if text.strip()])
-        except Skipped as e:
-            (fail if isinstance(e, NotText) and is_named(item.path) else skipped)(f"{item.path}: {e}")
-        except BadInput as e:
-            fail(f"{item.path}: {e}")
-    return texts
-
-
 def learn(texts: Iterable[str], base: Model, **options) -> Model:
     """A model for text garbled like ``texts``: ``base``'s context model and a channel learned from them."""
     return decipher(list(texts), base, **options)[0]

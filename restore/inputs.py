@@ -1,4 +1,4 @@
-"""Finding the inputs of a batch, and planning where each one's output goes.
+"""Finding the inputs of a batch, planning where each one's output goes, and reading a corpus of them.
 
 Files are found lazily: directories are searched recursively (hidden names
 skipped, symbolic links to folders noted and not followed, so a tree with a
@@ -21,7 +21,8 @@ from typing import Callable, Iterable, Iterator, NamedTuple
 
 from .errors import UsageError, shown
 
-__all__ = ["Job", "Found", "find_files", "plan", "check_log_path", "spare_logs", "refuse_overwriting"]
+__all__ = ["Job", "Found", "find_files", "plan", "check_log_path", "spare_logs", "refuse_overwriting",
+           "read_corpus"]
 
 
 @dataclass(frozen=True)
@@ -297,3 +298,43 @@ def _glob_matches(path: str, pattern: str) -> bool:
     if "**" not in pattern:
         return PurePath(path).match(pattern)
     return _under(path, os.path.abspath(_glob_root(pattern))) and PurePath(path).match(PurePath(pattern).name)
+
+
+def read_corpus(inputs: list[str], *, fmt: str | None = None, fields: Iterable[str] = ("text",),
+                encoding: str = "utf-8", skipped: Callable[[str], None] = lambda _: None,
+                failed: Callable[[str], None] | None = None, found: Iterable[Found] | None = None) -> list[str]:
+    """The text of every document among ``inputs`` (files, folders, globs; plain text, HTML or
+    JSON Lines), read as ``restore fix`` reads them; empty files, and binary ones a folder or a glob
+    turned up, are passed to ``skipped``; anything unreadable, or a binary file named in ``inputs``,
+    is a ``BadInput`` naming the file, or with ``failed``, passed to it, and the rest is read.
+    ``found`` may give what ``find_files(inputs)`` found, if the caller walked them already.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.jsonl").write_text('{"text": "we tin go"}\\n{"text": "tin we"}\\n')
+    >>> read_corpus([str(d)])
+    ['we tin go', 'tin we']
+    """
+    from . import formats
+    from .errors import BadInput
+    from .files import NotText, Reader, Skipped
+    def fail(message: str) -> None:
+        if failed is None:
+            raise BadInput(message)
+        failed(message)
+    texts: list[str] = []
+    is_named = named_by(inputs)
+    for item in (find_files(inputs) if found is None else found):
+        if item.problem:
+            (skipped if item.skipped else fail)(f"{item.path}: {item.problem}")
+            continue
+        try:
+            with Reader(item.path, encoding) as reader:
+                reader.skip_if_no_text()
+                texts.extend([text for _, text in formats.documents(       # all of a file, or none of it
+                    formats.format_of(item.path, fmt), reader.blocks(), fields, sample=1 << 62) if text.strip()])
+        except Skipped as e:
+            (fail if isinstance(e, NotText) and is_named(item.path) else skipped)(f"{item.path}: {e}")
+        except BadInput as e:
+            fail(f"{item.path}: {e}")
+    return texts
