@@ -7,10 +7,11 @@ from pathlib import Path
 from restore.model import Channel, ContextModel, Model
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
-sys.path.insert(0, str(BENCH))                 # fit_decoder imports real_dev as a sibling
 spec = importlib.util.spec_from_file_location("fit_decoder_bench", BENCH / "fit_decoder.py")
 fit_decoder = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(fit_decoder)
+path = list(sys.path)
+spec.loader.exec_module(fit_decoder)        # it puts bench/ on the path, to import real_dev beside it ...
+sys.path[:] = path                          # ... where bench/dask.py would hide the dask package from other tests
 
 
 def tiny_model(word: str) -> Model:
