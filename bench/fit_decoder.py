@@ -72,7 +72,7 @@ class SavedFolds:
         path = self.folder / f"{article_id}.model"
         stat = path.stat()
         if self._model is None or self._file != (stat.st_dev, stat.st_ino):
-            self._model, self._file = None, (stat.st_dev, stat.st_ino)
+            self._model, self._file = None, (stat.st_dev, stat.st_ino)     # let the last one go first
             self._model = Model.load(path)
         return self._model
 
