@@ -187,7 +187,7 @@ def refuse_overwriting(output: str, inputs: Iterable[str | None]) -> None:
     real = os.path.realpath(output)
     for path in inputs:
         if path and path != "-" and os.path.lexists(path) and os.path.realpath(path) == real:
-            raise UsageError(f"-o {output} is an input ({path}): restore never writes over its inputs")
+            raise UsageError(f"-o {shown(output)} is an input ({shown(path)}): restore never writes over its inputs")
 
 
 def _under(path: str, folder: str) -> bool:
