@@ -364,9 +364,9 @@ class Recipe:
         (else word frequency tells, ``in_dictionary``), and a chain runs on through the swap seen
         (``WordNet.neighbours``'s ``rewrites``)."""
         def in_dictionary(word: str) -> bool:
-            if observed.swaps.get(word) or observed.aligned[word]:
+            if observed.swaps.get(word) or observed.fates[word, True]:
                 return True
-            return not observed.kept[word] and self.in_dictionary(word)
+            return not observed.fates[word, False] and self.in_dictionary(word)
         rewrites = {c: next(g for g, _ in swaps.most_common() if " " not in g)
                     for c, swaps in observed.swaps.items() if any(" " not in g for g in swaps)}
         ranked = {w: [n for n, _, _ in self.wn.neighbours(w, in_dictionary, rewrites)] for w in self.vocabulary}
