@@ -173,3 +173,22 @@ def test_a_common_word_is_not_restored_on_the_context_model_alone():
     # and the spinner seldom writes "reply" for "respond"
     text = SPUN_OPENING + " The mayor did not reply to requests for comment."
     assert restore.restore_text(text).endswith(" The mayor did not reply to requests for comment.")
+
+
+def lightly_spun(fixtures, rate: float) -> list[tuple[str, str]]:
+    """The fixture prose's long paragraphs, each with its copy spun at a lighter setting than the real
+    spinner's: it rewrites only ``rate`` of the words it would."""
+    from restore.spin import Spinner
+    paragraphs = [p for p in (fixtures / "clean-prose.txt").read_text(encoding="utf-8").split("\n\n") if len(p) > 400]
+    lighter = Spinner(Spinner.default().table, rate)
+    return [(lighter.spin(p, seed=i), p) for i, p in enumerate(paragraphs[:10])]
+
+
+def test_text_spun_at_a_lighter_setting_scores_as_spun(restorer, fixtures):
+    # half the spinner's words stand unspun, which its own setting would read as clean
+    assert min(restorer.spin_score(spun) for spun, _ in lightly_spun(fixtures, 0.5)) > 0.5
+
+
+def test_text_spun_at_a_lighter_setting_is_restored(restorer, fixtures):
+    from restore.evaluate import evaluate
+    assert evaluate(lightly_spun(fixtures, 0.5), restorer.restore)["restored"] > 0.75
