@@ -60,6 +60,12 @@ LIGHTER_PRIOR = -12.0     # weighed at these prior log-odds against its own sett
                           # Of the same articles unspun, the one that looked likeliest lightly spun scored -9.5
                           # without this prior; the tests' 400 short clean sentences read together -153 (at 0.25
                           # they would read as spun, +46).  -4 / -20 restored 81.0 / 79.3% of the 0.25 set
+WIDER_PRIOR = -12.0       # prior log-odds that a spun text's garbler rewrote words touching punctuation too, which
+                          # the real spinner never does (its habit, ``reach``): the 100 held-out news articles spun
+                          # so were restored 79.1% (0.53% broken), now 86.4% (0.62%); capitalised words spun too,
+                          # 70.7% -> 77.2%.  On real articles it never wins, even at 0 (86.7% of the first set);
+                          # -4 / -20 restored 86.6 / 86.2%.  Clean text is never read as spun by it: only a text
+                          # already read as spun is weighed so
 SPIN_ITERATIONS = 6
 LM_WEIGHT = 0.7           # scale of context-model log-probabilities against the channel (fitted: 0.6
                           # restores the card's "agency" to "bureau"; 0.8 changed 3 clean words)
@@ -168,6 +174,7 @@ class Restorer:
             rate = self._estimate_spin(doc, lm_rows, stream)
         if rate <= 0:
             return text, []
+        self._widen(doc, lm_rows, stream, rate)
         totals = self._doubt(doc, lm_rows) + self._channel(doc, rate)
         favour_recurring(doc, totals, self._lm, LM_WEIGHT, self._recur)
         spare_survivors(doc, totals, self._tables.survived)   # after it: a lone "information" is a later rewrite
@@ -343,6 +350,18 @@ class Restorer:
         best = totals[doc.best(totals)]
         kept = lm_rows[doc.first[:-1]]
         return float((best - kept).sum()) + phrases + survived
+
+    def _widen(self, doc: Lattice, lm_rows: np.ndarray, stream: np.ndarray, rate: float) -> None:
+        """Put the words touching punctuation within the garbler's reach, in place, if the text says
+        so by ``WIDER_PRIOR``: another garbler may rewrite them, though the real spinner does not."""
+        touching = self._tables.touching
+        if touching >= 1.0 or not doc.touches.any():
+            return
+        before = self._evidence(doc, lm_rows, stream, rate)
+        saved = doc.survivor_q, doc.reach, doc.keep_q, doc.row_score
+        doc.widen(1.0 / touching)
+        if self._evidence(doc, lm_rows, stream, rate) + WIDER_PRIOR <= before:
+            doc.survivor_q, doc.reach, doc.keep_q, doc.row_score = saved
 
     def _estimate_spin(self, doc: Lattice, lm_rows: np.ndarray, stream: np.ndarray) -> float:
         """The document's spin rate: 0 if it reads as clean, else re-estimated from what decoding rewrote."""

@@ -185,12 +185,14 @@ class Lattice:
 
     def _reach(self, gap_numbers: np.ndarray, lower: np.ndarray, tables: Tables) -> np.ndarray:
         """Each word's reach: 1 where the garbler may rewrite it (alone between spaces, lower case),
-        less where it touches punctuation or is capitalised.  Sets ``lone`` (reach 1 by place) and
-        ``survivor_q`` (the chance each word would have been rewritten had the text been spun)."""
+        less where it touches punctuation or is capitalised.  Sets ``lone`` (reach 1 by place),
+        ``touches`` (lower case, touching punctuation: see ``widen``) and ``survivor_q`` (the chance
+        each word would have been rewritten had the text been spun)."""
         ends_open, starts_open = (column[gap_numbers] for column in tables.gaps.columns[1:])
         alone = ends_open[:-1] & starts_open[1:]
         reach = np.where(alone, 1.0, tables.touching) * np.where(lower, 1.0, tables.capitalised)
         self.lone = alone & lower
+        self.touches = lower & ~alone
         self.survivor_q = tables.propensity[self.word_ids] * reach
         return reach
 
@@ -235,6 +237,16 @@ class Lattice:
         self.row_score = np.where(swap, tables.scores[table_rows] + np.log(self.reach[self.row_slot]), 0.0)
         self.keep_q = tables.propensity[self.word_ids[self.slot_word]] * self.reach
         self.late = late[slot_word]
+
+    def widen(self, factor: float) -> None:
+        """Take the lower-case words touching punctuation as ``factor`` times likelier within the garbler's
+        reach than its habits say, in place (``factor`` 1 / ``tables.touching`` puts them in full reach)."""
+        scale = np.where(self.touches, factor, 1.0)
+        self.survivor_q = self.survivor_q * scale
+        at_slot = scale[self.slot_word]
+        self.reach = self.reach * at_slot
+        self.keep_q = self.keep_q * at_slot
+        self.row_score = np.where(self.row_keep, 0.0, self.row_score + np.log(at_slot[self.row_slot]))
 
     @staticmethod
     def _spans(words: list[str], gaps: list[str], tables: Tables, reach: np.ndarray, starts: list[int]) -> list:
