@@ -174,7 +174,7 @@ class Restorer:
             rate = self._estimate_spin(doc, lm_rows, stream)
         if rate <= 0:
             return text, []
-        self._widen(doc, lm_rows, stream, rate)
+        self._widen(doc, lm_rows, rate)
         totals = self._doubt(doc, lm_rows) + self._channel(doc, rate)
         favour_recurring(doc, totals, self._lm, LM_WEIGHT, self._recur)
         spare_survivors(doc, totals, self._tables.survived)   # after it: a lone "information" is a later rewrite
@@ -341,26 +341,30 @@ class Restorer:
         setting must win by ``LIGHTER_PRIOR``.)
         """
         phrases = sum(gain for *_, gain in self._spans(doc, stream, rate))
+        return phrases + self._word_evidence(doc, lm_rows, rate)
+
+    def _word_evidence(self, doc: Lattice, lm_rows: np.ndarray, rate: float) -> float:
+        """What ``_evidence`` weighs but the phrases: the single words, restored or standing."""
         slots = np.zeros(len(doc.survivor_q), dtype=bool)
         slots[doc.slot_word] = True
         survived = float(np.log1p(-np.minimum(rate * doc.survivor_q[~slots], 0.999)).sum())
         if not doc.n_slots:
-            return phrases + survived
+            return survived
         totals = lm_rows + self._channel(doc, rate)
         best = totals[doc.best(totals)]
         kept = lm_rows[doc.first[:-1]]
-        return float((best - kept).sum()) + phrases + survived
+        return float((best - kept).sum()) + survived
 
-    def _widen(self, doc: Lattice, lm_rows: np.ndarray, stream: np.ndarray, rate: float) -> None:
+    def _widen(self, doc: Lattice, lm_rows: np.ndarray, rate: float) -> None:
         """Put the words touching punctuation within the garbler's reach, in place, if the text says
         so by ``WIDER_PRIOR``: another garbler may rewrite them, though the real spinner does not."""
         touching = self._tables.touching
         if touching >= 1.0 or not doc.touches.any():
             return
-        before = self._evidence(doc, lm_rows, stream, rate)
+        before = self._word_evidence(doc, lm_rows, rate)       # the phrases' reach is not widened
         saved = doc.survivor_q, doc.reach, doc.keep_q, doc.row_score
         doc.widen(1.0 / touching)
-        if self._evidence(doc, lm_rows, stream, rate) + WIDER_PRIOR <= before:
+        if self._word_evidence(doc, lm_rows, rate) + WIDER_PRIOR <= before:
             doc.survivor_q, doc.reach, doc.keep_q, doc.row_score = saved
 
     def _estimate_spin(self, doc: Lattice, lm_rows: np.ndarray, stream: np.ndarray) -> float:
