@@ -137,13 +137,13 @@ class WordNet:
         prev = word
         rewrites = rewrites or {}
         while steps[-1][0] < prev and in_dictionary(steps[-1][0]) and len(steps) <= MAX_CHAIN:
-            seen_as = rewrites.get(steps[-1][0])
-            nxt = (seen_as, "chain", 0) if seen_as else next(iter(self._ranked(steps[-1][0])), None)
-            if nxt is None or nxt[0] in seen:
+            step = steps[-1][0]
+            nxt = rewrites.get(step) or next((w for w, _, _ in self._ranked(step)), None)
+            if nxt is None or nxt in seen:
                 break
-            seen.add(nxt[0])
-            prev = steps[-1][0]
-            steps.append((nxt[0], "chain", ranked[0][2]))
+            seen.add(nxt)
+            prev = step
+            steps.append((nxt, "chain", ranked[0][2]))
         if len(steps) == 1:
             return ranked
         links = {w for w, _, _ in steps}
