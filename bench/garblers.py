@@ -1,18 +1,22 @@
-"""Two garblers that are not the seed's spinner, on technical documentation: how well restore learns them.
+"""Garblers that are not the seed's spinner, on technical documentation: how well restore learns them.
 
-    python bench/garblers.py [--garbler letter|cipher] [--skip-learn] [--skip-train] [--learn-docs N] [--ceiling]
+    python bench/garblers.py [--garbler letter|cipher|neighbour] [--skip-learn] [--skip-train] [--learn-docs N] [--ceiling]
                              [--bound] [--json FILE]
 
 The text is the prose of the Python 3.11 documentation (Debian's ``python3.11-doc``, fetched
 by ``apt-get download`` into the git-ignored ``corpora/cache/garblers/``; PSF licence, see
-``corpora/README.md``), cut into documents of about 250 words. Two garblers, each with a
+``corpora/README.md``), cut into documents of about 250 words. Three garblers, each with a
 fixed seed:
 
 * **letter**: a fixed map of 1,500 frequent words (drawn from the 3,000 most frequent) onto
   each other, within the words of the same first letter, applied to every occurrence;
 * **cipher**: a fixed random map of 3,000 frequent words (drawn from the 4,000 most frequent)
   onto words of similar frequency (within 25 ranks), applied to 70% of occurrences, so each
-  spun form is also a genuine word elsewhere.
+  spun form is also a genuine word elsewhere;
+* **neighbour**: another synonym spinner, of the seed's kind (a fixed rewrite per word, of lone
+  lower-case words only) but with another choice function: each of the ``LETTER_POOL`` most
+  frequent words becomes the second of its ranked WordNet neighbours (WordNet from Debian's
+  ``wordnet-base``, as ``corpora/build.py`` reads it), where the seed's spinner mostly takes the first.
 
 For each it writes 200 training pairs, 50 held-out test pairs and the spun sides of 400
 other documents (``--learn-docs``: how much text ``learn`` gets), prints the coverage ceiling (share of the test's swapped tokens whose swap
@@ -41,6 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from corpora.technical import plain_prose  # noqa: E402
+from restore.spin import Spinner  # noqa: E402
 from restore.tokenize import match_case, split_words  # noqa: E402
 
 CACHE = ROOT / "corpora" / "cache" / "garblers"
@@ -165,6 +170,19 @@ def cipher_map(words: list[str], rng: random.Random) -> dict[str, str]:
             for i, w in enumerate(pool) if w in chosen}
 
 
+def neighbour_map(words: list[str]) -> dict[str, str]:
+    """Each of the ``LETTER_POOL`` most frequent words onto the second of its ranked WordNet neighbours
+    that is one word of letters (the seed's spinner mostly takes the first)."""
+    from restore.wordnet import WordNet
+    wordnet = WordNet.load()
+    table = {}
+    for w in words[:LETTER_POOL]:
+        ranked = [n for n, _, _ in wordnet.neighbours(w, lambda _: True) if n.isalpha() and n != w]
+        if len(ranked) > 1:
+            table[w] = ranked[1]
+    return table
+
+
 def garble(text: str, table: dict[str, str], share: float, rng: random.Random) -> str:
     """Rewrite each word of ``table`` (any case, anywhere) with probability ``share``."""
     parts = split_words(text)
@@ -196,12 +214,20 @@ def ceiling(train: list[tuple[str, str]], test: list[tuple[str, str]]) -> float:
 def make(name: str, docs: list[str], words: list[str], out: Path, n_learn: int = N_LEARN) -> dict:
     """Write the garbler's train, test and learn sets under ``out``; return its facts."""
     rng = random.Random(f"{SEED}-{name}")
-    table = letter_map(words, rng) if name == "letter" else cipher_map(words, rng)
-    share = 1.0 if name == "letter" else 0.7
     spin = random.Random(f"{SEED}-{name}-spin")
+    if name == "neighbour":
+        spinner = Spinner(neighbour_map(words))
+        table = spinner.table
+        garbled = spinner.spin
+    else:
+        table = letter_map(words, rng) if name == "letter" else cipher_map(words, rng)
+        share = 1.0 if name == "letter" else 0.7
+
+        def garbled(text: str) -> str:
+            return garble(text, table, share, spin)
     test, train, learn = docs[:N_TEST], docs[N_TEST:N_TEST + N_TRAIN], docs[N_TEST + N_TRAIN:]
     learn = learn[:n_learn]
-    pairs = {k: [(garble(d, table, share, spin), d) for d in v] for k, v in
+    pairs = {k: [(garbled(d), d) for d in v] for k, v in
              (("train", train), ("test", test), ("learn", learn))}
     out.mkdir(parents=True, exist_ok=True)
     for k in ("train", "test"):
@@ -272,7 +298,7 @@ def clean_neighbours(model: Path, test: Path) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--garbler", action="append", choices=("letter", "cipher"))
+    parser.add_argument("--garbler", action="append", choices=("letter", "cipher", "neighbour"))
     parser.add_argument("--skip-train", action="store_true", help="no restore train runs")
     parser.add_argument("--skip-learn", action="store_true", help="no restore learn runs")
     parser.add_argument("--learn-docs", type=int, default=N_LEARN, metavar="N",
@@ -290,7 +316,7 @@ def main() -> int:
     words = frequent(docs, CIPHER_POOL)
     print(f"{len(docs)} documents of about {DOC_WORDS} words from {PACKAGE}", file=sys.stderr)
     results = {}
-    for name in args.garbler or ["letter", "cipher"]:
+    for name in args.garbler or ["letter", "cipher", "neighbour"]:
         out = CACHE / name
         facts = make(name, docs, words, out, args.learn_docs)
         row: dict = {**facts}
