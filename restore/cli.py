@@ -160,7 +160,7 @@ def cmd_train(args) -> int:
 
 
 def cmd_learn(args) -> int:
-    from .decipher import ENOUGH_WORDS, MIN_COUNT, decipher, learned_swaps, summary
+    from .decipher import ENOUGH_WORDS, MIN_COUNT, decipher, learned_swaps, raised_swaps, summary
     from .inputs import find_files, read_corpus, refuse_overwriting
     folder = os.path.dirname(os.path.abspath(args.output))
     if not os.path.isdir(folder):
@@ -188,10 +188,10 @@ def cmd_learn(args) -> int:
             f"{MIN_COUNT} times, and 27,000 words restored about half of a test garbler's swaps (see the README)")
     model, learned = decipher(texts, base, progress=progress, say=say, **rounds)
     model.save(args.output)
-    new = learned_swaps(model, base)
+    new, raised = learned_swaps(model, base), len(raised_swaps(model, base))
     kept = sum(len(v) for v in model.channel.originals.values()) - new
-    say(f"learned {new:,} new swaps" + (f" (and kept the base model's {kept:,})" if kept else "")
-        + f"; wrote {args.output}")
+    say(f"learned {new:,} new swaps" + (f" and raised {raised:,} of the base model's" if raised else "")
+        + (f" (and kept the base model's {kept:,})" if kept else "") + f"; wrote {args.output}")
     lines = summary(model, learned, base=base)
     if lines and not args.quiet:
         print("  count  confidence  garbled -> original", file=sys.stderr)

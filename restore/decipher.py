@@ -27,7 +27,10 @@ model's).  Four kinds of evidence, as in decipherment:
 
 The base model's channel stays in the learned model and decodes alongside the candidates, so
 over text of the seed's spinner the learned model keeps what the shipped one knows and adds
-the swaps the corpus confirms.
+the swaps the corpus confirms.  A swap the base knows at low odds that the corpus makes surely
+and often is raised to the corpus's odds: a synonym spinner that chooses otherwise than the
+seed's (the second-ranked neighbour, "incoming" for "in") writes forms the base lists as
+unlikely.
 
 >>> from restore.learn import count_context
 >>> from restore.model import ContextModel, Model, Channel
@@ -422,17 +425,18 @@ def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min
         pairs, propensity = _refit(learned, candidate_pairs, occurrences)
         reach = _reach(learned)
     for floor in PRUNE:
-        shortlist = {pair: v for pair, v in pairs.items() if v > EXPLORE and _trusted(learned, pair, floor)
-                     and pair not in known}
+        shortlist = {pair: v for pair, v in pairs.items() if v > EXPLORE and _trusted(learned, pair, floor)}
         rates = {} if kept else {c: propensity[c] for c, _ in shortlist}
         model = Model(_channel(shortlist, rates, reach, kept, habit), context)
         learned = _decode(texts, model, progress, "pruning", prior, coupled=False)
         pairs, propensity = _refit(learned, set(), occurrences)
         reach = _reach(learned)
-    final = {pair: v for pair, v in pairs.items() if v > EXPLORE and pair not in known
+    final = {pair: v for pair, v in pairs.items() if v > EXPLORE
              and _trusted(learned, pair, None if occurrences[pair[0]] else ABSENT_CONFIDENCE)}
     # over the base's own garbler, the swaps it knows and its rewrite rates, counted from far more
-    # text than an archive's, stand (a new swap is weighed at the START rate until confirmed elsewhere)
+    # text than an archive's, stand (a new swap is weighed at the START rate until confirmed elsewhere);
+    # a swap it knows that the corpus makes surely and more often is raised to the corpus's rate (another
+    # synonym spinner, whose choices are the base's less likely ones)
     rates = {} if kept else {c: propensity[c] for c, _ in final}
     changed = sum(text != done for text, done in zip(texts, learned.restored))
     reach["spun texts"] = (changed + 0.5) / (len(texts) + 1)      # what the user's archive is like
@@ -463,10 +467,22 @@ def learned_swaps(model: Model, base: Model) -> int:
     return len(_swaps(model) - _swaps(base))
 
 
+def raised_swaps(model: Model, base: Model) -> set[tuple[str, str]]:
+    """The swaps ``(original, garbled word)`` that both channels hold, likelier in ``model``'s.
+
+    >>> base = Model(Channel(originals={"hold": (("keep", -0.1), ("have", -4.0))}), Model.default().context)
+    >>> raised_swaps(Model(Channel(originals={"hold": (("have", -0.5), ("keep", -0.1))}), base.context), base)
+    {('have', 'hold')}
+    """
+    before = {(c, g): score for g, options in base.channel.originals.items() for c, score in options}
+    return {(c, g) for g, options in model.channel.originals.items() for c, score in options
+            if (c, g) in before and score > before[c, g] + 1e-9}
+
+
 def summary(model: Model, learned: Learned, top: int = 20, base: Model | None = None) -> list[str]:
-    """The most frequent learned swaps (those ``base`` did not hold), with counts and mean confidence,
-    one line each."""
-    kept = _swaps(model) - (_swaps(base) if base else set())
+    """The most frequent learned swaps (those ``base`` did not hold, or held as less likely), with counts
+    and mean confidence, one line each."""
+    kept = (_swaps(model) - _swaps(base)) | raised_swaps(model, base) if base else _swaps(model)
     rows = [(n, c, g) for (c, g), n in learned.swaps.items() if (c, g) in kept]
     lines = []
     for n, c, g in sorted(rows, reverse=True)[:top]:

@@ -83,6 +83,16 @@ def test_learning_over_the_base_models_own_garbler_keeps_its_rewrite_rates():
     assert model.channel.propensity["can"] == 0.9 and model.channel.propensity["go"] == 0.5
 
 
+def test_a_swap_the_base_model_finds_unlikely_is_raised_where_the_spun_text_makes_it_surely():
+    # another synonym spinner: it writes "tin" for "can", which the base lists behind "box"
+    from restore.decipher import decipher, raised_swaps
+    from restore.model import Channel, Model
+    base = Model(Channel(originals={"tin": (("box", -0.1), ("can", -3.0))}, propensity={"can": 0.9, "box": 0.9}),
+                 _context())
+    model, _ = decipher([CLEAN.replace("can", "tin")] * 3, base, iterations=2, min_count=3)
+    assert raised_swaps(model, base) == {("can", "tin")}
+
+
 def test_what_is_learned_from_spun_text_does_not_depend_on_the_hash_seed():
     import subprocess
     import sys
