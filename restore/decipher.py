@@ -27,10 +27,10 @@ model's).  Four kinds of evidence, as in decipherment:
 
 The base model's channel stays in the learned model and decodes alongside the candidates, so
 over text of the seed's spinner the learned model keeps what the shipped one knows and adds
-the swaps the corpus confirms.  A swap the base knows at low odds that the corpus makes surely
-and often is raised to the corpus's odds: a synonym spinner that chooses otherwise than the
-seed's (the second-ranked neighbour, "incoming" for "in") writes forms the base lists as
-unlikely.
+the swaps the corpus confirms.  A swap the base knows at low odds is a candidate like any other
+where the contexts point to it, and is raised to the corpus's odds if the corpus makes it surely
+and often: a synonym spinner that chooses otherwise than the seed's (the second-ranked
+neighbour, "incoming" for "in") writes forms the base lists as unlikely.
 
 >>> from restore.learn import count_context
 >>> from restore.model import ContextModel, Model, Channel
@@ -399,8 +399,9 @@ def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min
         "the base model does not read these texts as spun: learning a new garbler")
     kept = base.channel if extending else None
     prior = PRIOR_EXTENDING if extending else PRIOR
-    known = {(c, g) for g, options in kept.originals.items() for c, _ in options} if kept else set()
-    candidate_pairs = {(vocab[c], vocab[g]) for g, cs in found.items() for c, _ in cs} - known
+    # a swap the base knows is a candidate too where the contexts say so: the corpus may show it far
+    # likelier than the base did (another synonym spinner, choosing what the seed's seldom does)
+    candidate_pairs = {(vocab[c], vocab[g]) for g, cs in found.items() for c, _ in cs}
     say(f"{len(found)} forms with candidate originals, {len(candidate_pairs)} candidate swaps")
     pairs = {p: START for p in sorted(candidate_pairs)}
     propensity = {c: START for c, _ in sorted(candidate_pairs)}
@@ -421,7 +422,7 @@ def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min
             fresh = candidates(stream, context, min_count=min_count, habit=habit, rewritable=rewritable,
                                contexts=_aligned(texts, learned.restored, stream, context, unseen), unseen=unseen)
             vocab = context.vocab + list(unseen)
-            candidate_pairs |= {(vocab[c], vocab[g]) for g, cs in fresh.items() for c, _ in cs} - known
+            candidate_pairs |= {(vocab[c], vocab[g]) for g, cs in fresh.items() for c, _ in cs}
         pairs, propensity = _refit(learned, candidate_pairs, occurrences)
         reach = _reach(learned)
     for floor in PRUNE:
