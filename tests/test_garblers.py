@@ -106,6 +106,17 @@ def test_a_swap_the_base_model_finds_all_but_impossible_is_a_candidate_where_the
     assert ("can", "tin") in raised_swaps(model, base)
 
 
+def test_a_word_the_spun_text_shows_rewritten_throughout_may_be_an_original_though_the_base_never_rewrites_it():
+    # the base reads the texts as its own garbler's ("look" for "see") but has no rate for "can", which
+    # these texts show only capitalised, never standing alone
+    from restore.decipher import decipher
+    from restore.model import Channel, Model
+    base = Model(Channel(originals={"look": (("see", -0.1),)}, propensity={"see": 0.9}), _context())
+    texts = [CLEAN.replace("can", "tin").replace("see", "look") + "Can they?"] * 3
+    model, _ = decipher(texts, base, iterations=2, min_count=3)
+    assert "can" in dict(model.channel.originals.get("tin", ()))
+
+
 def test_what_is_learned_from_spun_text_does_not_depend_on_the_hash_seed():
     import subprocess
     import sys
