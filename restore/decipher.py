@@ -263,7 +263,7 @@ def _rewritten_throughout(texts: list[str], occurrences: Counter, context: Conte
     {'are'}
     """
     unigram, ids = context.unigram, context.ids
-    lone = Counter()
+    lone: Counter[str] = Counter()
     for text in texts:
         parts = split_words(text)
         lone.update(parts[i] for i in range(1, len(parts), 2) if stands_alone(parts[i - 1], parts[i + 1]))
