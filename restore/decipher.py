@@ -3,12 +3,9 @@
 No clean text of the domain is needed, only a context model of clean English (the base
 model's).  Four kinds of evidence, as in decipherment:
 
-* **context**: a garbled form occurs where its original would ("the ___ of" for a noun),
-  so for each frequent form (a word the context model never counted too: a domain's own
-  terms may be forms) the context model scores every frequent word by how much
-  likelier it makes the trusted neighbours the form was seen beside (pointwise mutual
-  information); the words that fit much better than the form itself are its candidate
-  originals (``candidates``: two matrix products over the base model's bigram tables);
+* **context**: a garbled form occurs where its original would ("the ___ of" for a noun):
+  the words that fit its neighbours much better than the form itself are its candidate
+  originals (``restore.candidates``);
 * **frequency against clean English**: a candidate expected about as often as the form
   was seen scores better, and a neighbour seen far more or less often than English uses
   it is no evidence (it is probably a garbled form itself);
@@ -49,20 +46,11 @@ from typing import Callable, Iterable
 
 import numpy as np
 
+from .candidates import MIN_COUNT, candidates, corpus_tokens, rewritten_throughout
 from .model import Channel, ContextModel, Model
-from .tokenize import BOUNDARY, context_tokens, split_words, stands_alone
+from .tokenize import split_words, stands_alone
 
-TRUST = 1.5              # a context word whose count strays further than this (log scale) from English is not trusted
-MIN_COUNT = 5            # a form seen fewer times than this is not learned (too few contexts)
-MAX_FORMS = 6000         # most frequent forms considered
-ORIGINALS = 6000         # most frequent words of the base model that may be originals, with the corpus's own
-KNOWN = 30000            # ... of those, only words among the base model's this many most frequent
-SPREAD = 2.5             # how far (log scale) a form's count may stray from its original's expected count
-FEATURES = 2000          # most frequent tokens of the corpus used as contexts
 MIN_HABIT = 20           # learned swaps needed before the garbler's habits count
-EVIDENCE = 10            # occurrences' worth of context evidence a form's habit is weighed against
-CANDIDATES = 5           # candidate originals per form
-MIN_GAIN = 0.5           # nats per occurrence by which a candidate must fit a form's contexts better than the form
 START = 0.3              # a candidate's first swap probability, before the corpus confirms it
 ITERATIONS = 8           # rounds of hard EM; the candidates keep improving for about 8 (bench/garblers.py, letter:
                          # 4 rounds 37.4% restored / 0.79% broken, 6 44.3% / 1.30%, 8 43.1% / 1.01%, 10 fewer;
@@ -101,13 +89,6 @@ PRIOR = 0.2              # share of the base model's unigram prior the decoder k
 PRIOR_EXTENDING = 1.0    # ... and over the base's own garbler, whose text is the base's domain
 EXPLORE = 0.02           # swap probability left to a candidate the decoder has not used (yet)
 SAMPLE = 50              # texts the base model reads to tell whether they are its garbler's
-MISSING_EXPECTED = 50    # a word English uses this many times in a corpus this long, shown less than MISSING_SHARE
-MISSING_SHARE = 0.1      # as often and never alone, is rewritten throughout and may be an original even where the
-                         # base's dictionary lacks it ("are", written "ar" by another synonym spinner).  Over the
-                         # real articles these find only words the seed's spinner always rewrites (as, have, he,
-                         # or, so); on bench/garblers.py's neighbour garbler "are", "things" and "we're": 42.5% ->
-                         # 46.7% restored, 0.70% -> 0.75% broken.  Without "shown ... never alone", words the domain
-                         # never uses ("she", "said") qualified as well
 ENOUGH_WORDS = 25_000    # less spun text than this is warned of: bench/garblers.py's letter garbler was restored
                          # 50.8% from 27,000 words (100 documents), 62.8% from 110,000
 
@@ -121,154 +102,6 @@ class Learned:
     kept: Counter = field(default_factory=Counter)            # occurrences of a form decoded as itself
     places: Counter = field(default_factory=Counter)          # (place, restored) over forms with options
     restored: list = field(default_factory=list)              # each text as decoded
-
-
-def corpus_tokens(texts: list[str], context: ContextModel, unseen: dict[str, int] | None = None) -> np.ndarray:
-    """The texts as one stream of the context model's word ids (each text starts with ``<s>``).
-
-    A word the context model does not know is ``<unk>``; or, given ``unseen``, a word of its own
-    there, numbered on from the model's vocabulary: a domain's own terms ("tzinfo") may be a
-    garbler's forms too.
-
-    >>> from restore.model import ContextModel
-    >>> lm = ContextModel.from_counts({("a", "b"): 1}, {})
-    >>> unseen = {}
-    >>> corpus_tokens(["a zz b zz"], lm, unseen).tolist(), unseen
-    ([2, 0, 3, 1, 3], {'zz': 3})
-    """
-    ids, unknown = context.ids, context.unknown
-    if unseen is None:
-        return np.fromiter((ids.get(t, unknown) for text in texts for t in context_tokens(text)), dtype=np.int64)
-
-    def number(token: str) -> int:
-        found = ids.get(token)
-        if found is None:
-            found = unknown if token == BOUNDARY else unseen.setdefault(token, len(ids) + len(unseen))
-        return found
-    return np.fromiter((number(t) for text in texts for t in context_tokens(text)), dtype=np.int64)
-
-
-def _bigram_table(context: ContextModel, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """log P(r | l) for every pair of ``left`` x ``right`` ids, as a float32 matrix."""
-    out = np.empty((len(left), len(right)), dtype=np.float32)
-    r = right.astype(np.uint64)
-    for i in range(0, len(left), 256):
-        block = left[i:i + 256].astype(np.uint64)
-        a = np.repeat(block, len(right))
-        b = np.tile(r, len(block))
-        out[i:i + len(block)] = context._bigram(a, b).reshape(len(block), len(right))
-    return out
-
-
-def candidates(stream: np.ndarray, context: ContextModel, *, min_count: int = MIN_COUNT,
-               keep: Callable[[str], bool] = str.isalpha,
-               contexts: np.ndarray | None = None,
-               habit: tuple[float, float] = (0.0, 0.0),
-               rewritable: Callable[[str], bool] | None = None,
-               unseen: dict[str, int] | None = None) -> dict[int, list[tuple[int, float]]]:
-    """For each frequent form (id): the words (ids) that fit its contexts better than it does, best
-    first, with the gain in nats per occurrence.
-
-    A form's score for word ``c`` is the log-probability of every bigram it was seen in,
-    ``log P(c | left) + log P(right | c)``, with ``c`` in its place.  The neighbours are read
-    from ``contexts`` (aligned with ``stream``) where given: the text as restored so far, whose
-    neighbours are less garbled than the spun text's.  Only words ``rewritable`` accepts (by
-    default, any) may be originals.  Ids past the context model's vocabulary are the words of
-    ``unseen`` (``corpus_tokens``): they may be forms, scored as ``<unk>``, never originals.
-    """
-    contexts = stream if contexts is None else contexts
-    vocab = context.vocab + list(unseen or ())
-    known = len(context.vocab)
-
-    def lm(words: np.ndarray) -> np.ndarray:            # the context model's ids: an unseen word is <unk>
-        return np.where(words < known, words, context.unknown)
-    ids, counts = np.unique(stream, return_counts=True)
-    by_count = ids[np.argsort(-counts, kind="stable")]
-    wordlike = np.array([keep(vocab[i]) for i in by_count], dtype=bool)
-    counted = dict(zip(ids.tolist(), counts.tolist()))
-    forms = [int(i) for i in by_count[wordlike] if counted[int(i)] >= min_count and i != context.unknown][:MAX_FORMS]
-    if not forms:
-        return {}
-    frequent = np.argsort(-context.unigram, kind="stable")
-    base_words = [int(i) for i in frequent[:ORIGINALS * 2] if keep(vocab[i])][:ORIGINALS]
-    originals = np.array(sorted(set(base_words) | set(forms)), dtype=np.int64)
-    rank = np.full(len(vocab), len(vocab), dtype=np.int64)
-    rank[frequent] = np.arange(known)
-    allowed = rewritable or (lambda _: True)
-    eligible = (rank[originals] < KNOWN) & np.array([keep(vocab[i]) and allowed(vocab[i]) for i in originals],
-                                                    dtype=bool)
-    # contexts to trust: restored words, and words seen about as often as in English (a garbled
-    # form's count strays far from its own: "internal" standing for "in" is 400 times too common)
-    stray = np.abs(np.log(counts / len(stream)) - context.unigram[lm(ids)].astype(np.float64)) > TRUST
-    trusted = np.ones(len(vocab), dtype=bool)
-    trusted[ids[stray]] = False
-    trust = trusted[stream] | (contexts != stream)
-    shown = np.unique(contexts[trust], return_counts=True)
-    features = shown[0][np.argsort(-shown[1], kind="stable")]
-    features = features[(features != context.unknown) & (features < known)][:FEATURES]
-    where = np.full(len(vocab), -1, dtype=np.int64)
-    where[features] = np.arange(len(features))
-    form_at = np.full(len(vocab), -1, dtype=np.int64)
-    form_at[forms] = np.arange(len(forms))
-    # how often each form follows and precedes each context token
-    left_of, right_of = np.zeros((len(forms), len(features)), np.float32), np.zeros((len(forms), len(features)), np.float32)
-    a, b = contexts[:-1], stream[1:]                  # a form and the word before it
-    ok = (form_at[b] >= 0) & (where[a] >= 0) & trust[:-1]
-    np.add.at(left_of, (form_at[b[ok]], where[a[ok]]), 1)
-    a, b = stream[:-1], contexts[1:]                  # a form and the word after it
-    ok = (form_at[a] >= 0) & (where[b] >= 0) & trust[1:]
-    np.add.at(right_of, (form_at[a[ok]], where[b[ok]]), 1)
-    # how much more likely each context is with the word than without it (pointwise mutual
-    # information): raw probabilities would favour "and" and "the" in every context
-    unigram = context.unigram.astype(np.float32)
-    scored = lm(originals)
-    score = left_of @ (_bigram_table(context, features, scored) - unigram[scored][None, :])
-    score += right_of @ (_bigram_table(context, scored, features) - unigram[features][None, :]).T
-    # frequency against clean English: a word expected about as often as the form was seen
-    total = len(stream)
-    expected = np.maximum(total * np.exp(context.unigram[scored].astype(np.float64)),
-                          np.array([counted.get(int(c), 0) for c in originals], dtype=np.float64))
-    expected[np.searchsorted(originals, forms)] = np.maximum(
-        total * np.exp(context.unigram[lm(np.array(forms))].astype(np.float64)), 0.1)   # a form as itself: as in English
-    seen_forms = np.array([counted[f] for f in forms], dtype=np.float64)
-    score -= np.log(seen_forms[:, None] / np.maximum(expected[None, :], 0.1)) ** 2 / (2 * SPREAD ** 2)
-    column = np.searchsorted(originals, forms)
-    own = score[np.arange(len(forms)), column]
-    seen = np.maximum(left_of.sum(1) + right_of.sum(1), 1) / 2
-    gain = (score - own[:, None]) / seen[:, None]
-    if any(habit):        # the garbler's habit, in nats per form, spread over (at most EVIDENCE) occurrences
-        same = np.array([vocab[f][:1] for f in forms])[:, None] == np.array([vocab[c][:1] for c in originals])[None, :]
-        gain += np.where(same, habit[0], habit[1]) / np.minimum(seen, EVIDENCE)[:, None]
-    gain[:, ~eligible] = -np.inf
-    gain[np.arange(len(forms)), column] = -np.inf
-    top = np.argsort(-gain, axis=1)[:, :CANDIDATES]
-    out = {}
-    for f, form in enumerate(forms):
-        best = [(int(originals[c]), float(gain[f, c])) for c in top[f] if gain[f, c] >= MIN_GAIN]
-        if best:
-            out[form] = best
-    return out
-
-
-def _rewritten_throughout(texts: list[str], occurrences: Counter, context: ContextModel, total: int) -> set[str]:
-    """Common words a garbler seems to rewrite wherever it can: English uses each at least
-    ``MISSING_EXPECTED`` times in a corpus this long, and the corpus shows it, less than ``MISSING_SHARE``
-    as often, only where a garbler may not reach (capitalised, touching punctuation), never alone.
-
-    >>> from restore.learn import count_context
-    >>> lm = ContextModel.from_counts(*count_context(["they are here. we are there. " * 40]), min_trigram=1)
-    >>> texts = ["they ar here. we ar there. " * 40 + "Are they?"]
-    >>> tokens = corpus_tokens(texts, lm)
-    >>> _rewritten_throughout(texts, Counter(lm.vocab[i] for i in tokens.tolist()), lm, len(tokens))
-    {'are'}
-    """
-    unigram, ids = context.unigram, context.ids
-    lone: Counter[str] = Counter()
-    for text in texts:
-        parts = split_words(text)
-        lone.update(parts[i] for i in range(1, len(parts), 2) if stands_alone(parts[i - 1], parts[i + 1]))
-    return {w for w, i in ids.items() if 0 < occurrences[w] < MISSING_SHARE * total * math.exp(float(unigram[i]))
-            and total * math.exp(float(unigram[i])) >= MISSING_EXPECTED and not lone[w]}
 
 
 def _trusted(learned: Learned, pair: tuple[str, str], floor: float | None = None) -> bool:
@@ -423,7 +256,7 @@ def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min
     # has rarely seen ("creators") is learned as a garbled common one ("children")
     rewritable = None
     if extending:
-        rewritable = (set(base.channel.propensity) | _rewritten_throughout(texts, occurrences, context,
+        rewritable = (set(base.channel.propensity) | rewritten_throughout(texts, occurrences, context,
                                                                             len(stream))).__contains__
     found = candidates(stream, context, min_count=min_count, rewritable=rewritable, unseen=unseen)
     say("the base model reads these texts as spun: learning what it misses" if extending else

@@ -68,7 +68,7 @@ def _context() -> ContextModel:
 
 
 def test_an_original_the_caller_rules_out_is_never_a_candidate():
-    from restore.decipher import candidates, corpus_tokens
+    from restore.candidates import candidates, corpus_tokens
     context = _context()
     stream = corpus_tokens([CLEAN.replace("can", "tin")] * 3, context)
     found = candidates(stream, context, min_count=3, rewritable=lambda w: w != "can")
