@@ -17,7 +17,6 @@ than English uses it is no evidence: it is probably a garbled form itself.
 """
 from __future__ import annotations
 
-import math
 from collections import Counter
 from typing import Callable
 
@@ -184,10 +183,10 @@ def rewritten_throughout(texts: list[str], occurrences: Counter, context: Contex
     >>> rewritten_throughout(texts, Counter(lm.vocab[i] for i in tokens.tolist()), lm, len(tokens))
     {'are'}
     """
-    unigram, ids = context.unigram, context.ids
+    expected = total * np.exp(context.unigram.astype(np.float64))
+    common = {context.vocab[i]: float(expected[i]) for i in np.flatnonzero(expected >= MISSING_EXPECTED)}
     lone: Counter[str] = Counter()
     for text in texts:
         parts = split_words(text)
         lone.update(parts[i] for i in range(1, len(parts), 2) if stands_alone(parts[i - 1], parts[i + 1]))
-    return {w for w, i in ids.items() if 0 < occurrences[w] < MISSING_SHARE * total * math.exp(float(unigram[i]))
-            and total * math.exp(float(unigram[i])) >= MISSING_EXPECTED and not lone[w]}
+    return {w for w, n in common.items() if 0 < occurrences[w] < MISSING_SHARE * n and not lone[w]}
