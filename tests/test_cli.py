@@ -85,6 +85,20 @@ def test_learn_writes_a_model_from_spun_text_alone_that_fix_can_use(tmp_path):
     assert run("fix", "--model", str(tmp_path / "m.model"), stdin="we tin go.\n").stdout == "we can go.\n"
 
 
+def test_learn_says_how_many_of_the_base_models_swaps_it_raised_and_lists_them(tmp_path):
+    # the base reads the texts as its garbler's ("look" for "see") but lists "tin" for "can" as all but impossible
+    from restore.learn import count_context
+    from restore.model import Channel, ContextModel, Model
+    clean = "we can go. they can see. " * 20
+    channel = Channel(originals={"look": (("see", -0.1),), "tin": (("box", -0.1), ("can", -30.0))},
+                      propensity={"can": 0.9, "box": 0.9, "see": 0.9})
+    Model(channel, ContextModel.from_counts(*count_context([clean, "a tin box. " * 3]), min_trigram=1)).save(
+        tmp_path / "base.model")
+    (tmp_path / "spun.txt").write_text(clean.replace("can", "tin").replace("see", "look") * 3)
+    result = run("learn", str(tmp_path / "spun.txt"), "-o", str(tmp_path / "m.model"), "--base", str(tmp_path / "base.model"))
+    assert result.returncode == 0 and "raised 1 of the base model's" in result.stderr and "tin -> can" in result.stderr
+
+
 def test_learn_warns_that_a_few_words_are_too_little_to_learn_from_and_says_it_learned_nothing_new(tmp_path):
     (tmp_path / "spun.txt").write_text(SPUN)
     result = run("learn", str(tmp_path / "spun.txt"), "-o", str(tmp_path / "m.model"))
