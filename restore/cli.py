@@ -175,11 +175,11 @@ def cmd_learn(args) -> int:
         return failed.nothing_left(f"no text to learn from in {_named(args.inputs)}")
     base = _model(args.base)
 
-    def progress(items, desc=""):
+    def progress(items, desc="", unit="text"):
         if args.quiet or not sys.stderr.isatty():
             return items
         from tqdm import tqdm
-        return tqdm(items, desc=f"restore: {desc}", unit="text", leave=False)
+        return tqdm(items, desc=f"restore: {desc}", unit=unit, leave=False)
 
     rounds = {"iterations": args.iterations} if args.iterations else {}
     words = sum(len(text.split()) for text in texts)

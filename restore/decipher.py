@@ -22,6 +22,10 @@ model's).  Four kinds of evidence, as in decipherment:
   wrong candidate shares their forms then), and those it then makes surely are kept (more
   surely where the corpus never shows the original: a garbler leaves a word standing somewhere).
 
+A new garbler whose forms are words in their own right, written for another word only some of
+the time ("with" for "is", and "with" as itself), is learned occurrence by occurrence instead
+(``restore.mixture``): hard EM would read each such form as one word or the other throughout.
+
 The base model's channel stays in the learned model and decodes alongside the candidates, so
 over text of the seed's spinner the learned model keeps what the shipped one knows and adds
 the swaps the corpus confirms.  A swap the base knows at low odds is a candidate like any other
@@ -47,6 +51,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from .candidates import MIN_COUNT, candidates, corpus_tokens, rewritten_throughout
+from .mixture import MIXED, Mixture, learn_mixture
 from .model import Channel, ContextModel, Model
 from .tokenize import split_words, stands_alone
 
@@ -261,6 +266,12 @@ def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min
     found = candidates(stream, context, min_count=min_count, rewritable=rewritable, unseen=unseen)
     say("the base model reads these texts as spun: learning what it misses" if extending else
         "the base model does not read these texts as spun: learning a new garbler")
+    if not extending:
+        mixture = learn_mixture(stream, context, min_count=min_count, progress=progress)
+        if mixture.swaps and mixture.kept_share >= MIXED:
+            say(f"its forms stand for themselves {mixture.kept_share:.0%} of the time: "
+                "learning it occurrence by occurrence")
+            return _mixed_model(mixture, vocab, base, len(texts))
     kept = base.channel if extending else None
     prior = PRIOR_EXTENDING if extending else PRIOR
     # a swap the base knows is a candidate too where the contexts say so: the corpus may show it far
@@ -310,6 +321,25 @@ def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min
     # one level deeper each time, past what a model file may hold (``modelfile.MAX_DEPTH``)
     base_info = {key: value for key, value in base.info.items() if key != "base"}
     return Model(channel, context, info={"learned from": f"{len(texts)} spun texts", "base": base_info}), learned
+
+
+def _mixed_model(mixture: Mixture, vocab: list[str], base: Model, texts: int) -> tuple[Model, Learned]:
+    """The model of a garbler whose forms are words in their own right (``restore.mixture``): the
+    swaps it made surely, at the rates it rewrote their originals, and its habit of rewriting an
+    occurrence by chance (``every``), in every text (``habits``)."""
+    learned = Learned()
+    pairs, rates = {}, {}
+    for (original, form), (n, confidence) in mixture.swaps.items():
+        pair = vocab[original], vocab[form]
+        pairs[pair] = 1.0
+        rates[pair[0]] = mixture.rate[original]
+        learned.swaps[pair] = round(n)
+        learned.confidence[pair] = confidence * round(n)
+    every = sum(learned.swaps[c, g] * rates[c] for c, g in pairs) / max(sum(learned.swaps.values()), 1)
+    reach = {"touching": 1.0, "capitalised": 1.0, "every": every, "picked": 1.0, "spun texts": (texts + 0.5) / (texts + 1)}
+    base_info = {key: value for key, value in base.info.items() if key != "base"}
+    info = {"learned from": f"{texts} spun texts", "base": base_info}
+    return Model(_channel(pairs, rates, reach), base.context, info=info), learned
 
 
 def learn(texts: Iterable[str], base: Model, **options) -> Model:

@@ -185,3 +185,47 @@ def test_a_swap_whose_original_the_corpus_never_shows_is_held_to_a_higher_confid
     monkeypatch.setattr(decipher, "ABSENT_CONFIDENCE", 1.01)        # a floor no swap reaches
     model, learned = decipher.decipher(UNKNOWN_FORM, Model(Channel(), _context()), iterations=2, min_count=3)
     assert learned.swaps["can", "zork"] > 0 and "zork" not in model.channel.originals
+
+
+# -- a garbler whose forms are words in their own right (restore.mixture) ------------------------
+
+# "tin" stands for "can" in two of its three occurrences, and for itself in the third
+MIXED_TEXTS = ["we tin go. they can see. a tin box. they tin go. " * 10] * 3
+
+
+def test_a_garbler_whose_form_also_stands_for_itself_is_learned_occurrence_by_occurrence():
+    from restore.decipher import decipher
+    from restore.model import Channel, Model
+    model, learned = decipher(MIXED_TEXTS, Model(Channel(), _context()), iterations=2, min_count=3)
+    assert model.channel.originals["tin"][0][0] == "can" and learned.swaps["can", "tin"] == 60
+
+
+def test_a_garbler_learned_occurrence_by_occurrence_is_known_to_leave_words_standing():
+    from restore.decipher import decipher
+    from restore.model import Channel, Model
+    model, _ = decipher(MIXED_TEXTS, Model(Channel(), _context()), iterations=2, min_count=3)
+    assert model.channel.reach["every"] == pytest.approx(2 / 3, abs=0.01)
+    assert survivor_odds(model.channel.reach) > 0.5
+
+
+def test_a_form_learned_occurrence_by_occurrence_is_restored_only_where_its_context_says_so():
+    from restore.decipher import decipher
+    from restore.decode import Restorer
+    from restore.model import Channel, Model
+    model, _ = decipher(MIXED_TEXTS, Model(Channel(), _context()), iterations=2, min_count=3)
+    assert Restorer(model).restore("we tin go. a tin box.") == "we can go. a tin box."
+
+
+def test_a_garbler_whose_forms_never_stand_for_themselves_is_left_to_hard_em():
+    from restore.candidates import corpus_tokens
+    from restore.mixture import MIXED, learn_mixture
+    context = _context()
+    found = learn_mixture(corpus_tokens([CLEAN.replace("can", "tin")] * 3, context), context, min_evidence=5)
+    assert found.swaps and found.kept_share < MIXED
+
+
+def test_clean_text_teaches_the_mixture_no_swap():
+    from restore.candidates import corpus_tokens
+    from restore.mixture import learn_mixture
+    context = _context()
+    assert learn_mixture(corpus_tokens([CLEAN] * 3, context), context, min_evidence=5).swaps == {}

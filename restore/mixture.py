@@ -1,0 +1,243 @@
+"""Learn a garbler whose forms are words in their own right, from spun text alone.
+
+Some garblers write, for a word, another common word, and only some of the time: "with" for
+"is", while "with" still stands for itself elsewhere.  Each occurrence of such a form is then
+one of two words, and a form's contexts, taken together, fit neither.  ``restore.decipher``'s
+hard EM reads a form as standing mostly for one original; here each *occurrence* is decided
+(a mixture model, fitted by EM):
+
+* **candidates**: for each frequent form, the words that fit a share of its occurrences much
+  better than the form does (the best over a few shares of the gain ``log(1 - s + s e^d)``,
+  ``d`` the context model's gain at one occurrence), with the restored neighbours once known;
+* **E step**: each occurrence's odds over keeping the form and its candidates, from its two
+  neighbours (pointwise mutual information under the context model) and the form's shares;
+* **M step**: the expected restorations of each (form, original), matched one to one, most
+  first (a garbler writes one form for a word, and one word's form is not another's): each
+  form keeps the share of its matched original, and every other candidate a trace.
+
+It decodes the corpus with what it learned and looks for candidates again, ``PASSES`` times.
+A swap is kept where its restorations add up to ``MIN_EVIDENCE``, were made surely, and explain
+the form's occurrences much better than the form alone (``MIN_FIT``).  ``kept_share`` (the
+median share of a kept swap's form that stood for itself) tells ``restore.decipher`` whether the
+garbler is of this kind (``MIXED``).
+
+>>> from restore.learn import count_context
+>>> from restore.candidates import corpus_tokens
+>>> lm = ContextModel.from_counts(*count_context(["we can go. they can see. a tin box. " * 20]), min_trigram=1)
+>>> spun = ["we tin go. they can see. a tin box. they tin go. " * 10]
+>>> found = learn_mixture(corpus_tokens(spun, lm), lm, min_evidence=5)
+>>> found.swaps[lm.ids["can"], lm.ids["tin"]][0] > 10, round(found.kept_share, 1)
+(True, 0.3)
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .candidates import MIN_COUNT, ORIGINALS, _bigram_table
+from .model import ContextModel
+
+# Figures: bench/garblers.py's cipher, `restore learn` on the 400 spun documents, restored / broken on
+# the 50 test documents (maps 11 / 12 / 13 where all three were run)
+PASSES = 5               # rounds of (candidates, EM, decode): 3 passes 23.0% / 1.79%, 5 23.9% / 1.67% (map 11,
+                         # 8 candidates)
+ROUNDS = 6               # EM rounds per pass (not tuned: the matching settles in two or three)
+CANDIDATES = 6           # candidate originals per form: 6 25.0 / 19.1 / 23.8% restored, 1.52 / 1.25 / 1.09%
+                         # broken, word error rate 36.3 / 37.7 / 35.5%; 8 23.9 / 17.0 / 22.8%, 1.67 / 0.93 /
+                         # 0.94%, 36.9 / 38.5 / 35.9%
+SAMPLE = 150             # occurrences of a form its candidates are chosen from
+SHARES = (0.15, 0.4, 0.7, 1.0)   # shares of a form's occurrences a candidate may stand for
+MIN_GAIN = 0.1           # nats per occurrence, at the best share, for a word to be a candidate
+FEATURES = 2000          # most frequent tokens read as neighbours
+START = 0.5              # a form's share kept for itself before the corpus says otherwise
+TRACE = 0.002            # share left to a candidate not matched to its form
+MIN_EVIDENCE = 50        # restorations a swap must add up to, to be kept (30: 25.6 / 19.7 / 23.9%, 1.93 / 1.60 /
+                         # 1.36%), and
+MIN_CONFIDENCE = 0.9     # ... their mean confidence (0.85: 30.5% / 2.86% on map 11, against 23.9% / 1.67%, with 8
+                         # candidates).  A scratch run keeping only the right swaps (read off the clean text) gave
+                         # 30.2% / 2.22% at 0.85: the context model's reach, more than the matching, bounds what
+                         # is restored without breaking
+MIN_FIT = 1.5            # nats per restoration by which the form's options must explain its occurrences better
+                         # than the form alone: clean text's interchangeable words ("we" and "they" of the tests'
+                         # fixture) gain 0.7, every swap the cipher keeps (map 11) 2 or more
+MIXED = 0.2              # median share of a kept swap's form that stood for itself, from which the garbler is
+                         # read as writing words in their own right: the cipher 0.33 / 0.34 (maps 11 / 12);
+                         # the letter garbler 0.05 / 0.05 (maps 11 / 13), the neighbour garbler 0.05, the fourth
+                         # WordNet neighbour over held-out news 0.03
+
+
+@dataclass
+class Mixture:
+    """What the mixture EM found: ``swaps[original, form]`` (word ids) = (restorations, mean
+    confidence); ``rate[original]``, the share of its occurrences the garbler rewrote; and
+    ``kept_share``, the median share of their forms' occurrences that stood for themselves."""
+
+    swaps: dict = field(default_factory=dict)
+    rate: dict = field(default_factory=dict)
+    kept_share: float = 0.0
+
+
+def _pmi_tables(context: ContextModel, features: np.ndarray, originals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How much likelier each original makes each neighbour, left (``[feature, original]``) and right
+    (``[feature, original]``); a last row of zeros stands for a neighbour that is no feature."""
+    unigram = context.unigram.astype(np.float32)
+    left = _bigram_table(context, features, originals) - unigram[originals][None, :]
+    right = (_bigram_table(context, originals, features) - unigram[features][None, :]).T
+    zeros = np.zeros((1, len(originals)), np.float32)
+    return np.vstack([left, zeros]), np.vstack([right, zeros])
+
+
+def _candidates(stream: np.ndarray, contexts: np.ndarray, forms: list[int], originals: np.ndarray,
+                tables: tuple[np.ndarray, np.ndarray], feature_at: np.ndarray, size: int) -> dict[int, list[int]]:
+    """For each form, the originals that fit a share of its occurrences best (``contexts``: the
+    neighbours as restored so far)."""
+    left_of, right_of = tables
+    column = np.full(max(int(stream.max()), int(originals.max())) + 1, -1, dtype=np.int64)
+    column[originals] = np.arange(len(originals))
+    before = np.concatenate([[-1], contexts[:-1]])
+    after = np.concatenate([contexts[1:], [-1]])
+    rng = np.random.default_rng(0)
+    out = {}
+    for form in forms:
+        at = np.flatnonzero(stream == form)
+        if len(at) > SAMPLE:
+            at = rng.choice(at, SAMPLE, replace=False)
+        score = left_of[feature_at[before[at]]] + right_of[feature_at[after[at]]]
+        own = column[form]
+        gain = np.clip(score - (score[:, [own]] if own >= 0 else 0.0), -20, 20).astype(np.float64)
+        lift = np.expm1(gain)
+        best = np.max([np.log1p(share * lift).mean(0) for share in SHARES], axis=0)
+        if own >= 0:
+            best[own] = -np.inf
+        top = np.argsort(-best)[:size]
+        chosen = [int(originals[c]) for c in top if best[c] >= MIN_GAIN]
+        if chosen:
+            out[form] = chosen
+    return out
+
+
+def _match(expected: dict[tuple[int, int], float], min_count: float) -> dict[int, tuple[int, float]]:
+    """Forms matched one to one with originals, most expected restorations first.
+
+    >>> _match({(1, 5): 9.0, (1, 6): 4.0, (2, 5): 7.0, (2, 6): 3.0}, 2)
+    {1: (5, 9.0), 2: (6, 3.0)}
+    """
+    forms: dict[int, tuple[int, float]] = {}
+    taken = set()
+    for (form, original), n in sorted(expected.items(), key=lambda x: -x[1]):
+        if form != original and n >= min_count and form not in forms and original not in taken:
+            forms[form] = (original, n)
+            taken.add(original)
+    return forms
+
+
+class _Occurrences:
+    """Every occurrence of a form with candidates, and its options: the form itself first."""
+
+    def __init__(self, stream: np.ndarray, found: dict[int, list[int]], size: int):
+        has = np.zeros(int(stream.max()) + 1, dtype=bool)
+        has[list(found)] = True
+        self.at = np.flatnonzero(has[stream])
+        self.form = stream[self.at]
+        options = np.full((len(self.at), size + 1), -1, dtype=np.int64)
+        for form, originals in found.items():
+            rows = self.form == form
+            options[rows, 0] = form
+            options[rows, 1:1 + len(originals)] = originals
+        self.valid = options >= 0
+        self.options = np.where(self.valid, options, 0)
+
+    def expected(self, posterior: np.ndarray) -> dict[tuple[int, int], float]:
+        """Expected restorations of each ``(form, option)``."""
+        keys = np.stack([np.repeat(self.form, self.options.shape[1]), self.options.ravel()], 1)[self.valid.ravel()]
+        pairs, where = np.unique(keys, axis=0, return_inverse=True)
+        totals = np.bincount(where.ravel(), weights=posterior.ravel()[self.valid.ravel()])
+        return {(int(f), int(o)): float(n) for (f, o), n in zip(pairs, totals)}
+
+
+def _em(stream: np.ndarray, contexts: np.ndarray, found: dict[int, list[int]], context: ContextModel,
+        counted: Counter, rounds: int, min_evidence: float):
+    """Fit each form's shares over its options; return the occurrences, the last posterior, the
+    expected restorations, the matching, the corpus as restored and each form's gain in nats."""
+    occ = _Occurrences(stream, found, CANDIDATES)
+    known = len(context.vocab)
+    ids = np.where(occ.options < known, occ.options, context.unknown).astype(np.uint64)
+    width = occ.options.shape[1]
+    share = np.where(occ.valid, np.log((1 - START) / np.maximum(occ.valid.sum(1, keepdims=True) - 1, 1)), -np.inf)
+    share[:, 0] = np.log(START)
+    restored = contexts.copy()
+    unigram = context.unigram[ids.view(np.int64)]
+    n_form = np.array([counted[f] for f in occ.form.tolist()], dtype=np.float64)
+    for _ in range(rounds):
+        before = restored[np.maximum(occ.at - 1, 0)]
+        after = restored[np.minimum(occ.at + 1, len(restored) - 1)]
+        before = np.where(before < known, before, context.unknown).astype(np.uint64)
+        after = np.where(after < known, after, context.unknown).astype(np.uint64)
+        fit = (context._bigram(np.repeat(before, width), ids.ravel()).reshape(-1, width) - unigram
+               + context._bigram(ids.ravel(), np.repeat(after, width)).reshape(-1, width))
+        odds = np.where(occ.valid, share + fit, -np.inf)
+        top = odds.max(1, keepdims=True)
+        posterior = np.exp(odds - top)
+        total = posterior.sum(1, keepdims=True)
+        posterior /= total
+        # how much likelier the occurrences are with the form's options than as the form itself
+        gain = np.bincount(occ.form, weights=(np.log(total) + top - fit[:, :1]).ravel())
+        expected = occ.expected(posterior)
+        matched = _match(expected, min(2.0, min_evidence))
+        original = np.array([matched.get(f, (-2, 0.0))[0] for f in occ.form.tolist()])
+        taken = np.array([matched.get(f, (-2, 0.0))[1] for f in occ.form.tolist()]) / n_form
+        is_matched = (occ.options == original[:, None]) & occ.valid
+        is_matched[:, 0] = False
+        new = np.where(is_matched, taken[:, None], TRACE)
+        new[:, 0] = np.maximum(1 - taken, 0.02)
+        share = np.where(occ.valid, np.log(new), -np.inf)
+        best = occ.options[np.arange(len(occ.at)), posterior.argmax(1)]
+        restored = contexts.copy()
+        restored[occ.at] = np.where(posterior.max(1) > 0.5, best, occ.form)
+    return occ, posterior, expected, matched, restored, gain
+
+
+def learn_mixture(stream: np.ndarray, context: ContextModel, *, min_count: int = MIN_COUNT,
+                  min_evidence: float = MIN_EVIDENCE, passes: int = PASSES, rounds: int = ROUNDS,
+                  progress=lambda xs, **_: xs) -> Mixture:
+    """Fit the mixture over ``stream`` (``candidates.corpus_tokens``) and keep the swaps it made surely."""
+    if not len(stream):
+        return Mixture()
+    known = len(context.vocab)
+    vocab_size = max(int(stream.max()) + 1, known)
+    ids, counts = np.unique(stream, return_counts=True)
+    by_count = ids[np.argsort(-counts, kind="stable")]
+    counted = Counter(dict(zip(ids.tolist(), counts.tolist())))
+    word = np.array([i >= known or context.vocab[i].isalpha() for i in range(vocab_size)])
+    forms = [int(i) for i in by_count if word[i] and counted[int(i)] >= min_count and i != context.unknown]
+    frequent = np.argsort(-context.unigram, kind="stable")
+    base_words = [int(i) for i in frequent[:ORIGINALS * 2] if word[i]][:ORIGINALS]
+    originals = np.array(sorted(set(base_words) | {f for f in forms if f < known}), dtype=np.int64)
+    features = np.array([i for i in by_count.tolist() if i < known and i != context.unknown][:FEATURES], dtype=np.int64)
+    feature_at = np.full(vocab_size + 1, len(features), dtype=np.int64)   # -1 (no neighbour) reads the zero row
+    feature_at[features] = np.arange(len(features))
+    tables = _pmi_tables(context, features, originals)
+    contexts = stream
+    for _ in progress(range(passes), desc="occurrence by occurrence", unit="pass"):
+        found = _candidates(stream, contexts, forms, originals, tables, feature_at, CANDIDATES)
+        if not found:
+            return Mixture()
+        occ, posterior, expected, matched, contexts, gain = _em(stream, contexts, found, context, counted, rounds,
+                                                          min_evidence)
+    sure = posterior.max(1)
+    chosen = occ.options[np.arange(len(occ.at)), posterior.argmax(1)]
+    out = Mixture()
+    shares = []
+    for form, (original, n) in matched.items():
+        made = (occ.form == form) & (chosen == original) & (sure > 0.5)
+        confidence = float(sure[made].mean()) if made.any() else 0.0
+        if n < min_evidence or confidence < MIN_CONFIDENCE or gain[form] < MIN_FIT * n:
+            continue
+        standing = expected.get((original, original), counted[original])
+        out.swaps[original, form] = (n, confidence)
+        out.rate[original] = n / (n + standing)
+        shares.append(expected.get((form, form), 0.0) / counted[form])
+    out.kept_share = float(np.median(shares)) if shares else 0.0
+    return out
