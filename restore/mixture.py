@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .candidates import MIN_COUNT, ORIGINALS, _bigram_table
+from .candidates import MAX_FORMS, MIN_COUNT, ORIGINALS, _bigram_table
 from .model import ContextModel
 
 # Figures: bench/garblers.py's cipher, `restore learn` on the 400 spun documents, restored / broken on
@@ -216,7 +216,7 @@ def learn_mixture(stream: np.ndarray, context: ContextModel, *, min_count: int =
     by_count = ids[np.argsort(-counts, kind="stable")]
     counted = Counter(dict(zip(ids.tolist(), counts.tolist())))
     word = np.array([i >= known or context.vocab[i].isalpha() for i in range(vocab_size)])
-    forms = [int(i) for i in by_count if word[i] and counted[int(i)] >= min_count and i != context.unknown]
+    forms = [int(i) for i in by_count if word[i] and counted[int(i)] >= min_count and i != context.unknown][:MAX_FORMS]
     frequent = np.argsort(-context.unigram, kind="stable")
     base_words = [int(i) for i in frequent[:ORIGINALS * 2] if word[i]][:ORIGINALS]
     originals = np.array(sorted(set(base_words) | {f for f in forms if f < known}), dtype=np.int64)
