@@ -54,8 +54,10 @@ MIN_GAIN = 0.1           # nats per occurrence, at the best share, for a word to
 FEATURES = 2000          # most frequent tokens read as neighbours
 START = 0.5              # a form's share kept for itself before the corpus says otherwise
 TRACE = 0.002            # share left to a candidate not matched to its form
-MIN_EVIDENCE = 50        # restorations a swap must add up to, to be kept (30: 25.6 / 19.7 / 23.9%, 1.93 / 1.60 /
-                         # 1.36%), and
+EVIDENCE = 4e-4          # restorations a swap must add up to, to be kept, per token of the corpus: 50 in the
+                         # cipher's 124,000 (30: 25.6 / 19.7 / 23.9%, 1.93 / 1.60 / 1.36%); from 1,500 documents
+                         # (466,000 tokens), 50 restorations gave 24.7% / 2.08%, 200 22.9% / 1.41%.  At least
+MIN_EVIDENCE = 10        # ... this many, and
 MIN_CONFIDENCE = 0.9     # ... their mean confidence (0.85: 30.5% / 2.86% on map 11, against 23.9% / 1.67%, with 8
                          # candidates).  A scratch run keeping only the right swaps (read off the clean text) gave
                          # 30.2% / 2.22% at 0.85: the context model's reach, more than the matching, bounds what
@@ -205,11 +207,14 @@ def _em(stream: np.ndarray, contexts: np.ndarray, found: dict[int, list[int]], c
 
 
 def learn_mixture(stream: np.ndarray, context: ContextModel, *, min_count: int = MIN_COUNT,
-                  min_evidence: float = MIN_EVIDENCE, passes: int = PASSES, rounds: int = ROUNDS,
+                  min_evidence: float | None = None, passes: int = PASSES, rounds: int = ROUNDS,
                   progress=lambda xs, **_: xs) -> Mixture:
-    """Fit the mixture over ``stream`` (``candidates.corpus_tokens``) and keep the swaps it made surely."""
+    """Fit the mixture over ``stream`` (``candidates.corpus_tokens``) and keep the swaps it made surely
+    (``min_evidence`` restorations or more: by default ``EVIDENCE`` of the tokens, at least ``MIN_EVIDENCE``)."""
     if not len(stream):
         return Mixture()
+    if min_evidence is None:
+        min_evidence = max(MIN_EVIDENCE, EVIDENCE * len(stream))
     known = len(context.vocab)
     vocab_size = max(int(stream.max()) + 1, known)
     ids, counts = np.unique(stream, return_counts=True)
