@@ -263,7 +263,6 @@ def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min
     if extending:
         rewritable = (set(base.channel.propensity) | rewritten_throughout(texts, occurrences, context,
                                                                             len(stream))).__contains__
-    found = candidates(stream, context, min_count=min_count, rewritable=rewritable, unseen=unseen)
     say("the base model reads these texts as spun: learning what it misses" if extending else
         "the base model does not read these texts as spun: learning a new garbler")
     if not extending:
@@ -272,6 +271,7 @@ def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min
             say(f"its forms stand for themselves {mixture.kept_share:.0%} of the time: "
                 "learning it occurrence by occurrence")
             return _mixed_model(mixture, vocab, base, len(texts))
+    found = candidates(stream, context, min_count=min_count, rewritable=rewritable, unseen=unseen)
     kept = base.channel if extending else None
     prior = PRIOR_EXTENDING if extending else PRIOR
     # a swap the base knows is a candidate too where the contexts say so: the corpus may show it far
@@ -317,16 +317,21 @@ def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min
     changed = sum(text != done for text, done in zip(texts, learned.restored))
     reach["spun texts"] = (changed + 0.5) / (len(texts) + 1)      # what the user's archive is like
     channel = _channel(final, rates, reach, kept, habit)
-    # the base's own base is left out: along a chain of ``learn --base`` runs the info would nest
-    # one level deeper each time, past what a model file may hold (``modelfile.MAX_DEPTH``)
-    base_info = {key: value for key, value in base.info.items() if key != "base"}
-    return Model(channel, context, info={"learned from": f"{len(texts)} spun texts", "base": base_info}), learned
+    return Model(channel, context, info=_info(base, len(texts))), learned
+
+
+def _info(base: Model, texts: int) -> dict:
+    """A learned model's info: what it was learned from, and its base's info without the base's own
+    base (along a chain of ``learn --base`` runs the info would nest one level deeper each time,
+    past what a model file may hold: ``modelfile.MAX_DEPTH``)."""
+    return {"learned from": f"{texts} spun texts", "base": {k: v for k, v in base.info.items() if k != "base"}}
 
 
 def _mixed_model(mixture: Mixture, vocab: list[str], base: Model, texts: int) -> tuple[Model, Learned]:
     """The model of a garbler whose forms are words in their own right (``restore.mixture``): the
     swaps it made surely, at the rates it rewrote their originals, and its habit of rewriting an
-    occurrence by chance (``every``), in every text (``habits``)."""
+    occurrence by chance (``every``), in every text (``habits``).  Where it reaches (touching
+    punctuation, capitalised) is not estimated: everywhere, as the hard EM's first round assumes."""
     learned = Learned()
     pairs, rates = {}, {}
     for (original, form), (n, confidence) in mixture.swaps.items():
@@ -337,9 +342,7 @@ def _mixed_model(mixture: Mixture, vocab: list[str], base: Model, texts: int) ->
         learned.confidence[pair] = confidence * round(n)
     every = sum(learned.swaps[c, g] * rates[c] for c, g in pairs) / max(sum(learned.swaps.values()), 1)
     reach = {"touching": 1.0, "capitalised": 1.0, "every": every, "picked": 1.0, "spun texts": (texts + 0.5) / (texts + 1)}
-    base_info = {key: value for key, value in base.info.items() if key != "base"}
-    info = {"learned from": f"{texts} spun texts", "base": base_info}
-    return Model(_channel(pairs, rates, reach), base.context, info=info), learned
+    return Model(_channel(pairs, rates, reach), base.context, info=_info(base, texts)), learned
 
 
 def learn(texts: Iterable[str], base: Model, **options) -> Model:
