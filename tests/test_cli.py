@@ -85,6 +85,18 @@ def test_learn_writes_a_model_from_spun_text_alone_that_fix_can_use(tmp_path):
     assert run("fix", "--model", str(tmp_path / "m.model"), stdin="we tin go.\n").stdout == "we can go.\n"
 
 
+def test_learn_says_a_garblers_forms_stand_for_themselves_and_writes_a_model_that_restores_them_in_context(tmp_path):
+    from restore.learn import count_context
+    from restore.model import Channel, ContextModel, Model
+    clean = "we can go. they can see. a tin box. " * 20
+    Model(Channel(), ContextModel.from_counts(*count_context([clean]), min_trigram=1)).save(tmp_path / "base.model")
+    # "tin" stands for "can" in two of its three occurrences, and for itself in the third
+    (tmp_path / "spun.txt").write_text("we tin go. they can see. a tin box. they tin go. " * 30)
+    result = run("learn", str(tmp_path / "spun.txt"), "-o", str(tmp_path / "m.model"), "--base", str(tmp_path / "base.model"))
+    assert result.returncode == 0 and "its forms stand for themselves 33% of the time" in result.stderr
+    assert run("fix", "--model", str(tmp_path / "m.model"), stdin="we tin go. a tin box.\n").stdout == "we can go. a tin box.\n"
+
+
 def test_learn_says_how_many_of_the_base_models_swaps_it_raised_and_lists_them(tmp_path):
     # the base reads the texts as its garbler's ("look" for "see") but lists "tin" for "can" as all but impossible
     from restore.learn import count_context
