@@ -144,15 +144,15 @@ class _Occurrences:
     """Every occurrence of a form with candidates, and its options: the form itself first."""
 
     def __init__(self, stream: np.ndarray, found: dict[int, list[int]], size: int):
-        has = np.zeros(int(stream.max()) + 1, dtype=bool)
-        has[list(found)] = True
-        self.at = np.flatnonzero(has[stream])
+        row_of = np.full(int(stream.max()) + 1, -1, dtype=np.int64)        # each form's row of ``table``
+        row_of[list(found)] = np.arange(len(found))
+        table = np.full((len(found), size + 1), -1, dtype=np.int64)
+        for row, (form, originals) in enumerate(found.items()):
+            table[row, 0] = form
+            table[row, 1:1 + len(originals)] = originals
+        self.at = np.flatnonzero(row_of[stream] >= 0)
         self.form = stream[self.at]
-        options = np.full((len(self.at), size + 1), -1, dtype=np.int64)
-        for form, originals in found.items():
-            rows = self.form == form
-            options[rows, 0] = form
-            options[rows, 1:1 + len(originals)] = originals
+        options = table[row_of[self.form]]
         self.valid = options >= 0
         self.options = np.where(self.valid, options, 0)
 
@@ -193,8 +193,11 @@ def _em(stream: np.ndarray, contexts: np.ndarray, found: dict[int, list[int]], c
         gain = np.bincount(occ.form, weights=(np.log(total) + top - fit[:, :1]).ravel())
         expected = occ.expected(posterior)
         matched = _match(expected, min(2.0, min_evidence))
-        original = np.array([matched.get(f, (-2, 0.0))[0] for f in occ.form.tolist()])
-        taken = np.array([matched.get(f, (-2, 0.0))[1] for f in occ.form.tolist()]) / n_form
+        original_of = np.full(len(gain), -2, dtype=np.int64)       # each form's matched original, and its count
+        count_of = np.zeros(len(gain))
+        for form, (original, n) in matched.items():
+            original_of[form], count_of[form] = original, n
+        original, taken = original_of[occ.form], count_of[occ.form] / n_form
         is_matched = (occ.options == original[:, None]) & occ.valid
         is_matched[:, 0] = False
         new = np.where(is_matched, taken[:, None], TRACE)
