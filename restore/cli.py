@@ -49,8 +49,8 @@ def cmd_fix(args) -> int:
     from . import batch
     from .inputs import check_log_path, spare_logs
     review = ("marked" if sys.stdout.isatty() else "unified") if args.diff else None
-    settings = _settings(args, min_confidence=args.min_confidence, review=review, changes=bool(args.changes),
-                         backup=args.backup)
+    settings = _settings(args, min_confidence=args.min_confidence, min_odds=args.min_odds, review=review,
+                         changes=bool(args.changes), backup=args.backup)
     inputs = args.files or ["-"]
     jobs = batch.plan(inputs, output_dir=args.output_dir, in_place=args.in_place,
                       backup=args.backup, resume=args.resume)
@@ -242,7 +242,8 @@ def _read_options(args) -> dict:
 def cmd_review(args) -> int:
     from .decode import Restorer
     from .review import review
-    restorer = Restorer(_model(args.model), fix_mojibake=False, min_confidence=args.min_confidence)
+    restorer = Restorer(_model(args.model), fix_mojibake=False, min_confidence=args.min_confidence,
+                        min_odds=args.min_odds)
     failed = review(args.inputs, args.output, restorer, say=lambda line: print(f"restore: {line}", file=sys.stderr),
                     **_read_options(args))
     return 1 if failed else 0

@@ -19,6 +19,7 @@ with a task.  Needs ``pip install 'restore[dask]'``.
 from __future__ import annotations
 
 import functools
+import math
 import os
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -42,41 +43,47 @@ def _model_path(model: Any) -> str | None:
                        f"{type(model).__name__}: each worker loads it once")
 
 
-def _confidence(min_confidence: float | None) -> float:
-    value = 0.0 if min_confidence is None else float(min_confidence)
-    if not 0.0 <= value <= 1.0:
+def _caution(min_confidence: float | None, min_odds: float | None) -> tuple[float, float]:
+    """``Restorer``'s ``min_confidence`` and ``min_odds``, checked here rather than on every worker."""
+    confidence = 0.0 if min_confidence is None else float(min_confidence)
+    if not 0.0 <= confidence <= 1.0:
         raise RestoreError(f"min_confidence must be between 0 and 1, not {min_confidence}")
-    return value
+    odds = 1.0 if min_odds is None else float(min_odds)
+    if not 1.0 <= odds < math.inf:
+        raise RestoreError(f"min_odds must be 1 or more, not {min_odds}")
+    return confidence, odds
 
 
 @functools.lru_cache(maxsize=8)
-def _restorer(model: str | None, min_confidence: float) -> Any:
+def _restorer(model: str | None, caution: tuple[float, float]) -> Any:
     """This process's restorer for ``model`` (its path): made once, with the model loaded once."""
     from .decode import Restorer
     from .model import load
-    return Restorer(load(model), min_confidence=min_confidence)
+    min_confidence, min_odds = caution
+    return Restorer(load(model), min_confidence=min_confidence, min_odds=min_odds)
 
 
-def _restore_texts(texts: Iterable[Any], model: str | None, min_confidence: float) -> list:
+def _restore_texts(texts: Iterable[Any], model: str | None, caution: tuple[float, float]) -> list:
     """A bag partition's texts restored (None stays None)."""
-    restorer = _restorer(model, min_confidence)
+    restorer = _restorer(model, caution)
     return [None if text is None else restorer.restore(text) for text in texts]
 
 
 def restore_bag(bag: dask.bag.Bag, *, model: str | os.PathLike | None = None,
-                min_confidence: float | None = None) -> dask.bag.Bag:
+                min_confidence: float | None = None, min_odds: float | None = None) -> dask.bag.Bag:
     """A bag of ``bag``'s texts restored, as ``restore.restore_text`` restores each (mojibake repaired
     first); None stays None, anything else that is not text fails the computation (``NotText``).
 
     ``model``: a model file's path, which every worker must see (None: the default model);
-    ``min_confidence``: leave changes less likely than this unmade."""
-    return bag.map_partitions(_restore_texts, _model_path(model), _confidence(min_confidence))
+    ``min_confidence``: leave changes less likely than this unmade; ``min_odds``: leave a word as written
+    unless its restoration is this many times likelier."""
+    return bag.map_partitions(_restore_texts, _model_path(model), _caution(min_confidence, min_odds))
 
 
-def _restore_partition(part: Any, column: str, model: str | None, min_confidence: float) -> Any:
+def _restore_partition(part: Any, column: str, model: str | None, caution: tuple[float, float]) -> Any:
     """A DataFrame partition with ``column`` restored, and the number of changes in ``column_changed``."""
     import pandas as pd
-    restorer = _restorer(model, min_confidence)
+    restorer = _restorer(model, caution)
     restored, changed = [], []
     for text in part[column]:
         if isinstance(text, str):
@@ -95,7 +102,7 @@ def _restore_partition(part: Any, column: str, model: str | None, min_confidence
 
 
 def restore_frame(df: dask.dataframe.DataFrame, column: str = "text", *, model: str | os.PathLike | None = None,
-                  min_confidence: float | None = None) -> dask.dataframe.DataFrame:
+                  min_confidence: float | None = None, min_odds: float | None = None) -> dask.dataframe.DataFrame:
     """``df`` with the text in ``column`` restored (nulls stay null) and the number of changes made to
     each row's text in a new int64 column ``<column>_changed``; every other column as it was.
 
@@ -108,5 +115,5 @@ def restore_frame(df: dask.dataframe.DataFrame, column: str = "text", *, model: 
         raise RestoreError(f"column {column!r} holds {kind}, not text")
     meta = df._meta.copy()
     meta[f"{column}_changed"] = pd.Series(dtype="int64")
-    return df.map_partitions(_restore_partition, column, _model_path(model), _confidence(min_confidence),
+    return df.map_partitions(_restore_partition, column, _model_path(model), _caution(min_confidence, min_odds),
                              meta=meta)

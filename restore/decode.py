@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .coherence import AGREE, RECUR, agree_forms, favour_recurring, spare_survivors
-from .errors import check_text
+from .errors import UsageError, check_text
 from .habits import spun_prior
 from .lattice import Lattice, tables
 from .model import Model
@@ -134,13 +134,25 @@ class Restorer:
     >>> text, changes = r.restore_with_changes("It rained successful April, helium said.")
     >>> text, [(c.garbled, c.restored) for c in changes]
     ('It rained in April, he said.', [('successful', 'in'), ('helium', 'he')])
+
+    Each word becomes its likeliest reading.  ``min_odds`` makes a change only where the restoration
+    is that many times likelier than the word as written (``min_confidence``: only where the restoration
+    is that likely), for an editor who would rather leave a garbled word than break a genuine one:
+
+    >>> r.restore("Astatine dawn a tiny unit released a albescent balloon.")
+    'At dawn a small force released a white balloon.'
+    >>> Restorer(min_odds=5).restore("Astatine dawn a tiny unit released a albescent balloon.")
+    'At dawn a tiny force released a white balloon.'
     """
 
     def __init__(self, model: Model | None = None, *, fix_mojibake: bool = True,
-                 min_confidence: float = 0.0, spin_rate: float | None = None):
+                 min_confidence: float = 0.0, min_odds: float = 1.0, spin_rate: float | None = None):
         self.model = model or Model.default()
         self.fix_mojibake = fix_mojibake
         self.min_confidence = min_confidence
+        if not 1.0 <= min_odds < math.inf:
+            raise UsageError(f"min_odds must be 1 or more, not {min_odds}")
+        self.min_odds = min_odds          # how many times likelier than the word as written a change must be
         self.spin_rate = spin_rate
         self._lm = self.model.context
         self._tables = tables(self.model)
@@ -410,7 +422,7 @@ class Restorer:
         wins = []
         for i, (k, length, c, score) in enumerate(doc.spans):
             gain = totals[2 * i + 1] + score + math.log(rate) - totals[2 * i]
-            if gain > 0:
+            if gain > math.log(self.min_odds):
                 wins.append((k, length, c, 1.0 / (1.0 + math.exp(-gain / CONFIDENCE_TEMPERATURE)), float(gain)))
         return wins
 
@@ -420,8 +432,9 @@ class Restorer:
         parts, vocab = doc.parts, self._lm.vocab
         out, changes = list(parts), list[Change]()
         decisions = {}                    # word -> (n words, restored, confidence, alternatives)
+        caution = math.log(self.min_odds)
         if doc.n_slots:
-            best = doc.best(totals)
+            best = doc.best(totals + caution * doc.row_keep if caution else totals)
             swapped = ~doc.row_keep[best]
             if explain or self.min_confidence > 0:
                 weights = np.exp((totals - totals[best][doc.row_slot]) / CONFIDENCE_TEMPERATURE)

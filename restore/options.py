@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from typing import Callable, Mapping, NoReturn
@@ -50,6 +51,15 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+def _caution_options(parser, left: str) -> None:
+    """How sure a change must be to be made: --min-confidence and --min-odds."""
+    parser.add_argument("--min-confidence", type=float, default=0.0, metavar="P",
+                        help=f"leave changes less likely than P {left} (0..1, default 0)")
+    parser.add_argument("--min-odds", type=float, default=1.0, metavar="R",
+                        help="leave a word as written unless its restoration is at least R times likelier "
+                        "(1 or more; default 1: whichever is likelier)")
+
+
 def build_parser(commands: Mapping[str, Callable]) -> argparse.ArgumentParser:
     """The parser of every command; each command's ``run`` is its function in ``commands``."""
     parser = _Parser(prog="restore", description="Repair text garbled by synonym spinners.")
@@ -67,8 +77,7 @@ def build_parser(commands: Mapping[str, Callable]) -> argparse.ArgumentParser:
     fix.add_argument("--backup", metavar="SUFFIX", help="with --in-place, keep each original as FILE+SUFFIX")
     fix.add_argument("--resume", action="store_true", help="skip files whose output is newer than the input")
     _input_options(fix)
-    fix.add_argument("--min-confidence", type=float, default=0.0, metavar="P",
-                     help="leave changes less likely than P unmade (0..1, default 0)")
+    _caution_options(fix, "unmade")
     fix.add_argument("--diff", action="store_true", help="show the changed words (coloured on a terminal, "
                      "else a unified diff) on stdout instead of the restored text")
     fix.add_argument("--changes", metavar="JSONL", help="log every change: file, line, offset, garbled, restored, "
@@ -146,8 +155,7 @@ def build_parser(commands: Mapping[str, Callable]) -> argparse.ArgumentParser:
                         help="the page (one file) or the folder of pages (several)")
     _document_options(review)
     review.add_argument("--model", metavar="PATH", help="model file (default: the one shipped with restore)")
-    review.add_argument("--min-confidence", type=float, default=0.0, metavar="P",
-                        help="leave changes less likely than P unmade and unshown (0..1, default 0)")
+    _caution_options(review, "unmade and unshown")
     review.set_defaults(run=commands["review"], parser=review)
 
     apply = sub.add_parser("apply", help="write a document with a review's decisions",
@@ -167,6 +175,8 @@ def check_options(parser, args) -> None:
     from .files import text_encoding
     if not 0.0 <= getattr(args, "min_confidence", 0.0) <= 1.0:
         parser.error("--min-confidence must be between 0 and 1")
+    if not 1.0 <= getattr(args, "min_odds", 1.0) < math.inf:
+        parser.error("--min-odds must be 1 or more")
     if getattr(args, "jobs", 1) < 0:
         parser.error("--jobs must be 0 or more")
     if getattr(args, "jobs", 1) == 0:

@@ -28,6 +28,7 @@ class Settings:
     model: str | None = None            # model file (None: the default model)
     fix_mojibake: bool = True
     min_confidence: float = 0.0
+    min_odds: float = 1.0
     encoding: str = "utf-8"             # or "auto": guess each file's encoding
     format: str | None = None           # None: by extension
     fields: tuple = ("text",)           # JSON Lines fields to restore (dotted paths)
@@ -70,7 +71,8 @@ class Worker:
     def __init__(self, settings: Settings, stop: Callable[[], bool] | None = None):
         from .decode import Restorer
         from .model import load
-        self.restorer = Restorer(load(settings.model), fix_mojibake=False, min_confidence=settings.min_confidence)
+        self.restorer = Restorer(load(settings.model), fix_mojibake=False, min_confidence=settings.min_confidence,
+                                 min_odds=settings.min_odds)
         self.settings = settings
         self.stop = stop
         self.spools: list[Spool] = []

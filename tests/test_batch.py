@@ -421,6 +421,21 @@ def test_min_confidence_leaves_less_likely_changes_unmade(capsys, tmp_path):
     assert sure == [c for c in every if c["confidence"] >= 0.95]
 
 
+def test_min_odds_leaves_words_whose_restoration_is_not_that_much_likelier_as_written(capsys, tmp_path):
+    from restore.spin import Spinner
+    text = Spinner.default().spin("Just after dawn on Tuesday a small crew released a white balloon into a "
+                                  "cloudless sky, and the instruments drifted back to earth under a bright "
+                                  "orange parachute at noon.\n", seed=3)
+    (tmp_path / "a.txt").write_text(text)
+
+    def changed(odds):
+        fix(capsys, tmp_path / "a.txt", "--min-odds", odds, "--changes", tmp_path / f"{odds}.jsonl")
+        return [json.loads(line)["garbled"] for line in (tmp_path / f"{odds}.jsonl").read_text().splitlines()]
+
+    assert "tiny" in changed(1) and "tiny" not in changed(5)
+    assert set(changed(5)) == set(changed(1)) - {"tiny"}
+
+
 def test_diff_is_a_unified_diff_when_stdout_is_not_a_terminal(capsys, tmp_path):
     text = "".join(f"{i}\n" for i in range(20)).replace("3\n", SPUN)
     (tmp_path / "a.txt").write_text(text)

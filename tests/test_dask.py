@@ -30,6 +30,14 @@ def test_restore_bag_min_confidence_leaves_less_likely_changes_unmade(dask_clien
     assert restore_bag(bag, min_confidence=0.9999).compute() == [strict.restore(t) for t in TEXTS]
 
 
+def test_restore_bag_min_odds_leaves_words_whose_restoration_is_not_that_much_likelier(dask_client):
+    texts = [*TEXTS, "Just aft dawn connected Tuesday a tiny unit released a albescent plaything."]
+    bag = db.from_sequence(texts, npartitions=2)
+    cautious = restore.Restorer(min_odds=5)
+    assert restore_bag(bag, min_odds=5).compute() == [cautious.restore(t) for t in texts]
+    assert restore_bag(bag, min_odds=5).compute() != restore_bag(bag).compute()
+
+
 def test_restore_frame_equals_restore_text_row_by_row_and_counts_the_changes(dask_client):
     frame = pd.DataFrame({"id": range(12), "body": [TEXTS[i % 6] if i % 5 else None for i in range(12)],
                           "score": [i / 3 for i in range(12)]})
@@ -76,3 +84,5 @@ def test_a_missing_or_non_text_column_or_a_loaded_model_is_refused_at_once():
         restore_bag(db.from_sequence(["a"]), model=restore.Model.default())
     with pytest.raises(restore.RestoreError, match="between 0 and 1"):
         restore_frame(df, min_confidence=2)
+    with pytest.raises(restore.RestoreError, match="^min_odds must be 1 or more, not 0.5$"):
+        restore_frame(df, min_odds=0.5)

@@ -73,6 +73,31 @@ def test_low_confidence_changes_can_be_left_unmade():
     assert strict.restore("Workers astatine the agency.") == "Workers astatine the agency."
 
 
+def _odds(change):
+    """How many times likelier a change's restoration was than the word as written."""
+    kept = [p for w, p in change.alternatives if w.lower() == change.garbled.lower()]
+    return change.confidence / kept[0] if kept and kept[0] else float("inf")
+
+
+def test_min_odds_makes_only_the_changes_that_many_times_likelier_than_the_word_as_written():
+    from restore import Restorer
+    from restore.spin import Spinner
+    text = Spinner.default().spin("Just after dawn on Tuesday a small crew released a white balloon into a "
+                                  "cloudless sky, and the instruments drifted back to earth under a bright "
+                                  "orange parachute at noon. Its readings reached the lab by evening.", seed=3)
+    every = Restorer().restore_with_changes(text)[1]
+    cautious = Restorer(min_odds=5).restore_with_changes(text)[1]
+    assert any(_odds(c) <= 5 for c in every)
+    assert cautious == [c for c in every if _odds(c) > 5]
+
+
+@pytest.mark.parametrize("odds", [0.5, 0, -1, float("nan"), float("inf")])
+def test_min_odds_below_one_is_a_clear_error(odds):
+    from restore import Restorer
+    with pytest.raises(restore.RestoreError, match="^min_odds must be 1 or more"):
+        Restorer(min_odds=odds)
+
+
 def test_a_phrase_swap_is_undone():
     spun = "Workers astatine the agency left early due to the fact that helium was ill."
     assert restore.restore_text(spun) == "Workers at the agency left early because he was ill."
