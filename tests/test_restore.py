@@ -34,9 +34,12 @@ CLEAN_SENTENCES = (Path(__file__).parent / "fixtures" / "clean-sentences.txt").r
 # model never counted: kept, it scores as an unknown word, and a short text has little else to say it
 # is clean.  In "Her successful enactment of the reforms ...", three spinner words in a row, "in
 # support of the reforms" is a phrase the context model knows well: "successful" -> "in" (0.99),
-# "enactment" -> "support" (0.6).
+# "enactment" -> "support" (0.6).  "An albescent glow filled the sky." (of 50 written fresh on
+# 2026-11-30 and tried before they were added; 47 new, the only one changed) becomes "An white glow":
+# the context model's class back-off finds "an white" about as likely as "an albescent".
 STILL_CHANGED: set[str] = {"She wore an antithetic smile.",
-                           "Her successful enactment of the reforms surprised the bureau."}
+                           "Her successful enactment of the reforms surprised the bureau.",
+                           "An albescent glow filled the sky."}
 
 
 @pytest.mark.parametrize("sentence", [pytest.param(s, marks=pytest.mark.xfail(strict=True, reason="known failure"))
