@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .articles import disagreement
 from .coherence import AGREE, RECUR, agree_forms, favour_recurring, spare_survivors
 from .errors import UsageError, check_text
 from .habits import spun_prior
@@ -187,7 +188,7 @@ class Restorer:
         if rate <= 0:
             return text, []
         self._widen(doc, lm_rows, rate)
-        totals = self._doubt(doc, lm_rows) + self._channel(doc, rate)
+        totals = self._doubt(doc, lm_rows) + self._channel(doc, rate) + disagreement(doc, self.model)
         favour_recurring(doc, totals, self._lm, LM_WEIGHT, self._recur)
         spare_survivors(doc, totals, self._tables.survived)   # after it: a lone "information" is a later rewrite
                                                                # even where restorations made the word common (the

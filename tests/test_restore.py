@@ -35,11 +35,10 @@ CLEAN_SENTENCES = (Path(__file__).parent / "fixtures" / "clean-sentences.txt").r
 # is clean.  In "Her successful enactment of the reforms ...", three spinner words in a row, "in
 # support of the reforms" is a phrase the context model knows well: "successful" -> "in" (0.99),
 # "enactment" -> "support" (0.6).  "An albescent glow filled the sky." (of 50 written fresh on
-# 2026-11-30 and tried before they were added; 47 new, the only one changed) becomes "An white glow":
-# the context model's class back-off finds "an white" about as likely as "an albescent".
+# 2026-11-30 and tried before they were added; 47 new, the only one changed) became "An white glow"
+# until the decoder weighed the article before a word (``restore.articles``).
 STILL_CHANGED: set[str] = {"She wore an antithetic smile.",
-                           "Her successful enactment of the reforms surprised the bureau.",
-                           "An albescent glow filled the sky."}
+                           "Her successful enactment of the reforms surprised the bureau."}
 
 
 @pytest.mark.parametrize("sentence", [pytest.param(s, marks=pytest.mark.xfail(strict=True, reason="known failure"))
@@ -99,6 +98,27 @@ def test_min_odds_below_one_is_a_clear_error(odds):
     from restore import Restorer
     with pytest.raises(restore.RestoreError, match="^min_odds must be 1 or more"):
         Restorer(min_odds=odds)
+
+
+def test_a_rare_word_after_the_article_it_takes_is_left_as_written():
+    assert restore.restore_text("An albescent glow filled the sky.") == "An albescent glow filled the sky."
+
+
+def test_the_article_before_a_garbled_word_picks_among_its_originals():
+    spun = "Workers astatine the agency said it was an ocular aid for them."       # "visual" takes "a"
+    assert restore.restore_text(spun) == "Workers at the agency said it was an optical aid for them."
+
+
+def test_an_article_that_is_itself_a_garbled_form_is_no_evidence():
+    import dataclasses
+
+    from restore import Model, Restorer
+    base = Model.default()
+    channel = dataclasses.replace(base.channel, originals={**base.channel.originals, "an": (("of", -0.1),)},
+                                  propensity={**base.channel.propensity, "of": 0.5})
+    restorer = Restorer(Model(channel, base.context))        # a garbler that writes "an" for "of"
+    spun = "Workers astatine the agency drank a bottle an albescent milk."
+    assert restorer.restore(spun) == "Workers at the agency drank a bottle of white milk."
 
 
 def test_a_phrase_swap_is_undone():
