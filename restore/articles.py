@@ -71,10 +71,12 @@ def takes(context: ContextModel, words: np.ndarray) -> np.ndarray:
     return out
 
 
-def disagreement(doc: Lattice, model: Model) -> np.ndarray:
-    """Each option row's loss (0 or ``-DISAGREE``) for taking the other article than the unambiguous
+def disagreement(doc: Lattice, model: Model, loss: float = DISAGREE) -> np.ndarray:
+    """Each option row's loss (0 or ``-loss``) for taking the other article than the unambiguous
     "a" or "an" written just before its word."""
     out = np.zeros(len(doc.row_keep))
+    if not loss:
+        return out
     parts = doc.parts
     slots = doc.slot_word.tolist()
     ambiguous = set(slots)
@@ -93,5 +95,5 @@ def disagreement(doc: Lattice, model: Model) -> np.ndarray:
     wanted = np.where(written == "an", AN, A)[at]
     unknown = words == model.context.unknown                 # only a word as written: its spelling tells
     kinds[unknown] = [by_spelling(parts[2 * slots[after[i]] + 1]) for i in at[unknown].tolist()]
-    out[rows[(kinds != UNKNOWN) & (kinds != wanted)]] = -DISAGREE
+    out[rows[(kinds != UNKNOWN) & (kinds != wanted)]] = -loss
     return out

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .articles import disagreement
+from .articles import DISAGREE, disagreement
 from .coherence import AGREE, RECUR, agree_forms, favour_recurring, spare_survivors
 from .errors import UsageError, check_text
 from .habits import spun_prior
@@ -161,6 +161,7 @@ class Restorer:
         self._agree = AGREE               # weight of a form's other occurrences (``coherence.agree_forms``)
         self._recur = RECUR               # weight of the text's own use of a word (``coherence.favour_recurring``)
         self._prior = 1.0                 # share kept of the context model's unigram prior (``decipher.PRIOR``)
+        self._disagree = DISAGREE         # nats lost by an option that takes the other article (``restore.articles``)
 
     # -- public -------------------------------------------------------------------------
     def restore(self, text: str) -> str:
@@ -188,7 +189,7 @@ class Restorer:
         if rate <= 0:
             return text, []
         self._widen(doc, lm_rows, rate)
-        totals = self._doubt(doc, lm_rows) + self._channel(doc, rate) + disagreement(doc, self.model)
+        totals = self._doubt(doc, lm_rows) + self._channel(doc, rate) + disagreement(doc, self.model, self._disagree)
         favour_recurring(doc, totals, self._lm, LM_WEIGHT, self._recur)
         spare_survivors(doc, totals, self._tables.survived)   # after it: a lone "information" is a later rewrite
                                                                # even where restorations made the word common (the
