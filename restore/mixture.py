@@ -16,11 +16,10 @@ hard EM reads a form as standing mostly for one original; here each *occurrence*
   form keeps the share of its matched original, and every other candidate a trace.
 
 It decodes the corpus with what it learned and looks for candidates again, ``PASSES`` times.
-A swap is kept where its restorations add up to ``MIN_EVIDENCE``, were made surely, explain the
-form's occurrences much better than the form alone (``MIN_FIT``), and leave its original standing
-somewhere (``MAX_RATE``).  ``kept_share`` (the
-median share of a kept swap's form that stood for itself) tells ``restore.decipher`` whether the
-garbler is of this kind (``MIXED``).
+A swap is kept where its restorations add up to ``MIN_EVIDENCE``, explain the form's occurrences
+much better than the form alone (``MIN_FIT``), and leave its original standing somewhere
+(``MAX_RATE``).  ``kept_share`` (the median share of the form of a swap made surely that stood for
+itself) tells ``restore.decipher`` whether the garbler is of this kind (``MIXED``).
 
 >>> from restore.learn import count_context
 >>> from restore.candidates import corpus_tokens
@@ -58,10 +57,12 @@ EVIDENCE = 4e-4          # restorations a swap must add up to, to be kept, per t
                          # cipher's 124,000 (30: 25.6 / 19.7 / 23.9%, 1.93 / 1.60 / 1.36%); from 1,500 documents
                          # (466,000 tokens), 50 restorations gave 24.7% / 2.08%, 200 22.9% / 1.41%.  At least
 MIN_EVIDENCE = 10        # ... this many, and
-MIN_CONFIDENCE = 0.9     # ... their mean confidence (0.85: 30.5% / 2.86% on map 11, against 23.9% / 1.67%, with 8
-                         # candidates).  A scratch run keeping only the right swaps (read off the clean text) gave
-                         # 30.2% / 2.22% at 0.85: the context model's reach, more than the matching, bounds what
-                         # is restored without breaking
+MIN_CONFIDENCE = 0.9     # ... and the swaps made at this mean confidence or more tell ``kept_share``.  Once it also
+                         # kept swaps out (0.85: 30.5% / 2.86% on map 11, against 23.9% / 1.67%, with 8
+                         # candidates; a scratch run keeping only the right swaps, read off the clean text, gave
+                         # 30.2% / 2.22% at 0.85), and so the function words' swaps, right but doubtful at each
+                         # occurrence (of -> to 0.90, for -> and 0.80, or -> in 0.85): ``decipher.MIXED_ODDS``
+                         # weighs them instead.  Without it, the letter garbler's map 13 read as mixed (0.2%)
 MIN_FIT = 1.5            # nats per restoration by which the form's options must explain its occurrences better
                          # than the form alone: clean text's interchangeable words ("we" and "they" of the tests'
                          # fixture) gain 0.7, every swap the cipher keeps (map 11) 2 or more
@@ -247,10 +248,11 @@ def learn_mixture(stream: np.ndarray, context: ContextModel, *, min_count: int =
         made = (occ.form == form) & (chosen == original) & (sure > 0.5)
         confidence = float(sure[made].mean()) if made.any() else 0.0
         standing = expected.get((original, original), counted[original])
-        if n < min_evidence or confidence < MIN_CONFIDENCE or gain[form] < MIN_FIT * n or n > MAX_RATE * (n + standing):
+        if n < min_evidence or gain[form] < MIN_FIT * n or n > MAX_RATE * (n + standing):
             continue
         out.swaps[original, form] = (n, confidence)
         out.rate[original] = n / (n + standing)
-        shares.append(expected.get((form, form), 0.0) / counted[form])
+        if confidence >= MIN_CONFIDENCE:
+            shares.append(expected.get((form, form), 0.0) / counted[form])
     out.kept_share = float(np.median(shares)) if shares else 0.0
     return out

@@ -208,6 +208,14 @@ def test_a_garbler_learned_occurrence_by_occurrence_is_known_to_leave_words_stan
     assert survivor_odds(model.channel.reach) > 0.5
 
 
+def test_a_swap_learned_occurrence_by_occurrence_is_weighed_at_a_fraction_of_its_rate():
+    from restore.decipher import MIXED_ODDS, decipher
+    from restore.model import Channel, Model
+    model, _ = decipher(MIXED_TEXTS, Model(Channel(), _context()), iterations=2, min_count=3)
+    ((original, score),) = model.channel.originals["tin"]
+    assert original == "can" and score == pytest.approx(math.log(model.channel.propensity["can"] / MIXED_ODDS))
+
+
 def test_a_form_learned_occurrence_by_occurrence_is_restored_only_where_its_context_says_so():
     from restore.decipher import decipher
     from restore.decode import Restorer
