@@ -405,35 +405,29 @@ def test_jsonl_changes_name_the_line_and_field(capsys, tmp_path):
     assert (first["line"], first["field"], first["offset"], first["garbled"]) == (2, "text", 8, "astatine")
 
 
-def test_min_confidence_leaves_less_likely_changes_unmade(capsys, tmp_path):
+def _logged_changes(capsys, tmp_path, *options) -> list[dict]:
+    """The changes ``fix`` logs for a spun sentence of balloons, with ``options``."""
     from restore.spin import Spinner
     text = Spinner.default().spin("Just after dawn on Tuesday a small crew released a white balloon into a "
                                   "cloudless sky, and the instruments drifted back to earth under a bright "
                                   "orange parachute at noon.\n", seed=3)
     (tmp_path / "a.txt").write_text(text)
+    log = tmp_path / f"{'-'.join(map(str, options))}.jsonl"
+    fix(capsys, tmp_path / "a.txt", *options, "--changes", log)
+    return [json.loads(line) for line in log.read_text().splitlines()]
 
-    def changes(p):
-        fix(capsys, tmp_path / "a.txt", "--min-confidence", p, "--changes", tmp_path / f"{p}.jsonl")
-        return [json.loads(line) for line in (tmp_path / f"{p}.jsonl").read_text().splitlines()]
 
-    every, sure = changes(0.0), changes(0.95)
+def test_min_confidence_leaves_less_likely_changes_unmade(capsys, tmp_path):
+    every = _logged_changes(capsys, tmp_path, "--min-confidence", 0.0)
+    sure = _logged_changes(capsys, tmp_path, "--min-confidence", 0.95)
     assert any(c["confidence"] < 0.95 for c in every)
     assert sure == [c for c in every if c["confidence"] >= 0.95]
 
 
 def test_min_odds_leaves_words_whose_restoration_is_not_that_much_likelier_as_written(capsys, tmp_path):
-    from restore.spin import Spinner
-    text = Spinner.default().spin("Just after dawn on Tuesday a small crew released a white balloon into a "
-                                  "cloudless sky, and the instruments drifted back to earth under a bright "
-                                  "orange parachute at noon.\n", seed=3)
-    (tmp_path / "a.txt").write_text(text)
-
-    def changed(odds):
-        fix(capsys, tmp_path / "a.txt", "--min-odds", odds, "--changes", tmp_path / f"{odds}.jsonl")
-        return [json.loads(line)["garbled"] for line in (tmp_path / f"{odds}.jsonl").read_text().splitlines()]
-
-    assert "tiny" in changed(1) and "tiny" not in changed(5)
-    assert set(changed(5)) == set(changed(1)) - {"tiny"}
+    every = {c["garbled"] for c in _logged_changes(capsys, tmp_path, "--min-odds", 1)}
+    cautious = {c["garbled"] for c in _logged_changes(capsys, tmp_path, "--min-odds", 5)}
+    assert "tiny" in every and cautious == every - {"tiny"}
 
 
 def test_diff_is_a_unified_diff_when_stdout_is_not_a_terminal(capsys, tmp_path):
