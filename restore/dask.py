@@ -50,7 +50,7 @@ def _caution(min_confidence: float | None, min_odds: float | None) -> tuple[floa
         raise RestoreError(f"min_confidence must be between 0 and 1, not {min_confidence}")
     odds = 1.0 if min_odds is None else float(min_odds)
     if not 1.0 <= odds < math.inf:
-        raise RestoreError(f"min_odds must be 1 or more, not {min_odds}")
+        raise RestoreError(f"min_odds must be a finite number of 1 or more, not {min_odds}")
     return confidence, odds
 
 

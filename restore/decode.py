@@ -152,7 +152,7 @@ class Restorer:
         self.fix_mojibake = fix_mojibake
         self.min_confidence = min_confidence
         if not 1.0 <= min_odds < math.inf:
-            raise UsageError(f"min_odds must be 1 or more, not {min_odds}")
+            raise UsageError(f"min_odds must be a finite number of 1 or more, not {min_odds}")
         self.min_odds = min_odds          # how many times likelier than the word as written a change must be
         self.spin_rate = spin_rate
         self._lm = self.model.context

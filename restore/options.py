@@ -176,7 +176,7 @@ def check_options(parser, args) -> None:
     if not 0.0 <= getattr(args, "min_confidence", 0.0) <= 1.0:
         parser.error("--min-confidence must be between 0 and 1")
     if not 1.0 <= getattr(args, "min_odds", 1.0) < math.inf:
-        parser.error("--min-odds must be 1 or more")
+        parser.error("--min-odds must be a finite number of 1 or more")
     if getattr(args, "jobs", 1) < 0:
         parser.error("--jobs must be 0 or more")
     if getattr(args, "jobs", 1) == 0:

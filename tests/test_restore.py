@@ -94,9 +94,9 @@ def test_min_odds_makes_only_the_changes_that_many_times_likelier_than_the_word_
 
 
 @pytest.mark.parametrize("odds", [0.5, 0, -1, float("nan"), float("inf")])
-def test_min_odds_below_one_is_a_clear_error(odds):
+def test_min_odds_that_is_not_a_finite_number_of_one_or_more_is_a_clear_error(odds):
     from restore import Restorer
-    with pytest.raises(restore.RestoreError, match="^min_odds must be 1 or more"):
+    with pytest.raises(restore.RestoreError, match="^min_odds must be a finite number of 1 or more"):
         Restorer(min_odds=odds)
 
 

@@ -328,9 +328,9 @@ def test_spin_rejects_a_rate_outside_0_to_1(capsys, rate):
 
 
 @pytest.mark.parametrize("odds", ["0.5", "-1", "nan", "inf"])
-def test_fix_rejects_min_odds_below_one(capsys, odds):
+def test_fix_rejects_min_odds_that_is_not_a_finite_number_of_one_or_more(capsys, odds):
     code, _, err = command(capsys, "fix", "--min-odds", odds, stdin="Workers at the agency.\n")
-    assert code == 2 and "--min-odds must be 1 or more" in err
+    assert code == 2 and "--min-odds must be a finite number of 1 or more" in err
 
 
 def test_no_traceback_for_a_bug_either(capsys, monkeypatch):
