@@ -19,7 +19,6 @@ with a task.  Needs ``pip install 'restore[dask]'``.
 from __future__ import annotations
 
 import functools
-import math
 import os
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -48,10 +47,8 @@ def _caution(min_confidence: float | None, min_odds: float | None) -> tuple[floa
     confidence = 0.0 if min_confidence is None else float(min_confidence)
     if not 0.0 <= confidence <= 1.0:
         raise RestoreError(f"min_confidence must be between 0 and 1, not {min_confidence}")
-    odds = 1.0 if min_odds is None else float(min_odds)
-    if not 1.0 <= odds < math.inf:
-        raise RestoreError(f"min_odds must be a finite number of 1 or more, not {min_odds}")
-    return confidence, odds
+    from .decode import checked_odds
+    return confidence, checked_odds(1.0 if min_odds is None else min_odds)
 
 
 @functools.lru_cache(maxsize=8)

@@ -93,6 +93,18 @@ CONFIDENCE_TEMPERATURE = 1.0
 ICM_ROUNDS = 2            # rounds in which each restoration is re-scored given its neighbours' choices
 
 
+def checked_odds(min_odds: float) -> float:
+    """``min_odds`` as a float, or a ``UsageError`` unless it is a finite number of 1 or more.
+
+    >>> checked_odds(2)
+    2.0
+    """
+    odds = float(min_odds)
+    if not 1.0 <= odds < math.inf:
+        raise UsageError(f"min_odds must be a finite number of 1 or more, not {min_odds}")
+    return odds
+
+
 def fix_mojibake(text: str) -> str:
     """Repair mojibake with ftfy, leaving quotes, widths, line breaks and entities as they were.
 
@@ -151,9 +163,7 @@ class Restorer:
         self.model = model or Model.default()
         self.fix_mojibake = fix_mojibake
         self.min_confidence = min_confidence
-        if not 1.0 <= min_odds < math.inf:
-            raise UsageError(f"min_odds must be a finite number of 1 or more, not {min_odds}")
-        self.min_odds = min_odds          # how many times likelier than the word as written a change must be
+        self.min_odds = checked_odds(min_odds)   # how many times likelier than the word as written a change must be
         self.spin_rate = spin_rate
         self._lm = self.model.context
         self._tables = tables(self.model)
