@@ -79,9 +79,12 @@ def disagreement(doc: Lattice, model: Model, loss: float = DISAGREE) -> np.ndarr
         return out
     parts = doc.parts
     slots = doc.slot_word.tolist()
-    ambiguous = set(slots)
-    after = [j for j, k in enumerate(slots) if k > 0 and parts[2 * k] == " " and k - 1 not in ambiguous
-             and parts[2 * k - 1].lower() in ("a", "an")]
+    ids = model.context.ids
+    ambiguous = np.zeros(len(doc.word_ids), dtype=bool)
+    ambiguous[doc.slot_word] = True
+    before = np.maximum(doc.slot_word - 1, 0)      # the word before each slot's: an "a" or "an" itself in no slot
+    article = np.isin(doc.word_ids[before], [ids.get("a", -1), ids.get("an", -1)]) & ~ambiguous[before]
+    after = [j for j in np.flatnonzero(article & (doc.slot_word > 0)).tolist() if parts[2 * slots[j]] == " "]
     if not after:
         return out
     known: dict[int, int] = model.memo("articles", lambda m: {})      # word id -> article, as met
