@@ -20,6 +20,7 @@ from pathlib import PurePath
 from typing import Callable, Iterable, Iterator, NamedTuple
 
 from .errors import UsageError, shown
+from .formats import EXTENSIONS
 
 __all__ = ["Job", "Found", "find_files", "plan", "check_log_path", "spare_logs", "refuse_overwriting",
            "read_corpus"]
@@ -116,7 +117,11 @@ def _walk(folder: str, root: str, ignore_suffix: str | None) -> Iterator[Found]:
 
 
 def _check_output_dir(output_dir: str) -> None:
-    """A ``UsageError`` if ``output_dir``, or the nearest of its folders that exists, is no folder."""
+    """A ``UsageError`` if ``output_dir``, or the nearest of its folders that exists, is no folder;
+    or if it does not exist yet and is named like a file ("out.txt"), since ``-o`` names a folder."""
+    if not os.path.lexists(output_dir) and os.path.splitext(output_dir)[1].lower() in EXTENSIONS:
+        raise UsageError(f"--output-dir {shown(output_dir)} is named like a file, but -o names a folder to write "
+                         f"into; to restore one file to another, redirect: restore fix IN > {shown(output_dir)}")
     probe = os.path.abspath(output_dir)
     while not os.path.lexists(probe) and os.path.dirname(probe) != probe:
         probe = os.path.dirname(probe)

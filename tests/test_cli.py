@@ -38,6 +38,20 @@ def test_fix_takes_o_for_the_output_dir_as_train_and_learn_take_it_for_their_out
     assert (tmp_path / "out" / "a.txt").read_text() == CLEAN
 
 
+def test_fix_refuses_an_output_dir_named_like_a_file_that_does_not_exist_yet(tmp_path):
+    (tmp_path / "a.txt").write_text(SPUN)
+    result = run("fix", str(tmp_path / "a.txt"), "-o", str(tmp_path / "clean.txt"))
+    assert result.returncode == 2 and not (tmp_path / "clean.txt").exists()
+    assert len(result.stderr.splitlines()) == 1 and "clean.txt is named like a file" in result.stderr
+
+
+def test_fix_writes_into_an_existing_folder_whatever_its_name(tmp_path):
+    (tmp_path / "a.txt").write_text(SPUN)
+    (tmp_path / "archive.txt").mkdir()
+    assert run("fix", str(tmp_path / "a.txt"), "-o", str(tmp_path / "archive.txt"), "-q").returncode == 0
+    assert (tmp_path / "archive.txt" / "a.txt").read_text() == CLEAN
+
+
 def test_a_missing_file_is_one_line_naming_it_and_a_nonzero_exit(tmp_path):
     result = run("fix", str(tmp_path / "nope.txt"))
     assert result.returncode != 0
