@@ -36,9 +36,19 @@ CLEAN_SENTENCES = (Path(__file__).parent / "fixtures" / "clean-sentences.txt").r
 # support of the reforms" is a phrase the context model knows well: "successful" -> "in" (0.99),
 # "enactment" -> "support" (0.6).  "An albescent glow filled the sky." (of 50 written fresh on
 # 2026-11-30 and tried before they were added; 47 new, the only one changed) became "An white glow"
-# until the decoder weighed the article before a word (``restore.articles``).
-STILL_CHANGED: set[str] = {"She wore an antithetic smile.",
-                           "Her successful enactment of the reforms surprised the bureau."}
+# until the decoder weighed the article before a word (``restore.articles``).  Of 150 written on
+# 2026-11-30 with three to five of the spinner's forms each, and tried before they were added, two
+# change alone: each has three or four forms that are rare words ("reappraisal", "constabulary",
+# "exertion", "nighttime"), each some 3 to 4 nats likelier in spun text than in clean English by the
+# model's unigrams and channel, so that together they pass the prior against a text being spun
+# (``decode.SPUN_PRIOR``, -8 nats; fitted, and left at -8 when -9 and -10 cost short spun texts, see the
+# CHANGELOG; the second sentence stands from -10, the first only from -12).
+STILL_CHANGED: set[str] = {
+    "She wore an antithetic smile.",
+    "Her successful enactment of the reforms surprised the bureau.",
+    "After a reappraisal of the evidence, prosecutors dropped the accusation against the aged farmer.",
+    "The constabulary praised the exertion of volunteers who filled sandbags throughout the nighttime storm.",
+}
 
 
 @pytest.mark.parametrize("sentence", [pytest.param(s, marks=pytest.mark.xfail(strict=True, reason="known failure"))
