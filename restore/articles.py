@@ -79,19 +79,20 @@ def disagreement(doc: Lattice, model: Model, loss: float = DISAGREE) -> np.ndarr
         return out
     parts = doc.parts
     slots = doc.slot_word.tolist()
-    ids = model.context.ids
+    context = model.context
     ambiguous = np.zeros(len(doc.word_ids), dtype=bool)
     ambiguous[doc.slot_word] = True
     before = np.maximum(doc.slot_word - 1, 0)      # the word before each slot's: an "a" or "an" itself in no slot
-    article = np.isin(doc.word_ids[before], [ids.get("a", -1), ids.get("an", -1)]) & ~ambiguous[before]
-    after = [j for j in np.flatnonzero(article & (doc.slot_word > 0)).tolist() if parts[2 * slots[j]] == " "]
+    maybe = np.isin(doc.word_ids[before], [context.id("a"), context.id("an")]) & ~ambiguous[before] & (doc.slot_word > 0)
+    after = [j for j in np.flatnonzero(maybe).tolist()          # (a model without "an" reads it as <unk>)
+             if parts[2 * slots[j]] == " " and parts[2 * slots[j] - 1].lower() in ("a", "an")]
     if not after:
         return out
     known: dict[int, int] = model.memo("articles", lambda m: {})      # word id -> article, as met
     rows = np.concatenate([np.arange(doc.first[j], doc.first[j + 1]) for j in after])
     words = doc.row_word[rows]
     fresh = np.array(sorted(set(words.tolist()) - known.keys()), dtype=np.int64)
-    known.update(zip(fresh.tolist(), takes(model.context, fresh).tolist()))
+    known.update(zip(fresh.tolist(), takes(context, fresh).tolist()))
     kinds = np.fromiter(map(known.__getitem__, words.tolist()), dtype=np.int64, count=len(words))
     at = np.searchsorted(after, doc.row_slot[rows])          # each row's place in ``after``
     written = np.array([parts[2 * slots[j] - 1].lower() for j in after])
