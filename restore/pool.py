@@ -36,11 +36,13 @@ RETRIES = 1              # times the files of a dead worker are tried again
 DIED = "its worker process died (killed, or out of memory?)"
 
 _worker: Worker | None = None
+_parent: int | None = None
 
 
 def _start_worker(settings: Settings, stop_event, parent: int) -> None:
     """Initializer of each worker process: end with the parent, leave Ctrl-C to it, load the model once."""
-    global _worker
+    global _worker, _parent
+    _parent = parent
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _terminate)
     _end_with(parent)
@@ -48,11 +50,14 @@ def _start_worker(settings: Settings, stop_event, parent: int) -> None:
 
 
 def _terminate(signum, frame) -> None:
-    """SIGTERM in a worker: delete what it half wrote, and exit at once."""
+    """SIGTERM in a worker: delete what it half wrote, and exit at once; if the batch process died
+    (killed), also its scratch folder, which that process can no longer remove."""
     if deferring(signum):             # it is making a temporary file: it ends as soon as it has listed it
         return
     if _worker is not None:
         _worker.discard()
+        if os.getppid() != _parent and _worker.settings.scratch:
+            shutil.rmtree(_worker.settings.scratch, ignore_errors=True)
     os._exit(128 + signum)
 
 

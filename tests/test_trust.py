@@ -125,9 +125,10 @@ def test_kill_9_of_a_worker_midway_does_not_sink_the_batch(tmp_path):
 
 def start_batch(tmp_path, *more):
     make_archive(tmp_path / "in", 700, paragraphs=6)
+    (tmp_path / "scratch").mkdir()
     proc = subprocess.Popen([sys.executable, "-m", "restore", "fix", str(tmp_path / "in"), "--output-dir",
                              str(tmp_path / "out"), "--jobs", "2", *map(str, more)], stderr=subprocess.PIPE,
-                            text=True)
+                            text=True, env={**os.environ, "TMPDIR": str(tmp_path / "scratch")})
     assert wait_for(lambda: len(list((tmp_path / "out").rglob("*.txt"))) >= 20 and len(children(proc.pid)) >= 2)
     return proc, children(proc.pid)
 
@@ -147,6 +148,22 @@ def test_workers_end_when_the_batch_process_is_killed(tmp_path):
     proc.communicate(timeout=60)
     assert wait_for(lambda: not any(map(alive, workers)))
     assert temporary(tmp_path / "out") == []
+
+
+def test_the_workers_of_a_killed_batch_remove_its_scratch_folder(tmp_path):
+    proc, workers = start_batch(tmp_path)
+    proc.kill()
+    proc.communicate(timeout=60)
+    assert wait_for(lambda: not any(map(alive, workers)))
+    assert list((tmp_path / "scratch").iterdir()) == []
+
+
+def test_a_batch_ended_by_sigterm_removes_its_scratch_folder(tmp_path):
+    proc, workers = start_batch(tmp_path)
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=60)
+    assert wait_for(lambda: not any(map(alive, workers)))
+    assert list((tmp_path / "scratch").iterdir()) == []
 
 
 def test_a_sigterm_while_a_temporary_file_is_made_is_handled_once_the_file_is_listed():
