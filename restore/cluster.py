@@ -116,10 +116,22 @@ def _worker(settings: Settings) -> Worker:
     global _here, _scratch
     if _here is None or _here[0] != settings:
         if _scratch is None:
-            _scratch = tempfile.mkdtemp(prefix="restore-dask-")
-            atexit.register(shutil.rmtree, _scratch, True)
+            _scratch = _scratch_folder()
         _here = (settings, Worker(dataclasses.replace(settings, scratch=_scratch)))
     return _here[1]
+
+
+def _scratch_folder() -> str:
+    """A folder for this process's scratch files, inside its Dask worker's own folder, which Dask
+    removes when the worker ends, however it ends (the nanny ends a worker without running its
+    ``atexit`` hooks); outside a worker, a temporary folder removed at exit."""
+    try:
+        home = _distributed().get_worker().local_directory
+    except ValueError:                      # not in a Dask worker
+        folder = tempfile.mkdtemp(prefix="restore-dask-")
+        atexit.register(shutil.rmtree, folder, True)
+        return folder
+    return tempfile.mkdtemp(prefix="restore-", dir=home)
 
 
 def _take(path: str | None) -> str:

@@ -122,11 +122,15 @@ def workers_of(pid: int) -> list:
     return found
 
 
-def test_a_worker_killed_midway_has_its_tasks_rerun_and_no_document_is_lost_or_written_twice(tmp_path):
-    make_archive(tmp_path / "in", 400, paragraphs=4)
+def kill_a_worker_midway(tmp_path: Path, n: int) -> tuple[int, str]:
+    """Restore ``n`` files on ``local:2``, SIGKILL one worker once 20 are written: (files written by
+    then, stderr). The batch's temporary folder is ``tmp_path / "tmp"``."""
+    make_archive(tmp_path / "in", n, paragraphs=4)
+    (tmp_path / "tmp").mkdir()
     proc = subprocess.Popen([sys.executable, "-m", "restore", "fix", str(tmp_path / "in"), "--output-dir",
                              str(tmp_path / "out"), "--scheduler", "local:2", "--report", str(tmp_path / "r.json"),
-                             "--changes", str(tmp_path / "changes.jsonl")], stderr=subprocess.PIPE, text=True)
+                             "--changes", str(tmp_path / "changes.jsonl")], stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "TMPDIR": str(tmp_path / "tmp")})
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and (len(list((tmp_path / "out").rglob("*.txt"))) < 20
                                            or len(workers_of(proc.pid)) < 2):
@@ -135,6 +139,16 @@ def test_a_worker_killed_midway_has_its_tasks_rerun_and_no_document_is_lost_or_w
     os.kill(workers_of(proc.pid)[0], signal.SIGKILL)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
+    return written_before, err
+
+
+def test_a_worker_killed_midway_leaves_no_scratch_folder_of_restore(tmp_path):
+    kill_a_worker_midway(tmp_path, 100)
+    assert [p.name for p in (tmp_path / "tmp").iterdir() if p.name.startswith("restore-")] == []
+
+
+def test_a_worker_killed_midway_has_its_tasks_rerun_and_no_document_is_lost_or_written_twice(tmp_path):
+    written_before, err = kill_a_worker_midway(tmp_path, 400)
     assert written_before < 400 and "Traceback" not in err
     data = json.loads((tmp_path / "r.json").read_text())
     assert data["summary"]["done"] == 400 and len({f["path"] for f in data["files"]}) == len(data["files"]) == 400
