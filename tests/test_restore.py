@@ -42,12 +42,17 @@ CLEAN_SENTENCES = (Path(__file__).parent / "fixtures" / "clean-sentences.txt").r
 # "exertion", "nighttime"), each some 3 to 4 nats likelier in spun text than in clean English by the
 # model's unigrams and channel, so that together they pass the prior against a text being spun
 # (``decode.SPUN_PRIOR``, -8 nats; fitted, and left at -8 when -9 and -10 cost short spun texts, see the
-# CHANGELOG; the second sentence stands from -10, the first only from -12).
+# CHANGELOG; the second sentence stands from -10, the first only from -12).  Of 200 more written on
+# 2026-11-30 (two to four forms each, a third of them four to eight words long), one changes alone:
+# in "Nurses often work unsocial hours." the context model never counted "unsocial" (an observed form
+# of "unique" and "alone"), so kept it scores as an unknown word, and "often read unique hours" reads
+# 8.6 nats likelier; it stands only from a prior of -12.
 STILL_CHANGED: set[str] = {
     "She wore an antithetic smile.",
     "Her successful enactment of the reforms surprised the bureau.",
     "After a reappraisal of the evidence, prosecutors dropped the accusation against the aged farmer.",
     "The constabulary praised the exertion of volunteers who filled sandbags throughout the nighttime storm.",
+    "Nurses often work unsocial hours.",
 }
 
 
