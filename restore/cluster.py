@@ -92,7 +92,12 @@ def connect(address: str) -> Iterator[Client]:
                 # its web pages on any free port (8787 may be another cluster's); its logs only when
                 # critical: a worker logs a failed heartbeat or a dead peer's stream as an ERROR with a
                 # traceback (seen under load when a worker was killed), and the batch reports every
-                # file's outcome itself
+                # file's outcome itself; its folders in one of ours, removed once it is closed (Dask's
+                # own, dask-scratch-space, would stay in the machine's temporary folder)
+                import dask.config
+                home = tempfile.mkdtemp(prefix="restore-dask-")
+                stack.callback(shutil.rmtree, home, True)
+                stack.enter_context(dask.config.set({"temporary-directory": home}))
                 cluster = stack.enter_context(distributed.LocalCluster(
                     n_workers=int(local[1]), threads_per_worker=1, processes=True, dashboard_address=":0",
                     silence_logs=logging.CRITICAL))
