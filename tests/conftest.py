@@ -47,10 +47,13 @@ def archive(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def dask_client():
+def dask_client(tmp_path_factory):
     """A LocalCluster of two worker processes, one thread each, shared by a module's tests (and the
-    default client meanwhile); closed when the module is done, before other modules fork workers."""
+    default client meanwhile); closed when the module is done, before other modules fork workers.
+    Its folders go in pytest's temporary folder, not Dask's dask-scratch-space."""
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
-                                  silence_logs=logging.ERROR) as cluster, distributed.Client(cluster) as client:
+    import dask.config
+    with dask.config.set({"temporary-directory": str(tmp_path_factory.mktemp("dask"))}), \
+            distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
+                                     silence_logs=logging.ERROR) as cluster, distributed.Client(cluster) as client:
         yield client
