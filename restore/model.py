@@ -19,7 +19,7 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import Callable, Mapping, TypeVar
 
 import numpy as np
 
@@ -314,6 +314,8 @@ class Channel:
     ``phrases`` maps a garbled word sequence to the same kind of list.
     ``reach`` holds what learning found of where the garbler rewrites: a factor
     for words touching punctuation and one for capitalised words (1: no less).
+    ``neighbours[w]`` lists the words another synonym spinner might write for ``w``
+    (its WordNet neighbours, best first: ``restore.others``); empty in a learned model.
     """
 
     originals: dict = field(default_factory=dict)
@@ -321,6 +323,7 @@ class Channel:
     phrases: dict = field(default_factory=dict)
     reach: dict = field(default_factory=dict)    # "touching", "capitalised": how much less often such a
                                                  # word is spun than one standing alone in lower case
+    neighbours: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self):
         self.phrase_starts = {}          # first word of a garbled phrase -> the longest such phrase

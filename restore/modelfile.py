@@ -3,7 +3,7 @@
 A model file is three parts, read in this order::
 
     \\x93restore-model\\n                       magic
-    {"format": "restore-model", "version": 4, "size": ..., "sha256": ..., ...}\\n
+    {"format": "restore-model", "version": 5, "size": ..., "sha256": ..., ...}\\n
     an .npz archive (zip) of plain NumPy arrays
 
 The header line is read and checked first: format, version, the payload's size and
@@ -61,7 +61,8 @@ __all__ = ["MAGIC", "VERSION", "write", "read", "is_pickle"]
 
 MAGIC = b"\x93restore-model\n"
 FORMAT = "restore-model"
-VERSION = 4                     # restore 0.1 pickled formats 1 to 3
+VERSION = 5                     # restore 0.1 pickled formats 1 to 3
+OLDEST = 4                      # the oldest format read (format 4 has no neighbours)
 MAX_HEADER = 1 << 20
 MAX_FILE = 1 << 31              # no restore model comes near 2 GB
 MAX_INFLATION = 16              # the arrays, inflated, against the file: the shipped model's 48,943,158 bytes are
@@ -104,7 +105,11 @@ MEMBERS = {
     "class_in_word": "<f2",      # log P(word | its class)
     "class_trigram": "<f2",      # log P(c | a b), flattened [a, b, c]
     "extra": "u1",               # JSON: phrases, multi-word originals, the channel's reach, the class weight
+    "neighbour_words": "u1",     # words with neighbours (Channel.neighbours), each followed by a line break
+    "neighbour_counts": "<u4",   # neighbours per word
+    "neighbour_options": "u1",   # the neighbours, each followed by a line break
 }
+SINCE = {"neighbour_words": 5, "neighbour_counts": 5, "neighbour_options": 5}   # members new in a format
 
 
 def is_pickle(head: bytes) -> bool:
@@ -144,6 +149,7 @@ def _arrays(model: Model) -> dict[str, np.ndarray]:
              "multi": [[g, [list(o) for o in options]] for g, options in layout.multi.items()],
              "reach": channel.reach, "class_weight": context.class_weight if context.classes else 0.0}
     classes = context.classes
+    neighbours = {w: tuple(n) for w, n in channel.neighbours.items() if n}
     if any(g not in where for g, _ in spans):
         raise ModelError("cannot store a layout that does not match its channel")
     return {
@@ -174,6 +180,9 @@ def _arrays(model: Model) -> dict[str, np.ndarray]:
         "class_in_word": (classes.in_class if classes else np.zeros(0)).astype("<f2"),
         "class_trigram": (classes.trigram.ravel() if classes else np.zeros(0)).astype("<f2"),
         "extra": np.frombuffer(json.dumps(extra, ensure_ascii=False).encode("utf-8"), dtype=np.uint8),
+        "neighbour_words": _blob(neighbours, "words"),
+        "neighbour_counts": np.array([len(neighbours[w]) for w in neighbours], dtype="<u4"),
+        "neighbour_options": _blob((n for w in neighbours for n in neighbours[w]), "neighbours"),
     }
 
 
@@ -238,7 +247,7 @@ def read(path: str | os.PathLike, *, shipped: bool = False) -> Model:
         raise ModelError(f"{path}: cannot read the model ({e.strerror})") from None
     header, _ = _header(path, data, checksum=not shipped)
     try:
-        return _model(_members(data), header)
+        return _model(_members(data, header["version"]), header)
     except ModelError as e:
         raise ModelError(f"{path}: corrupt model file ({e})") from None
     except (ValueError, TypeError, KeyError, IndexError, OverflowError, MemoryError, RecursionError, EOFError,
@@ -265,7 +274,7 @@ def _header(path, data: bytes, checksum: bool = True) -> tuple[dict, memoryview]
         raise ModelError(f"{path}: corrupt model file (unreadable header)")
     if header["version"] > VERSION:
         raise ModelError(f"{path}: made by a newer restore (format {header['version']}): upgrade restore to read it")
-    if header["version"] < VERSION:
+    if header["version"] < OLDEST:
         raise ModelError(f"{path}: made by an older restore (format {header['version']}): rebuild it with "
                          f"`python -m corpora.build` or retrain it")
     payload = memoryview(data)[end + 1:]
@@ -337,18 +346,21 @@ def _extra(blob: np.ndarray) -> tuple[dict, dict, dict, float]:
             {k: float(v) for k, v in reach.items()}, float(cast(float, weight)))
 
 
-def _members(data: bytes) -> dict[str, np.ndarray]:
+def _members(data: bytes, version: int = VERSION) -> dict[str, np.ndarray]:
     """The arrays of the .npz archive that ends ``data`` (zipfile skips what precedes it), each
-    checked to have the dtype ``MEMBERS`` gives it; no more is inflated than the file can hold."""
+    checked to have the dtype ``MEMBERS`` gives it; no more is inflated than the file can hold.
+    Members newer than the file's format ``version`` are empty."""
+    wanted = {name: dtype for name, dtype in MEMBERS.items() if SINCE.get(name, OLDEST) <= version}
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         infos = archive.infolist()
         names = {info.filename: info for info in infos}
-        if len(infos) != len(MEMBERS) or set(names) != {name + ".npy" for name in MEMBERS}:
+        if len(infos) != len(wanted) or set(names) != {name + ".npy" for name in wanted}:
             raise ModelError("unexpected arrays")
         inflated = sum(info.file_size for info in infos)
         if inflated > min(MAX_INFLATION * len(data) + (1 << 20), MAX_ARRAYS):
             raise ModelError(f"arrays of {inflated:,} bytes in a file of {len(data):,}")
-        return {name: _array(archive, names[name + ".npy"], np.dtype(dtype)) for name, dtype in MEMBERS.items()}
+        return {name: _array(archive, names[name + ".npy"], np.dtype(dtype)) if name in wanted
+                else np.zeros(0, dtype=dtype) for name, dtype in MEMBERS.items()}
 
 
 def _array(archive: zipfile.ZipFile, info: zipfile.ZipInfo, dtype: np.dtype) -> np.ndarray:
@@ -380,23 +392,24 @@ def _words(blob: np.ndarray, count: int | None, what: str) -> list[str]:
     return words
 
 
-class _Table(Mapping):
-    """``Channel.originals`` of a model file: checked at once, but built only when first used (the
-    decoder reads the channel's layout instead)."""
+class _Lists(Mapping):
+    """``Channel.neighbours`` of a model file: each word's list of words, checked at once, but built only
+    when first used (most texts never ask)."""
 
-    def __init__(self, garbled: list[str], counts: np.ndarray, originals: np.ndarray, scores: np.ndarray):
-        self.garbled, self.counts, self.scores = garbled, counts, scores
-        self.originals = originals.tobytes().decode("utf-8")
-        _check(int(counts.sum(dtype=np.int64)) == self.originals.count("\n") == len(scores),
-               "channel counts do not match")
-        _check(bool(np.isfinite(scores).all()), "channel scores out of range")
+    def __init__(self, keys: list[str], counts: np.ndarray, values: np.ndarray, what: str = "neighbour"):
+        self.names, self.counts = keys, counts
+        self.text = values.tobytes().decode("utf-8")
+        _check(int(counts.sum(dtype=np.int64)) == self.text.count("\n"), f"{what} counts do not match")
         self._table: dict | None = None
+
+    def _items(self) -> list:
+        return self.text.split("\n")
 
     def _built(self) -> dict:
         if self._table is None:
-            pairs = list(zip(self.originals.split("\n"), self.scores.tolist()))
+            items = self._items()
             ends = np.cumsum(self.counts, dtype=np.int64).tolist()
-            self._table = dict(zip(self.garbled, (tuple(pairs[lo:hi]) for lo, hi in zip([0, *ends], ends))))
+            self._table = dict(zip(self.names, (tuple(items[lo:hi]) for lo, hi in zip([0, *ends], ends))))
         return self._table
 
     def __getitem__(self, key: str) -> tuple:
@@ -406,7 +419,21 @@ class _Table(Mapping):
         return iter(self._built())
 
     def __len__(self) -> int:
-        return len(self.garbled)
+        return len(self.names)
+
+
+class _Table(_Lists):
+    """``Channel.originals`` of a model file: checked at once, but built only when first used (the
+    decoder reads the channel's layout instead)."""
+
+    def __init__(self, garbled: list[str], counts: np.ndarray, originals: np.ndarray, scores: np.ndarray):
+        super().__init__(garbled, counts, originals, "channel")
+        _check(len(scores) == self.text.count("\n"), "channel counts do not match")
+        _check(bool(np.isfinite(scores).all()), "channel scores out of range")
+        self.scores = scores
+
+    def _items(self) -> list:
+        return list(zip(self.text.split("\n"), self.scores.tolist()))
 
 
 def _check(ok: bool, problem: str) -> None:
@@ -478,9 +505,11 @@ def _model(a: dict[str, np.ndarray], header: dict) -> Model:
     dense = np.zeros(size)
     dense[prop_ids] = prop_values
     layout = ChannelLayout(span, multi, layout_originals.astype(np.int64), layout_scores.astype(np.float64), dense)
+    neighbour_words = _words(a["neighbour_words"], len(a["neighbour_counts"]), "words with neighbours")
+    neighbours = _Lists(neighbour_words, a["neighbour_counts"], a["neighbour_options"])
     info = header.get("info", {})
-    # the lazy table reads like the dict Channel documents
-    return Model(Channel(cast(dict, table), propensity, phrases, reach), context, info, layout)
+    # the lazy tables read like the dicts Channel documents
+    return Model(Channel(cast(dict, table), propensity, phrases, reach, neighbours), context, info, layout)
 
 
 def _classes(a: dict[str, np.ndarray], size: int) -> ClassModel | None:

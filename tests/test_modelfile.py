@@ -10,6 +10,7 @@ import sys
 import tracemalloc
 import zipfile
 import zlib
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -42,11 +43,12 @@ def saved(tmp_path_factory, tiny_model):
     return path
 
 
-def rewrite(path, target, change):
-    """Write ``path``'s model to ``target`` with ``change(arrays)`` applied and a valid checksum."""
+def rewrite(path, target, change, **header_fields):
+    """Write ``path``'s model to ``target`` with ``change(arrays)`` applied, ``header_fields`` in its header,
+    and a valid checksum."""
     data = path.read_bytes()
     end = data.index(b"\n", len(modelfile.MAGIC))
-    header = json.loads(data[len(modelfile.MAGIC):end])
+    header = {**json.loads(data[len(modelfile.MAGIC):end]), **header_fields}
     arrays = modelfile._members(data)
     arrays = {name: np.array(a) for name, a in arrays.items()}
     change(arrays)
@@ -65,6 +67,21 @@ def test_a_saved_model_loads_back_with_the_same_channel_and_near_same_context(sa
     assert (model.context.keys3 == tiny_model.context.keys3).all()
     assert np.abs(model.context.values - tiny_model.context.values).max() <= 0.004     # float16 on disk
     assert model.layout.span == tiny_model.layout.span
+
+
+def test_the_neighbours_of_another_spinner_load_back(tiny_model, tmp_path):
+    neighbours = {"show": ("display", "prove"), "keep": ("donjon",)}
+    Model(replace(tiny_model.channel, neighbours=neighbours), tiny_model.context).save(tmp_path / "n.model")
+    assert dict(Model.load(tmp_path / "n.model").channel.neighbours) == neighbours
+
+
+def test_a_model_of_format_4_still_loads_and_has_no_neighbours(saved, tmp_path):
+    def format_4(arrays):
+        for name in modelfile.SINCE:
+            del arrays[name]
+    old = rewrite(saved, tmp_path / "old.model", format_4, version=4)
+    model = Model.load(old)
+    assert dict(model.channel.neighbours) == {} and dict(model.channel.originals) == dict(Model.load(saved).channel.originals)
 
 
 def test_the_file_is_a_header_line_and_an_npz_archive_without_objects(saved):
@@ -154,6 +171,8 @@ def test_the_shipped_models_checksum_is_not_recomputed_but_a_damaged_member_is_s
     (lambda a: a.update(bigram_words=a["bigram_words"].astype("<u8")), "bigram_words has the wrong type"),
     (lambda a: a.update(channel_originals=np.frombuffer(b"\xff\n", np.uint8)), "UnicodeDecodeError"),
     (lambda a: a.pop("extra"), "unexpected arrays"),
+    (lambda a: a.update(neighbour_words=np.frombuffer(b"show\n", np.uint8), neighbour_counts=np.array([3], "<u4"),
+                        neighbour_options=np.frombuffer(b"display\n", np.uint8)), "neighbour counts do not match"),
     (lambda a: a["propensity"].__setitem__(0, np.nan), "propensity out of range"),
 ])
 def test_a_file_with_a_valid_checksum_but_nonsense_inside_is_refused(saved, tmp_path, change, message):
