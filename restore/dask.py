@@ -47,7 +47,7 @@ def _caution(min_confidence: float | None, min_odds: float | None) -> tuple[floa
     confidence = 0.0 if min_confidence is None else float(min_confidence)
     if not 0.0 <= confidence <= 1.0:
         raise RestoreError(f"min_confidence must be between 0 and 1, not {min_confidence}")
-    from .decode import checked_odds
+    from .errors import checked_odds
     return confidence, checked_odds(1.0 if min_odds is None else min_odds)
 
 

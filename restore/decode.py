@@ -12,7 +12,6 @@ spun at all, so clean prose is left alone.
 """
 from __future__ import annotations
 
-import functools
 import itertools
 import math
 from dataclasses import dataclass, field
@@ -21,7 +20,8 @@ import numpy as np
 
 from .articles import DISAGREE, disagreement
 from .coherence import AGREE, RECUR, agree_forms, favour_recurring, spare_survivors
-from .errors import UsageError, check_text
+from .errors import check_text, checked_odds
+from .fixer import fix_mojibake
 from .habits import spun_prior
 from .lattice import Lattice, tables
 from .model import Model
@@ -93,36 +93,6 @@ HOPELESS = 5.0            # an option this far (in nats) behind its word's best 
 # It changes no decision, only the confidence, and so what --min-confidence keeps.
 CONFIDENCE_TEMPERATURE = 1.0
 ICM_ROUNDS = 2            # rounds in which each restoration is re-scored given its neighbours' choices
-
-
-def checked_odds(min_odds: float) -> float:
-    """``min_odds`` as a float, or a ``UsageError`` unless it is a finite number of 1 or more.
-
-    >>> checked_odds(2)
-    2.0
-    """
-    odds = float(min_odds)
-    if not 1.0 <= odds < math.inf:
-        raise UsageError(f"min_odds must be a finite number of 1 or more, not {min_odds}")
-    return odds
-
-
-def fix_mojibake(text: str) -> str:
-    """Repair mojibake with ftfy, leaving quotes, widths, line breaks and entities as they were.
-
-    >>> fix_mojibake("The SSAâ€™s “safe spaceâ€\\x9d")
-    'The SSA’s “safe space”'
-    """
-    import ftfy
-    return ftfy.fix_text(text, config=_ftfy_config())
-
-
-@functools.lru_cache(maxsize=1)
-def _ftfy_config():
-    import ftfy
-    return ftfy.TextFixerConfig(unescape_html=False, remove_terminal_escapes=False, fix_latin_ligatures=False,
-                                fix_character_width=False, uncurl_quotes=False, fix_line_breaks=False,
-                                remove_control_chars=False, normalization=None, explain=False)
 
 
 @dataclass

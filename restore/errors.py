@@ -10,8 +10,10 @@ prints them without a traceback.
 """
 from __future__ import annotations
 
-__all__ = ["RestoreError", "UsageError", "ModelError", "BadInput", "NotText", "Terminated", "check_text", "shown",
-           "one_line"]
+import math
+
+__all__ = ["RestoreError", "UsageError", "ModelError", "BadInput", "NotText", "Terminated", "check_text",
+           "checked_odds", "shown", "one_line"]
 
 
 class RestoreError(ValueError):
@@ -47,6 +49,18 @@ def check_text(text: object) -> None:
     """
     if not isinstance(text, str):
         raise NotText(f"expected text (a str), got {type(text).__name__ if text is not None else 'None'}")
+
+
+def checked_odds(min_odds: float) -> float:
+    """``min_odds`` as a float, or a ``UsageError`` unless it is a finite number of 1 or more.
+
+    >>> checked_odds(2)
+    2.0
+    """
+    odds = float(min_odds)
+    if not 1.0 <= odds < math.inf:
+        raise UsageError(f"min_odds must be a finite number of 1 or more, not {min_odds}")
+    return odds
 
 
 def shown(name: str) -> str:

@@ -5,15 +5,34 @@
 """
 from __future__ import annotations
 
+import functools
 from difflib import SequenceMatcher
 from os.path import commonprefix
 from typing import Any, Callable, Sequence
 
 from .tokenize import split_words
 
-__all__ = ["Fixer", "Interrupted", "mojibake_edits"]
+__all__ = ["Fixer", "Interrupted", "fix_mojibake", "mojibake_edits"]
 
 LONGEST_EDIT = 10_000       # characters of a line compared character by character; beyond, one edit
+
+
+def fix_mojibake(text: str) -> str:
+    """Repair mojibake with ftfy, leaving quotes, widths, line breaks and entities as they were.
+
+    >>> fix_mojibake("The SSAâ€™s “safe spaceâ€\\x9d")
+    'The SSA’s “safe space”'
+    """
+    import ftfy
+    return ftfy.fix_text(text, config=_ftfy_config())
+
+
+@functools.lru_cache(maxsize=1)
+def _ftfy_config():
+    import ftfy
+    return ftfy.TextFixerConfig(unescape_html=False, remove_terminal_escapes=False, fix_latin_ligatures=False,
+                                fix_character_width=False, uncurl_quotes=False, fix_line_breaks=False,
+                                remove_control_chars=False, normalization=None, explain=False)
 
 
 class Interrupted(Exception):
@@ -37,7 +56,6 @@ class Fixer:
         """``text`` with its mojibake repaired (ASCII text has none)."""
         if not self.fix_mojibake or text.isascii():
             return text
-        from .decode import fix_mojibake
         return fix_mojibake(text)
 
     def repair_with_edits(self, text: str) -> tuple[str, list]:
