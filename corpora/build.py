@@ -112,6 +112,8 @@ VARIANTS = {"manipi", "paparead"}   # lexicons of a variant of the spinner, on m
                               # also rewrites the, with, or: mixed into the channel as a second garbler at its
                               # share of the real articles (learn.mix_garbler), but the emulator and the habits
                               # learned from it are the seed spinner's alone (else `restore spin` writes "nan")
+OTHER_WORDS = 20000           # another synonym spinner (restore.others) may rewrite wordfreq's this many commonest
+OTHER_NEIGHBOURS = 8          # words, each into one of its this many first WordNet neighbours (without chains)
 OWN_CLASSES = 60              # the most frequent words are classes of their own: lumped with their part of
                               # speech, "have was" scores like "have been" (60 or 120 alike; 0 restores a
                               # genuine "person" after "The successful" to "have")
@@ -291,6 +293,19 @@ def pick_rank(word: str, ranks: list[float]) -> int:
     return len(ranks) - 1
 
 
+def other_neighbours(wn: WordNet, context: ContextModel) -> dict[str, tuple[str, ...]]:
+    """What another synonym spinner may write for each of the ``OTHER_WORDS`` commonest words of the context
+    model: its first ``OTHER_NEIGHBOURS`` WordNet neighbours, one word of letters each (``Channel.neighbours``)."""
+    import wordfreq
+    found = {}
+    for word in wordfreq.top_n_list("en", OTHER_WORDS):
+        if word.isalpha() and word.islower() and word in context.ids:
+            options = [n for n, _, _ in wn.neighbours(word, lambda _: False) if n.isalpha()][:OTHER_NEIGHBOURS]
+            if options:
+                found[word] = tuple(options)
+    return found
+
+
 @dataclass
 class Recipe:
     """What every model of the recipe shares, computed once: the context model and WordNet's view.
@@ -306,6 +321,7 @@ class Recipe:
     vocabulary: list
     ranked: dict
     in_dictionary: Callable[[str], bool]
+    others: dict                       # Channel.neighbours: what another synonym spinner may write
 
     @classmethod
     def prepare(cls, hold_out: int = 0, web_scale: float = WEB_SCALE,
@@ -353,7 +369,7 @@ class Recipe:
         vocabulary = [w for w in wn.lemmas() if wordfreq.zipf_frequency(w, "en") >= MIN_ZIPF
                       and (not inflected(w, wn) or base_form(w, tags)) and w not in never_spun]
         ranked = {w: [n for n, _, _ in wn.neighbours(w, in_dictionary)] for w in vocabulary}
-        return cls(news, held_out, context, wn, vocabulary, ranked, in_dictionary)
+        return cls(news, held_out, context, wn, vocabulary, ranked, in_dictionary, other_neighbours(wn, context))
 
     def neighbours(self, word: str) -> list[str]:
         return self.ranked.get(word) or [n for n, _, _ in self.wn.neighbours(word, self.in_dictionary)]
@@ -411,7 +427,7 @@ class Recipe:
         channel = mix_garbler(channel, read_observed(skip, within=VARIANTS), share)
         log(f"channel: {len(channel.originals)} garbled words, {len(channel.phrases)} phrases, base rate {base:.3f}, "
             f"reach {channel.reach}")
-        model = Model(channel, self.context, info={
+        model = Model(replace(channel, neighbours=self.others), self.context, info={
             "built": time.strftime("%Y-%m-%d"), "sources": SOURCES, "lexicons_left_out": sorted(skip)})
         return model, spinner
 
