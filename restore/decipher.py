@@ -131,7 +131,7 @@ def _channel(pairs: dict[tuple[str, str], float], propensity: dict[str, float], 
              base: Channel | None = None, habit: tuple[float, float] = (0.0, 0.0)) -> Channel:
     """A channel of single-word swaps ``{(original, form): P(form | original)}``, added to ``base``'s.
 
-    The base channel's swaps, rewrite rates and phrases stay, and what the corpus teaches adds
+    The base channel's swaps, rewrite rates, phrases and neighbours stay, and what the corpus teaches adds
     originals to its forms (the likelier score of a swap both know wins).  The reach is the
     corpus's own: the garbler that spun it may reach words the base's never did.  The garbler's
     ``habit`` lifts a candidate the decoder has not used yet; once the corpus has counted a swap,
@@ -149,7 +149,7 @@ def _channel(pairs: dict[tuple[str, str], float], propensity: dict[str, float], 
         originals[g][c] = max(score, originals[g].get(c, score))
     return Channel(originals={g: tuple(sorted(v.items(), key=lambda x: (-x[1], x[0]))[:8]) for g, v in originals.items()},
                    propensity={**base.propensity, **propensity}, phrases=dict(base.phrases),
-                   reach=dict(reach))
+                   reach=dict(reach), neighbours=base.neighbours)
 
 
 def _decode(texts: list[str], model: Model, progress, desc: str, prior: float = 1.0, coupled: bool = True) -> Learned:

@@ -12,6 +12,7 @@ spun at all, so clean prose is left alone.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from .fixer import fix_mojibake
 from .habits import spun_prior
 from .lattice import Lattice, tables
 from .model import Model
+from .others import GATE, OTHER_PRIOR, looks_rewritten, other_model
 from .tokenize import match_case, normalize, split_words
 
 # The constants marked "fitted" were fitted by ``python bench/fit_decoder.py`` (coordinate descent)
@@ -158,12 +160,14 @@ class Restorer:
         check_text(text)
         if self.fix_mojibake:
             text = fix_mojibake(text)
-        doc = Lattice(split_words(text), self._tables)
+        reader, doc, first_round, evidence = self._reading(split_words(text))
         if not doc.n_slots and not doc.spans:
             return text, []
-        first_round = self._context(doc, doc.stream) if doc.n_slots else np.zeros(0)
-        if self.spin_rate is None and self._spun_evidence(doc, first_round, doc.stream)[0] < CLEARLY_CLEAN:
+        if reader.spin_rate is None and evidence < CLEARLY_CLEAN:
             return text, []
+        return reader._decode(text, doc, first_round, explain)
+
+    def _decode(self, text: str, doc: Lattice, first_round: np.ndarray, explain: bool) -> tuple[str, list[Change]]:
         lm_rows, stream = self._icm(doc, 1.0, first_round)
         rate = self.spin_rate
         if rate is None:
@@ -179,6 +183,39 @@ class Restorer:
         agree_forms(doc, totals, self._agree)
         return self._apply(doc, totals, self._spans(doc, stream, rate), explain)
 
+    def _reading(self, parts: list[str]) -> tuple[Restorer, Lattice, np.ndarray, float]:
+        """Who reads the text ``parts``: this restorer, or, where the text is better explained so, the one of
+        another synonym spinner (``restore.others``); with its lattice, first look and log-odds of spun."""
+        doc = Lattice(parts, self._tables)
+        first_round, evidence = self._first_look(doc)
+        words = len(parts) // 2
+        weigh = words and evidence < GATE * words and looks_rewritten(self.model, parts[1::2])
+        other = self._other if weigh else None
+        if other is not None:
+            other_doc = Lattice(parts, other._tables)
+            other_round, other_evidence = other._first_look(other_doc)
+            if other_evidence + OTHER_PRIOR > max(evidence, 0.0):
+                return other, other_doc, other_round, other_evidence + OTHER_PRIOR
+        return self, doc, first_round, evidence
+
+    def _first_look(self, doc: Lattice) -> tuple[np.ndarray, float]:
+        """The context scores of ``doc``'s options as written, and the log-odds that it is spun by them."""
+        if not doc.n_slots and not doc.spans:
+            return np.zeros(0), -math.inf
+        first_round = self._context(doc, doc.stream) if doc.n_slots else np.zeros(0)
+        return first_round, self._spun_evidence(doc, first_round, doc.stream)[0]
+
+    @functools.cached_property
+    def _other(self) -> Restorer | None:
+        """The restorer of another synonym spinner, made on first use; None where the model has none."""
+        model = other_model(self.model)
+        if model is None:
+            return None
+        other = Restorer(model, fix_mojibake=False, min_confidence=self.min_confidence, min_odds=self.min_odds,
+                         spin_rate=self.spin_rate)
+        other._agree, other._recur, other._prior, other._disagree = self._agree, self._recur, self._prior, self._disagree
+        return other
+
     def spin_score(self, text: str) -> float:
         """How likely ``text`` is spun, 0 (clean) to 1, from the evidence of the whole document.
 
@@ -189,10 +226,12 @@ class Restorer:
         True
         """
         check_text(text)
-        doc = Lattice(split_words(text), self._tables)
+        reader, doc, first_round, _ = self._reading(split_words(text))
         if not doc.n_slots and not doc.spans:
             return 0.0
-        evidence = self._spun_evidence(doc, *self._icm(doc, 1.0))[0]
+        evidence = reader._spun_evidence(doc, *reader._icm(doc, 1.0, first_round))[0]
+        if reader is not self:
+            evidence += OTHER_PRIOR
         return 1.0 / (1.0 + math.exp(-evidence)) if evidence > -700 else 0.0
 
     # -- scoring ------------------------------------------------------------------------------

@@ -1,0 +1,113 @@
+"""Another synonym spinner: the reading of a text spun by a spinner that picks other synonyms.
+
+The shipped model knows one spinner's choices (at -> astatine, have -> person).  Another
+synonym spinner rewrites the same kind of words but takes another of their WordNet
+neighbours: the second, or any one at random.  The model's channel lists those at low odds
+or not at all, so it restores little of such a text.  ``other_model`` is the model of such a
+spinner. Its channel is a mixture: at ``MIXTURE`` the spinner writes any of a word's
+neighbours (``Channel.neighbours``) alike, and otherwise it does as the model's own spinner does.
+
+The decoder (``restore.decode``) reads a text under this model only where two tests hold.
+First, the model's own first look must explain the text poorly (under ``GATE`` nats a word)
+and its words must look rewritten (``looks_rewritten``).  Second, this reading must win by
+``OTHER_PRIOR``.  Each of the own spinner's swaps costs the
+mixture log(1 - MIXTURE), so text of the own spinner stays with the own model.
+
+>>> from restore.model import Channel, Model
+>>> own = Model(Channel(originals={"astatine": (("at", -0.1),)}, neighbours={"show": ("display", "prove")}),
+...             Model.default().context)
+>>> sorted(other_model(own).channel.originals)
+['astatine', 'display', 'prove']
+>>> other_model(own).channel.originals["display"][0][0]
+'show'
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .model import Channel, Model
+
+__all__ = ["other_model", "looks_rewritten", "GATE", "OTHER_PRIOR"]
+
+# Measured by bench/other_spinners.py: 40 news articles that the context model never saw, each spun
+# by three other spinners (each word's second WordNet neighbour, its third, and at each occurrence
+# a random synonym of it), and the same articles clean.
+MIXTURE = 0.9             # share of another spinner's rewrites that take any neighbour of the word alike.
+                          # Restored at 0.3 / 0.5 / 0.7 / 0.9 / 0.97: the second neighbour 52.4 / 58.3 /
+                          # 62.0 / 64.4 / 65.1% (broken 1.05 / 1.24 / 1.45 / 1.56 / 1.56%), the third
+                          # 61.9 / 70.2 / 74.0 / 76.4 / 76.8% (0.94 / 1.26 / 1.58 / 1.75 / 1.76%), the
+                          # random synonym 25.6 / 30.6 / 33.0 / 33.5 / 33.8%: at each step more words
+                          # restored than broken, and little after 0.9.  With no other spinner weighed:
+                          # 10.9 / 6.2 / 5.6% (0.19 / 0.10 / 0.04%).  No clean article is changed, and
+                          # no real spun one is read as another spinner's (bench/real_dev.py).  Mixed
+                          # into the own channel instead of weighed apart, at 0.1 the real articles lost
+                          # 3 more words, at 0.3 17 more
+OTHER_PRIOR = -12.0       # prior log-odds of another spinner against the model's own, as for the
+                          # garbler's other settings (restore.decode.LIGHTER_PRIOR, WIDER_PRIOR)
+GATE = 0.5                # nats a word under which the own reading leaves a text unexplained.  Its first
+                          # look at real spun articles finds 0.8 to 1.6 a word, at the text of another
+                          # spinner (the three above, 150 articles each) under 0.2 in 95 of 100
+SCREEN = 0.1              # nats a word by which the words, by their frequency alone, read likelier as another
+                          # spinner's forms (``looks_rewritten``).  In the same 450 articles 0.13 at the least,
+                          # and 0.25 to 0.5 in the median; in 300 clean news articles 0.05 at most, in 300
+                          # clean pages of the Python documentation over 0.1 in 2.  Weighing another spinner
+                          # takes as long again as restoring a clean text; so only such text pays for it
+PROPENSITY = 0.3          # the chance that another spinner rewrites a word the own one never does
+                          # (decode.PRIOR_SPIN's mean rate)
+
+
+def looks_rewritten(model: Model, words: list[str]) -> bool:
+    """Whether ``words``, by their frequency alone, read as another synonym spinner's: the lower-case
+    ones, as the likeliest original of which each may be a neighbour, gain ``SCREEN`` nats a word.
+
+    >>> looks_rewritten(Model.default(), "Staff purpose donjon their jobs".split())
+    True
+    >>> looks_rewritten(Model.default(), "Staff will keep their jobs".split())
+    False
+    """
+    gains = model.memo("others-screen", _gains)
+    words = [w for w in words if w.isalpha()]
+    return sum(gains.get(w, 0.0) for w in words if w.islower()) >= SCREEN * max(len(words), 1)
+
+
+def _gains(model: Model) -> dict[str, float]:
+    """Each neighbour's gain in nats, by word frequency, as the form of its likeliest original."""
+    ids, unigram = model.context.ids, model.context.unigram
+    best: dict[str, float] = {}
+    for word, forms in model.channel.neighbours.items():
+        if word in ids and forms:
+            score = unigram[ids[word]] + math.log(MIXTURE * (model.channel.propensity.get(word) or PROPENSITY)
+                                                   / len(forms))
+            for form in forms:
+                if score > best.get(form, -math.inf):
+                    best[form] = score
+    unknown = unigram[model.context.unknown]
+    return {g: float(s - (unigram[ids[g]] if g in ids else unknown)) for g, s in best.items()
+            if s > (unigram[ids[g]] if g in ids else unknown)}
+
+
+def other_model(model: Model) -> Model | None:
+    """The model of another synonym spinner over ``model``'s words, made once per model; None where
+    ``model`` lists no neighbours (a model ``restore train`` or ``restore learn`` made)."""
+    return model.memo("other", _other_model)
+
+
+def _other_model(model: Model) -> Model | None:
+    channel = model.channel
+    if not channel.neighbours:
+        return None
+    own = math.log1p(-MIXTURE)
+    options: dict[str, dict[str, float]] = {g: {c: s + own for c, s in row} for g, row in channel.originals.items()}
+    ids = model.context.ids
+    for word, forms in channel.neighbours.items():
+        if word not in ids or not forms:
+            continue
+        score = math.log(MIXTURE * (channel.propensity.get(word) or PROPENSITY) / len(forms))
+        for form in forms:
+            row = options.setdefault(form, {})
+            row[word] = float(np.logaddexp(row[word], score)) if word in row else score
+    originals = {g: tuple(sorted(row.items(), key=lambda x: (-x[1], x[0]))) for g, row in options.items()}
+    return Model(Channel(originals, channel.propensity, channel.phrases, channel.reach), model.context,
+                 model.info)

@@ -1,0 +1,80 @@
+"""Text of another synonym spinner than the model's own: read as such, and only where it is."""
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from restore import Restorer
+from restore.model import Model
+from restore.others import looks_rewritten, other_model
+from restore.tokenize import split_words, stands_alone
+
+# Written for this test.  Spun below by a spinner that takes each word's second WordNet neighbour,
+# where the seed's spinner mostly takes the first.
+NEWS = ("The city council voted on Tuesday to close two public libraries after a long debate about the budget. "
+        "Members said the decision was hard, but the money had run out and the buildings needed costly repairs. "
+        "Several residents spoke at the meeting and asked the council to find another way to keep the doors open. "
+        "One mother told the members that her children read there every week and had nowhere else to study. "
+        "The mayor promised to look for new funding next year and said the books would be moved to the main "
+        "library. Staff will keep their jobs, and the reading rooms will stay open until the end of the month.")
+EXAMPLE = Path(__file__).parents[1] / "examples" / "spun-news.txt"
+
+
+def second_neighbours(text: str, model: Model) -> str:
+    """``text`` with every lone lower-case word that has two neighbours or more written as its second."""
+    parts = split_words(text)
+    for i in range(1, len(parts), 2):
+        options = model.channel.neighbours.get(parts[i], ())
+        if parts[i].islower() and stands_alone(parts[i - 1], parts[i + 1]) and len(options) > 1:
+            parts[i] = options[1]
+    return "".join(parts)
+
+
+def without_neighbours(model: Model) -> Model:
+    return Model(replace(model.channel, neighbours={}), model.context, model.info, model.layout)
+
+
+@pytest.fixture(scope="module")
+def spun():
+    return second_neighbours(NEWS, Model.default())
+
+
+def words(text):
+    return split_words(text)[1::2]
+
+
+def test_the_text_of_another_spinner_is_mostly_restored(spun):
+    restored = words(Restorer().restore(spun))
+    pairs = list(zip(words(NEWS), words(spun), restored))
+    swapped = [(clean, out) for clean, garbled, out in pairs if clean != garbled]
+    assert len(swapped) > 40
+    assert sum(clean == out for clean, out in swapped) >= len(swapped) / 2
+    assert sum(clean == garbled != out for clean, garbled, out in pairs) <= 2
+
+
+def test_without_neighbours_the_model_restores_little_of_it(spun):
+    restored = words(Restorer(without_neighbours(Model.default())).restore(spun))
+    swapped = [(clean, out) for clean, garbled, out in zip(words(NEWS), words(spun), restored) if clean != garbled]
+    assert sum(clean == out for clean, out in swapped) < len(swapped) / 10
+
+
+def test_the_text_of_another_spinner_reads_as_spun(spun):
+    assert Restorer().spin_score(spun) > 0.99
+
+
+def test_the_clean_text_is_left_alone():
+    assert Restorer().restore(NEWS) == NEWS
+
+
+def test_the_seed_spinners_text_reads_the_same_with_or_without_another_spinner():
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert Restorer().restore(text) == Restorer(without_neighbours(Model.default())).restore(text)
+
+
+def test_the_words_of_another_spinner_look_rewritten_and_clean_ones_do_not(spun):
+    assert looks_rewritten(Model.default(), words(spun))
+    assert not looks_rewritten(Model.default(), words(NEWS))
+
+
+def test_a_trained_model_knows_no_other_spinner(tiny_model):
+    assert other_model(tiny_model) is None
