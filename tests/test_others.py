@@ -78,3 +78,26 @@ def test_the_words_of_another_spinner_look_rewritten_and_clean_ones_do_not(spun)
 
 def test_a_trained_model_knows_no_other_spinner(tiny_model):
     assert other_model(tiny_model) is None
+
+
+# Written for this test: rare words that another spinner writes for common ones, used in their own sense.
+NEIGHBOURS_IN_THEIR_OWN_SENSE = [
+    "The castle donjon still stands above the river.",
+    "A rundle of the ladder was broken.",
+    "They rode thither on horseback.",
+    "The workweek is shorter in summer.",
+    "Vitamin A is also called axerophthol.",
+    "The disputation lasted for hours.",
+    "An elongate shape appeared on the scan.",
+    "We happen to agree.",
+]
+
+
+@pytest.mark.parametrize("sentence", NEIGHBOURS_IN_THEIR_OWN_SENSE)
+def test_a_clean_sentence_with_another_spinners_forms_comes_back_unchanged(sentence):
+    assert Restorer().restore(sentence) == sentence
+
+
+def test_clean_sentences_with_another_spinners_forms_read_together_come_back_unchanged():
+    text = " ".join(NEIGHBOURS_IN_THEIR_OWN_SENSE)
+    assert Restorer().restore(text) == text
