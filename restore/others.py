@@ -74,18 +74,19 @@ def looks_rewritten(model: Model, words: list[str]) -> bool:
 
 def _gains(model: Model) -> dict[str, float]:
     """Each neighbour's gain in nats, by word frequency, as the form of its likeliest original."""
-    ids, unigram = model.context.ids, model.context.unigram
-    best: dict[str, float] = {}
-    for word, forms in model.channel.neighbours.items():
-        if word in ids and forms:
-            score = unigram[ids[word]] + math.log(MIXTURE * (model.channel.propensity.get(word) or PROPENSITY)
-                                                   / len(forms))
-            for form in forms:
-                if score > best.get(form, -math.inf):
-                    best[form] = score
-    unknown = unigram[model.context.unknown]
-    return {g: float(s - (unigram[ids[g]] if g in ids else unknown)) for g, s in best.items()
-            if s > (unigram[ids[g]] if g in ids else unknown)}
+    ids, unigram, unknown = model.context.ids, model.context.unigram, model.context.unknown
+    neighbours, propensity = model.channel.neighbours, model.channel.propensity
+    words = [w for w, forms in neighbours.items() if w in ids and forms]
+    if not words:
+        return {}
+    counts = np.array([len(neighbours[w]) for w in words])
+    rates = np.array([propensity.get(w) or PROPENSITY for w in words])
+    scores = np.repeat(unigram[[ids[w] for w in words]] + np.log(MIXTURE * rates / counts), counts)
+    forms = [form for w in words for form in neighbours[w]]
+    order = np.argsort(scores, kind="stable")            # the likeliest original of a form comes last, and stays
+    best = dict(zip([forms[i] for i in order.tolist()], scores[order].tolist()))
+    gains = np.array(list(best.values())) - unigram[[ids.get(g, unknown) for g in best]]
+    return {g: gain for g, gain in zip(best, gains.tolist()) if gain > 0}
 
 
 def other_model(model: Model) -> Model | None:
