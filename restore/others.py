@@ -50,10 +50,12 @@ GATE = 0.5                # nats a word under which the own reading leaves a tex
                           # look at real spun articles finds 0.8 to 1.6 a word, at the text of another
                           # spinner (the three above, 150 articles each) under 0.2 in 95 of 100
 SCREEN = 0.1              # nats a word by which the words, by their frequency alone, read likelier as another
-                          # spinner's forms (``looks_rewritten``).  In the same 450 articles 0.13 at the least,
-                          # and 0.25 to 0.5 in the median; in 300 clean news articles 0.05 at most, in 300
-                          # clean pages of the Python documentation over 0.1 in 2.  Weighing another spinner
-                          # takes as long again as restoring a clean text; so only such text pays for it
+                          # spinner's forms (``looks_rewritten``).  Of 100 news articles the context model
+                          # never saw, spun by the three spinners above: 0.13 at the least (one article the
+                          # second left unspun aside), 0.33 to 0.55 in the median.  The same clean, and 300
+                          # more: 0.02 in the median, 1 of 400 over 0.1; 300 pages of the Python
+                          # documentation, 3 over 0.1.  Weighing another spinner takes as long again as
+                          # restoring a clean text, so only text that passes this pays for it
 PROPENSITY = 0.3          # the chance that another spinner rewrites a word the own one never does
                           # (decode.PRIOR_SPIN's mean rate)
 
@@ -91,7 +93,7 @@ def _gains(model: Model) -> dict[str, float]:
 
 def other_model(model: Model) -> Model | None:
     """The model of another synonym spinner over ``model``'s words, made once per model; None where
-    ``model`` lists no neighbours (a model ``restore train`` or ``restore learn`` made)."""
+    ``model`` lists no neighbours (a model ``restore train`` made, or ``restore learn`` of a new garbler)."""
     return model.memo("other", _other_model)
 
 
