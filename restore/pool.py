@@ -40,7 +40,7 @@ DIED = "its worker process died (killed, or out of memory?)"
 _worker: Worker | None = None
 _parent: int | None = None
 _scratch: str | None = None
-ORPHANED = getattr(signal, "SIGUSR1", signal.SIGTERM)  # the kernel's word that the batch process is dying
+ORPHANED = getattr(signal, "SIGUSR1", None)  # the kernel's word that the batch process is dying (None: no such word)
 
 
 def _start_worker(settings: Settings, stop_event, parent: int) -> None:
@@ -49,7 +49,8 @@ def _start_worker(settings: Settings, stop_event, parent: int) -> None:
     _parent, _scratch = parent, settings.scratch
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _terminate)
-    signal.signal(ORPHANED, _orphaned)
+    if ORPHANED is not None:
+        signal.signal(ORPHANED, _orphaned)
     _end_with(parent)
     _worker = Worker(settings, stop_event.is_set)
 
@@ -87,7 +88,7 @@ def _end_with(parent: int) -> None:
         import ctypes
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, ORPHANED, 0, 0, 0)                       # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):
         pass
 
     def watch() -> None:
