@@ -14,7 +14,8 @@ restored by a model whose context model never saw them: by default one that
 ``python -m corpora.build --hold-out 100`` makes on first use (about two minutes) into
 ``corpora/cache/held-out/``.  Each spinner is scored twice: with the model as built, and with
 its ``Channel.neighbours`` left out, so that nothing is read as another spinner's
-(``restore.others``).  The same articles, clean, must come back unchanged.  Not run in CI.
+(``restore.others``).  The same articles, clean, must come back unchanged.  The spinners read WordNet
+as ``corpora/build.py`` does (Debian's ``wordnet-base``).  Not run in CI.
 """
 from __future__ import annotations
 
