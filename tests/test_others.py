@@ -7,7 +7,7 @@ import pytest
 from restore import Restorer
 from restore.model import Model
 from restore.others import looks_rewritten, other_model
-from restore.tokenize import split_words, stands_alone
+from restore.tokenize import match_case, split_words, stands_alone
 
 # Written for this test.  Spun below by a spinner that takes each word's second WordNet neighbour,
 # where the seed's spinner mostly takes the first.
@@ -18,6 +18,7 @@ NEWS = ("The city council voted on Tuesday to close two public libraries after a
         "The mayor promised to look for new funding next year and said the books would be moved to the main "
         "library. Staff will keep their jobs, and the reading rooms will stay open until the end of the month.")
 EXAMPLE = Path(__file__).parents[1] / "examples" / "spun-news.txt"
+PROSE = (Path(__file__).parent / "fixtures" / "clean-prose.txt").read_text(encoding="utf-8")
 
 
 def second_neighbours(text: str, model: Model) -> str:
@@ -27,6 +28,17 @@ def second_neighbours(text: str, model: Model) -> str:
         options = model.channel.neighbours.get(parts[i], ())
         if parts[i].islower() and stands_alone(parts[i - 1], parts[i + 1]) and len(options) > 1:
             parts[i] = options[1]
+    return "".join(parts)
+
+
+def second_neighbours_everywhere(text: str, model: Model) -> str:
+    """``text`` with every word that has two neighbours or more, capitalised or touching punctuation too,
+    written as its second."""
+    parts = split_words(text)
+    for i in range(1, len(parts), 2):
+        options = model.channel.neighbours.get(parts[i].lower(), ())
+        if len(options) > 1:
+            parts[i] = match_case(parts[i], options[1])
     return "".join(parts)
 
 
@@ -101,3 +113,17 @@ def test_a_clean_sentence_with_another_spinners_forms_comes_back_unchanged(sente
 def test_clean_sentences_with_another_spinners_forms_read_together_come_back_unchanged():
     text = " ".join(NEIGHBOURS_IN_THEIR_OWN_SENSE)
     assert Restorer().restore(text) == text
+
+
+def test_a_long_text_of_another_spinner_that_rewrites_capitals_too_has_them_restored():
+    spun = second_neighbours_everywhere(PROSE, Model.default())
+    capitalised = [(clean, out) for clean, garbled, out in zip(words(PROSE), words(spun), words(Restorer().restore(spun)))
+                   if clean != garbled and clean[0].isupper()]
+    assert len(capitalised) > 100
+    assert sum(clean == out for clean, out in capitalised) >= len(capitalised) / 2
+
+
+def test_a_long_text_of_another_spinner_of_lone_words_keeps_every_capitalised_word():
+    spun = second_neighbours(PROSE, Model.default())
+    pairs = zip(words(PROSE), words(spun), words(Restorer().restore(spun)))
+    assert all(out == garbled for clean, garbled, out in pairs if garbled[0].isupper())
