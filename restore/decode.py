@@ -247,7 +247,7 @@ class Restorer:
             return 0.0
         evidence = reader._spun_evidence(doc, *reader._icm(doc, 1.0, first_round))[0]
         if reader is not self:
-            evidence += OTHER_PRIOR
+            evidence += OTHER_PRIOR + (WIDER_PRIOR if reader is self._other_wide else 0.0)
         return 1.0 / (1.0 + math.exp(-evidence)) if evidence > -700 else 0.0
 
     # -- scoring ------------------------------------------------------------------------------
