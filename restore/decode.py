@@ -16,6 +16,7 @@ import functools
 import itertools
 import math
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -114,6 +115,17 @@ class Change:
                 "alternatives": [[w, round(p, 4)] for w, p in self.alternatives]}
 
 
+class _Reading(NamedTuple):
+    """A restorer's first look at a text: its lattice, the context scores of the options as written, and
+    the log-odds that the text is spun, ``prior`` included."""
+
+    restorer: Restorer
+    doc: Lattice
+    first_round: np.ndarray
+    evidence: float
+    prior: float
+
+
 class Restorer:
     """Restores many texts with one loaded model.
 
@@ -160,7 +172,7 @@ class Restorer:
         check_text(text)
         if self.fix_mojibake:
             text = fix_mojibake(text)
-        reader, doc, first_round, evidence = self._reading(split_words(text))
+        reader, doc, first_round, evidence, _ = self._reading(split_words(text))
         if not doc.n_slots and not doc.spans:
             return text, []
         if reader.spin_rate is None and evidence < CLEARLY_CLEAN:
@@ -183,54 +195,43 @@ class Restorer:
         agree_forms(doc, totals, self._agree)
         return self._apply(doc, totals, self._spans(doc, stream, rate), explain)
 
-    def _reading(self, parts: list[str]) -> tuple[Restorer, Lattice, np.ndarray, float]:
-        """Who reads the text ``parts``: this restorer, or, where the text is better explained so, the one of
-        another synonym spinner (``restore.others``), which may rewrite capitalised words and words touching
-        punctuation too; with its lattice, first look and log-odds of spun."""
-        doc = Lattice(parts, self._tables)
-        first_round, evidence = self._first_look(doc)
+    def _reading(self, parts: list[str]) -> _Reading:
+        """Who reads the text ``parts``: this restorer, or, where the text is better explained so, one of
+        another synonym spinner (``restore.others``), of lone lower-case words or of every word."""
+        own = self._look(parts)
         words = len(parts) // 2
-        weigh = words and evidence < GATE * words and looks_rewritten(self.model, parts[1::2])
-        other = self._other if weigh else None
-        if other is not None:
-            other_doc = Lattice(parts, other._tables)
-            other_round, other_evidence = other._first_look(other_doc)
-            if other_evidence + OTHER_PRIOR > max(evidence, 0.0):
-                wide = self._other_wide
-                assert wide is not None
-                wide_doc = Lattice(parts, wide._tables)
-                wide_round, wide_evidence = wide._first_look(wide_doc)
-                if wide_evidence + WIDER_PRIOR > other_evidence:
-                    return wide, wide_doc, wide_round, wide_evidence + WIDER_PRIOR + OTHER_PRIOR
-                return other, other_doc, other_round, other_evidence + OTHER_PRIOR
-        return self, doc, first_round, evidence
+        if not (words and own.evidence < GATE * words and looks_rewritten(self.model, parts[1::2])) \
+                or self._others is None:
+            return own
+        lone, wide = self._others
+        other = lone._look(parts, OTHER_PRIOR)
+        if other.evidence <= max(own.evidence, 0.0):
+            return own
+        wider = wide._look(parts, OTHER_PRIOR + WIDER_PRIOR)
+        return wider if wider.evidence > other.evidence else other
 
-    def _first_look(self, doc: Lattice) -> tuple[np.ndarray, float]:
-        """The context scores of ``doc``'s options as written, and the log-odds that it is spun by them."""
+    def _look(self, parts: list[str], prior: float = 0.0) -> _Reading:
+        """This restorer's first look at ``parts``: the context scores of its options as written, and the
+        log-odds, ``prior`` included, that they are spun."""
+        doc = Lattice(parts, self._tables)
         if not doc.n_slots and not doc.spans:
-            return np.zeros(0), -math.inf
+            return _Reading(self, doc, np.zeros(0), -math.inf, prior)
         first_round = self._context(doc, doc.stream) if doc.n_slots else np.zeros(0)
-        return first_round, self._spun_evidence(doc, first_round, doc.stream)[0]
+        return _Reading(self, doc, first_round, self._spun_evidence(doc, first_round, doc.stream)[0] + prior, prior)
 
     @functools.cached_property
-    def _other(self) -> Restorer | None:
-        """The restorer of another synonym spinner, made on first use; None where the model has none."""
-        return self._like(other_model(self.model))
-
-    @functools.cached_property
-    def _other_wide(self) -> Restorer | None:
-        """The restorer of another synonym spinner that rewrites capitalised words and words touching
-        punctuation too, made on first use."""
-        return self._like(other_model(self.model, wide=True))
-
-    def _like(self, model: Model | None) -> Restorer | None:
-        """A restorer of ``model`` with this one's settings (None: None)."""
-        if model is None:
+    def _others(self) -> tuple[Restorer, Restorer] | None:
+        """The restorers of another synonym spinner, of lone lower-case words and of every word, with this
+        one's settings, made on first use; None where the model knows no neighbours."""
+        models = other_model(self.model), other_model(self.model, wide=True)
+        if models[0] is None or models[1] is None:
             return None
-        other = Restorer(model, fix_mojibake=False, min_confidence=self.min_confidence, min_odds=self.min_odds,
-                         spin_rate=self.spin_rate)
-        other._agree, other._recur, other._prior, other._disagree = self._agree, self._recur, self._prior, self._disagree
-        return other
+        lone, wide = (Restorer(m, fix_mojibake=False, min_confidence=self.min_confidence, min_odds=self.min_odds,
+                               spin_rate=self.spin_rate) for m in models)
+        for other in (lone, wide):
+            other._agree, other._recur, other._prior, other._disagree = (self._agree, self._recur, self._prior,
+                                                                         self._disagree)
+        return lone, wide
 
     def spin_score(self, text: str) -> float:
         """How likely ``text`` is spun, 0 (clean) to 1, from the evidence of the whole document.
@@ -242,12 +243,10 @@ class Restorer:
         True
         """
         check_text(text)
-        reader, doc, first_round, _ = self._reading(split_words(text))
+        reader, doc, first_round, _, prior = self._reading(split_words(text))
         if not doc.n_slots and not doc.spans:
             return 0.0
-        evidence = reader._spun_evidence(doc, *reader._icm(doc, 1.0, first_round))[0]
-        if reader is not self:
-            evidence += OTHER_PRIOR + (WIDER_PRIOR if reader is self._other_wide else 0.0)
+        evidence = reader._spun_evidence(doc, *reader._icm(doc, 1.0, first_round))[0] + prior
         return 1.0 / (1.0 + math.exp(-evidence)) if evidence > -700 else 0.0
 
     # -- scoring ------------------------------------------------------------------------------
