@@ -223,11 +223,10 @@ class Restorer:
     def _others(self) -> tuple[Restorer, Restorer] | None:
         """The restorers of another synonym spinner, of lone lower-case words and of every word, with this
         one's settings, made on first use; None where the model knows no neighbours."""
-        models = other_model(self.model), other_model(self.model, wide=True)
-        if models[0] is None or models[1] is None:
+        if other_model(self.model) is None:
             return None
-        lone, wide = (Restorer(m, fix_mojibake=False, min_confidence=self.min_confidence, min_odds=self.min_odds,
-                               spin_rate=self.spin_rate) for m in models)
+        lone, wide = (Restorer(other_model(self.model, wide=w), fix_mojibake=False, min_confidence=self.min_confidence,
+                               min_odds=self.min_odds, spin_rate=self.spin_rate) for w in (False, True))
         for other in (lone, wide):
             other._agree, other._recur, other._prior, other._disagree = (self._agree, self._recur, self._prior,
                                                                          self._disagree)
