@@ -6,7 +6,8 @@
 """
 from __future__ import annotations
 
-from .decode import Change, Restorer
+from .changes import Change
+from .decode import Restorer
 from .errors import RestoreError
 from .model import Model
 

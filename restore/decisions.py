@@ -32,7 +32,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .decode import Change
+from .changes import Change
 from .document import Document, Region, ReviewError
 
 DECISIONS = ("accept", "reject", "replace")

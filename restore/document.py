@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from . import formats
-from .decode import Change
+from .changes import Change
 from .errors import RestoreError
 
 

@@ -10,6 +10,7 @@ from difflib import SequenceMatcher
 from os.path import commonprefix
 from typing import Any, Callable, Sequence
 
+from .changes import Change
 from .tokenize import split_words
 
 __all__ = ["Fixer", "Interrupted", "fix_mojibake", "mojibake_edits"]
@@ -86,7 +87,6 @@ def mojibake_edits(raw: str, fixed: str) -> list:
     offsets into ``fixed``: character by character within each line (ftfy keeps line breaks)."""
     if raw == fixed:
         return []
-    from .decode import Change
     raw_lines, fixed_lines = raw.split("\n"), fixed.split("\n")
     if len(raw_lines) != len(fixed_lines):
         raw_lines, fixed_lines = [raw], [fixed]
