@@ -51,6 +51,17 @@ def check_text(text: object) -> None:
         raise NotText(f"expected text (a str), got {type(text).__name__ if text is not None else 'None'}")
 
 
+def model_check(ok: bool, problem: str) -> None:
+    """A ``ModelError`` saying ``problem`` unless ``ok`` (the reader adds the file's name).
+
+    >>> model_check(1 + 1 == 3, "arithmetic out of range")
+    Traceback (most recent call last):
+    restore.errors.ModelError: arithmetic out of range
+    """
+    if not ok:
+        raise ModelError(problem)
+
+
 def checked_odds(min_odds: float) -> float:
     """``min_odds`` as a float, or a ``UsageError`` unless it is a finite number of 1 or more.
 

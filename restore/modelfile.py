@@ -44,12 +44,14 @@ import tempfile
 import zipfile
 import zlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Mapping, cast
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
 from .errors import ModelError
+from .errors import model_check as _check
 from .files import new_file_mode
+from .lazylists import OptionTable, WordLists
 
 if TYPE_CHECKING:
     from typing import TypeGuard
@@ -392,55 +394,6 @@ def _words(blob: np.ndarray, count: int | None, what: str) -> list[str]:
     return words
 
 
-class _Lists(Mapping):
-    """``Channel.neighbours`` of a model file: each word's list of words, checked at once, but built only
-    when first used (most texts never ask)."""
-
-    def __init__(self, keys: list[str], counts: np.ndarray, values: np.ndarray, what: str = "neighbour"):
-        self.names, self.counts = keys, counts
-        self.text = values.tobytes().decode("utf-8")
-        _check(int(counts.sum(dtype=np.int64)) == self.text.count("\n"), f"{what} counts do not match")
-        self._table: dict | None = None
-
-    def _items(self) -> list:
-        return self.text.split("\n")
-
-    def _built(self) -> dict:
-        if self._table is None:
-            items = self._items()
-            ends = np.cumsum(self.counts, dtype=np.int64).tolist()
-            self._table = dict(zip(self.names, (tuple(items[lo:hi]) for lo, hi in zip([0, *ends], ends))))
-        return self._table
-
-    def __getitem__(self, key: str) -> tuple:
-        return self._built()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._built())
-
-    def __len__(self) -> int:
-        return len(self.names)
-
-
-class _Table(_Lists):
-    """``Channel.originals`` of a model file: checked at once, but built only when first used (the
-    decoder reads the channel's layout instead)."""
-
-    def __init__(self, garbled: list[str], counts: np.ndarray, originals: np.ndarray, scores: np.ndarray):
-        super().__init__(garbled, counts, originals, "channel")
-        _check(len(scores) == self.text.count("\n"), "channel counts do not match")
-        _check(bool(np.isfinite(scores).all()), "channel scores out of range")
-        self.scores = scores
-
-    def _items(self) -> list:
-        return list(zip(self.text.split("\n"), self.scores.tolist()))
-
-
-def _check(ok: bool, problem: str) -> None:
-    if not ok:
-        raise ModelError(problem)
-
-
 def _log_probs(name: str, values: np.ndarray) -> np.ndarray:
     """``values`` as float32, checked to be log-probabilities (finite, at most 0)."""
     values = values.astype(np.float32)
@@ -483,7 +436,7 @@ def _model(a: dict[str, np.ndarray], header: dict) -> Model:
     _check(len(context.ids) == size, "repeated words")
 
     garbled = _words(a["channel_garbled"], len(a["channel_counts"]), "garbled words")
-    table = _Table(garbled, a["channel_counts"], a["channel_originals"], a["channel_scores"])
+    table = OptionTable(garbled, a["channel_counts"], a["channel_originals"], a["channel_scores"])
     propensity = dict(zip(_words(a["propensity_words"], len(a["propensity"]), "propensity words"),
                           a["propensity"].tolist()))
     _check(bool(((a["propensity"] >= 0) & (a["propensity"] <= 1)).all()), "propensity out of range")
@@ -506,7 +459,7 @@ def _model(a: dict[str, np.ndarray], header: dict) -> Model:
     dense[prop_ids] = prop_values
     layout = ChannelLayout(span, multi, layout_originals.astype(np.int64), layout_scores.astype(np.float64), dense)
     neighbour_words = _words(a["neighbour_words"], len(a["neighbour_counts"]), "words with neighbours")
-    neighbours = _Lists(neighbour_words, a["neighbour_counts"], a["neighbour_options"])
+    neighbours = WordLists(neighbour_words, a["neighbour_counts"], a["neighbour_options"])
     info = header.get("info", {})
     # the lazy tables read like the dicts Channel documents
     return Model(Channel(cast(dict, table), propensity, phrases, reach, neighbours), context, info, layout)
