@@ -247,17 +247,21 @@ def first_letter_habit(pairs: Iterable[tuple[str, str]]) -> tuple[float, float]:
     return math.log(share / chance), math.log((1 - share) / (1 - chance))
 
 
-def same_garbler(texts: list[str], base: Model, sample: int = SAMPLE) -> bool:
-    """Whether ``base`` reads most of (a sample of) ``texts`` as spun: then they are its garbler's,
-    and the learned model extends its channel; else they are a new garbler's, whose texts the
-    base's channel (its words' rewrite rates above all) would only misread."""
+def base_garbler(texts: list[str], base: Model, sample: int = SAMPLE) -> Model | None:
+    """The model of the garbler that ``base`` reads most of (a sample of) ``texts`` as spun by: its own,
+    or another synonym spinner's it knows of (``restore.others``).  The learned model extends that
+    model's channel.  None where ``base`` reads most of them as clean: they are a new garbler's, whose
+    texts the base's channel (its words' rewrite rates above all) would only misread."""
     from .decode import Restorer
     if not base.channel.originals or not texts:
-        return False
+        return None
     restorer = Restorer(base, fix_mojibake=False)
     step = max(1, len(texts) // sample)
     picked = texts[::step][:sample]
-    return sum(restorer.spin_score(t) > 0.5 for t in picked) > len(picked) / 2
+    spun = [model for score, model in map(restorer.spun_by, picked) if score > 0.5]
+    if len(spun) <= len(picked) / 2:
+        return None
+    return max(spun, key=lambda model: sum(m is model for m in spun))     # the first of the commonest
 
 
 def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min_count: int = MIN_COUNT,
@@ -268,7 +272,8 @@ def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min
     stream = corpus_tokens(texts, context, unseen)
     vocab = context.vocab + list(unseen)
     say(f"{len(texts)} texts, {int((stream != context.ids.get('<s>', -1)).sum())} tokens")
-    extending = same_garbler(texts, base)
+    garbler = base_garbler(texts, base)
+    extending = garbler is not None
     occurrences = Counter({vocab[i]: n for i, n in zip(*np.unique(stream, return_counts=True))})
     # over the base's own garbler, an original must be a word its dictionary holds (one it gives a
     # rewrite rate), or one the corpus shows rewritten throughout: else a domain word the context model
@@ -277,8 +282,9 @@ def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min
     if extending:
         rewritable = (set(base.channel.propensity) | rewritten_throughout(texts, occurrences, context,
                                                                             len(stream))).__contains__
-    say("the base model reads these texts as spun: learning what it misses" if extending else
-        "the base model does not read these texts as spun: learning a new garbler")
+    say("the base model does not read these texts as spun: learning a new garbler" if garbler is None else
+        "the base model reads these texts as spun: learning what it misses" if garbler is base else
+        "the base model reads these texts as another synonym spinner's: learning that spinner")
     if not extending:
         mixture = learn_mixture(stream, context, min_count=min_count, progress=progress)
         if mixture.swaps and mixture.kept_share >= MIXED:
@@ -286,7 +292,7 @@ def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min
                 "learning it occurrence by occurrence")
             return _mixed_model(mixture, vocab, base, len(texts))
     found = candidates(stream, context, min_count=min_count, rewritable=rewritable, unseen=unseen)
-    kept = base.channel if extending else None
+    kept = garbler.channel if garbler is not None else None
     prior = PRIOR_EXTENDING if extending else PRIOR
     # a swap the base knows is a candidate too where the contexts say so: the corpus may show it far
     # likelier than the base did (another synonym spinner, choosing what the seed's seldom does)

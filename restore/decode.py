@@ -215,12 +215,22 @@ class Restorer:
         >>> r.spin_score("Workers at the agency have been told.") < 0.01
         True
         """
+        return self.spun_by(text)[0]
+
+    def spun_by(self, text: str) -> tuple[float, Model]:
+        """How likely ``text`` is spun (``spin_score``), and the model of the spinner it reads as spun by:
+        this restorer's own, or another synonym spinner's (``restore.others``).
+
+        >>> r = Restorer()
+        >>> r.spun_by("Workers astatine the agency person been told.")[1] is r.model
+        True
+        """
         check_text(text)
         reader, doc, first_round, _, prior = self._reading(split_words(text))
         if not doc.n_slots and not doc.spans:
-            return 0.0
+            return 0.0, self.model
         evidence = reader._spun_evidence(doc, *reader._icm(doc, 1.0, first_round))[0] + prior
-        return 1.0 / (1.0 + math.exp(-evidence)) if evidence > -700 else 0.0
+        return (1.0 / (1.0 + math.exp(-evidence)) if evidence > -700 else 0.0), reader.model
 
     # -- scoring ------------------------------------------------------------------------------
     def _channel(self, doc: Lattice, rate: float) -> np.ndarray:

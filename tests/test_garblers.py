@@ -96,12 +96,12 @@ def test_a_swap_the_base_model_finds_unlikely_is_raised_where_the_spun_text_make
 def test_a_swap_the_base_model_finds_all_but_impossible_is_a_candidate_where_the_contexts_point_to_it():
     # the base reads the texts as its own garbler's ("look" for "see"), and lists "tin" for "can" at odds
     # it would never restore
-    from restore.decipher import decipher, raised_swaps, same_garbler
+    from restore.decipher import base_garbler, decipher, raised_swaps
     from restore.model import Channel, Model
     channel = Channel(originals={"look": (("see", -0.1),), "tin": (("box", -0.1), ("can", -30.0))},
                       propensity={"can": 0.9, "box": 0.9, "see": 0.9})
     base, texts = Model(channel, _context()), [CLEAN.replace("can", "tin").replace("see", "look")] * 3
-    assert same_garbler(texts, base)
+    assert base_garbler(texts, base) is base
     model, _ = decipher(texts, base, iterations=2, min_count=3)
     assert ("can", "tin") in raised_swaps(model, base)
 

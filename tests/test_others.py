@@ -127,3 +127,18 @@ def test_a_long_text_of_another_spinner_of_lone_words_keeps_every_capitalised_wo
     spun = second_neighbours(PROSE, Model.default())
     pairs = zip(words(PROSE), words(spun), words(Restorer().restore(spun)))
     assert all(out == garbled for clean, garbled, out in pairs if garbled[0].isupper())
+
+
+def test_learn_names_another_spinner_as_the_garbler_of_its_text(spun):
+    from restore.decipher import base_garbler
+    assert base_garbler([spun] * 3, Model.default()) is other_model(Model.default())
+
+
+def test_a_model_learned_from_another_spinners_text_restores_it(spun):
+    from restore.decipher import learn
+    model = learn([spun] * 3, Model.default(), iterations=2)
+    restored = words(Restorer(model).restore(spun))
+    pairs = list(zip(words(NEWS), words(spun), restored))
+    swapped = [(clean, out) for clean, garbled, out in pairs if clean != garbled]
+    assert sum(clean == out for clean, out in swapped) >= len(swapped) / 2
+    assert sum(clean == garbled != out for clean, garbled, out in pairs) <= 2
