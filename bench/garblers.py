@@ -1,11 +1,11 @@
 """Garblers that are not the seed's spinner, on technical documentation: how well restore learns them.
 
-    python bench/garblers.py [--garbler letter|cipher|neighbour] [--skip-learn] [--skip-train] [--learn-docs N] [--ceiling]
+    python bench/garblers.py [--garbler letter|cipher|neighbour|synonym] [--skip-learn] [--skip-train] [--learn-docs N] [--ceiling]
                              [--bound] [--json FILE]
 
 The text is the prose of the Python 3.11 documentation (Debian's ``python3.11-doc``, fetched
 by ``apt-get download`` into the git-ignored ``corpora/cache/garblers/``; PSF licence, see
-``corpora/README.md``), cut into documents of about 250 words. Three garblers, each with a
+``corpora/README.md``), cut into documents of about 250 words. Four garblers, each with a
 fixed seed:
 
 * **letter**: a fixed map of 1,500 frequent words (drawn from the 3,000 most frequent) onto
@@ -16,7 +16,10 @@ fixed seed:
 * **neighbour**: another synonym spinner, of the seed's kind (a fixed rewrite per word, of lone
   lower-case words only) but with another choice function: each of the ``LETTER_POOL`` most
   frequent words becomes the second of its ranked WordNet neighbours (WordNet from Debian's
-  ``wordnet-base``, as ``corpora/build.py`` reads it), where the seed's spinner mostly takes the first.
+  ``wordnet-base``, as ``corpora/build.py`` reads it), where the seed's spinner mostly takes the first;
+* **synonym**: another synonym spinner that picks at each occurrence: each lone lower-case word that
+  has neighbours in the shipped model (``Channel.neighbours``, its first eight WordNet neighbours)
+  becomes one of them at random, in ``SYNONYM_SHARE`` of its occurrences.
 
 For each it writes 200 training pairs, 50 held-out test pairs and the spun sides of 400
 other documents (``--learn-docs``: how much text ``learn`` gets), prints the coverage ceiling (share of the test's swapped tokens whose swap
@@ -46,7 +49,7 @@ sys.path.insert(0, str(ROOT))
 
 from corpora.technical import plain_prose  # noqa: E402
 from restore.spin import Spinner  # noqa: E402
-from restore.tokenize import match_case, split_words  # noqa: E402
+from restore.tokenize import match_case, split_words, stands_alone  # noqa: E402
 
 CACHE = ROOT / "corpora" / "cache" / "garblers"
 PACKAGE = "python3.11-doc"
@@ -57,6 +60,7 @@ N_TRAIN, N_TEST, N_LEARN = 200, 50, 400
 # 97.1%, cipher 95.6% of test swaps seen in 200 training pairs): here 96.5% and 96.4%.
 LETTER_POOL = 3000
 CIPHER_POOL = 4000
+SYNONYM_SHARE = 0.8             # share of a word's occurrences the synonym garbler rewrites
 CIPHER_WINDOW = 50              # a cipher word's image is within half this many frequency ranks
 
 
@@ -183,6 +187,17 @@ def neighbour_map(words: list[str]) -> dict[str, str]:
     return table
 
 
+def synonyms(text: str, neighbours, rng: random.Random) -> str:
+    """Rewrite ``SYNONYM_SHARE`` of the lone lower-case words that have ``neighbours``, each as one of them
+    at random."""
+    parts = split_words(text)
+    for i in range(1, len(parts), 2):
+        options = neighbours.get(parts[i], ())
+        if options and parts[i].islower() and stands_alone(parts[i - 1], parts[i + 1]) and rng.random() < SYNONYM_SHARE:
+            parts[i] = rng.choice(options)
+    return "".join(parts)
+
+
 def garble(text: str, table: dict[str, str], share: float, rng: random.Random) -> str:
     """Rewrite each word of ``table`` (any case, anywhere) with probability ``share``."""
     parts = split_words(text)
@@ -219,6 +234,13 @@ def make(name: str, docs: list[str], words: list[str], out: Path, n_learn: int =
         spinner = Spinner(neighbour_map(words))
         table = spinner.table
         garbled = spinner.spin
+    elif name == "synonym":
+        from restore.model import Model
+        neighbours = Model.default().channel.neighbours
+        table = {w: "" for w in words if neighbours.get(w)}
+
+        def garbled(text: str) -> str:
+            return synonyms(text, neighbours, spin)
     else:
         table = letter_map(words, rng) if name == "letter" else cipher_map(words, rng)
         share = 1.0 if name == "letter" else 0.7
@@ -298,7 +320,7 @@ def clean_neighbours(model: Path, test: Path) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--garbler", action="append", choices=("letter", "cipher", "neighbour"))
+    parser.add_argument("--garbler", action="append", choices=("letter", "cipher", "neighbour", "synonym"))
     parser.add_argument("--skip-train", action="store_true", help="no restore train runs")
     parser.add_argument("--skip-learn", action="store_true", help="no restore learn runs")
     parser.add_argument("--learn-docs", type=int, default=N_LEARN, metavar="N",
@@ -316,7 +338,7 @@ def main() -> int:
     words = frequent(docs, CIPHER_POOL)
     print(f"{len(docs)} documents of about {DOC_WORDS} words from {PACKAGE}", file=sys.stderr)
     results = {}
-    for name in args.garbler or ["letter", "cipher", "neighbour"]:
+    for name in args.garbler or ["letter", "cipher", "neighbour", "synonym"]:
         out = CACHE / name
         facts = make(name, docs, words, out, args.learn_docs)
         row: dict = {**facts}

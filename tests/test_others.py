@@ -134,11 +134,26 @@ def test_learn_names_another_spinner_as_the_garbler_of_its_text(spun):
     assert base_garbler([spun] * 3, Model.default()) is other_model(Model.default())
 
 
-def test_a_model_learned_from_another_spinners_text_restores_it(spun):
+@pytest.fixture(scope="module")
+def learned(spun):
     from restore.decipher import learn
-    model = learn([spun] * 3, Model.default(), iterations=2)
-    restored = words(Restorer(model).restore(spun))
+    return learn([spun] * 3, Model.default(), iterations=2)
+
+
+def test_a_model_learned_from_another_spinners_text_restores_it(spun, learned):
+    restored = words(Restorer(learned).restore(spun))
     pairs = list(zip(words(NEWS), words(spun), restored))
     swapped = [(clean, out) for clean, garbled, out in pairs if clean != garbled]
     assert sum(clean == out for clean, out in swapped) >= len(swapped) / 2
     assert sum(clean == garbled != out for clean, garbled, out in pairs) <= 2
+
+
+def test_a_model_learned_from_another_spinners_text_keeps_every_original_that_spinner_may_have_written(learned):
+    listed = {original for original, _ in other_model(Model.default()).channel.originals["city"]}
+    assert len(listed) > 100
+    assert listed <= {original for original, _ in learned.channel.originals["city"]}
+
+
+def test_a_model_learned_from_another_spinners_text_keeps_its_habit_of_rewriting_only_some_occurrences(learned):
+    from restore.others import EVERY
+    assert learned.channel.reach["every"] == EVERY
