@@ -188,11 +188,13 @@ def cmd_learn(args) -> int:
             f"{MIN_COUNT} times, and 27,000 words restored about half of a test garbler's swaps (see the README)")
     model, learned = decipher(texts, base, progress=progress, say=say, **rounds)
     model.save(args.output)
-    new, raised = learned_swaps(model, base), len(raised_swaps(model, base))
+    extended = learned.extended or base           # another spinner's texts extend the base's model of that spinner
+    whose = "the base model's" if extended is base else "the other spinner's"
+    new, raised = learned_swaps(model, extended), len(raised_swaps(model, extended))
     kept = sum(len(v) for v in model.channel.originals.values()) - new
-    say(f"learned {new:,} new swaps" + (f" and raised {raised:,} of the base model's" if raised else "")
-        + (f" (and kept the base model's {kept:,})" if kept else "") + f"; wrote {args.output}")
-    lines = summary(model, learned, base=base)
+    say(f"learned {new:,} new swaps" + (f" and raised {raised:,} of {whose}" if raised else "")
+        + (f" (and kept {whose} {kept:,})" if kept else "") + f"; wrote {args.output}")
+    lines = summary(model, learned, base=extended)
     if lines and not args.quiet:
         print("  count  confidence  garbled -> original", file=sys.stderr)
         for line in lines:

@@ -125,6 +125,8 @@ class Learned:
     kept: Counter = field(default_factory=Counter)            # occurrences of a form decoded as itself
     places: Counter = field(default_factory=Counter)          # (place, restored) over forms with options
     restored: list = field(default_factory=list)              # each text as decoded
+    extended: Model | None = None                             # the model whose channel was extended (None: a new
+                                                              # garbler's was learned over the context alone)
 
 
 def _trusted(learned: Learned, pair: tuple[str, str], floor: float | None = None) -> bool:
@@ -352,6 +354,7 @@ def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min
     changed = sum(text != done for text, done in zip(texts, learned.restored))
     reach["spun texts"] = (changed + 0.5) / (len(texts) + 1)      # what the user's archive is like
     channel = _channel(final, rates, reach, kept, habit)
+    learned.extended = garbler
     return Model(channel, context, info=_info(base, len(texts))), learned
 
 

@@ -157,3 +157,13 @@ def test_a_model_learned_from_another_spinners_text_keeps_every_original_that_sp
 def test_a_model_learned_from_another_spinners_text_keeps_its_habit_of_rewriting_only_some_occurrences(learned):
     from restore.others import EVERY
     assert learned.channel.reach["every"] == EVERY
+
+
+def test_learn_says_it_learned_another_spinner_and_counts_its_swaps_against_that_spinners(spun, tmp_path, capsys):
+    from restore.cli import main
+    for i in range(3):
+        (tmp_path / f"{i}.txt").write_text(spun, encoding="utf-8")
+    assert main(["learn", str(tmp_path), "-o", str(tmp_path / "m.model"), "--iterations", "2"]) == 0
+    said = capsys.readouterr().err
+    assert "reads these texts as another synonym spinner's" in said
+    assert "of the other spinner's (and kept the other spinner's" in said
