@@ -7,7 +7,9 @@ frequent word by how much likelier it makes the trusted neighbours the form was 
 (pointwise mutual information), and by how well the form's count matches the word's frequency
 in clean English; the words that fit much better than the form itself are its candidates (two
 matrix products over the base model's bigram tables).  A neighbour seen far more or less often
-than English uses it is no evidence: it is probably a garbled form itself.
+than English uses it is no evidence: it is probably a garbled form itself.  The best of those are
+then told apart by a wider window: the trigram context model scores each in place of the form,
+two words each side, over a sample of its occurrences.
 
 >>> from restore.learn import count_context
 >>> lm = ContextModel.from_counts(*count_context(["we can go. they can see. " * 20, "a tin box. " * 3]), min_trigram=1)
@@ -37,6 +39,14 @@ EVIDENCE = 10            # occurrences' worth of context evidence a form's habit
                          # 0.64%, 30 65.7% / 0.38% (WER 13.4 / 12.7 / 12.1 / 12.3%); map 12: 3 75.6% / 0.48%, 10
                          # 75.4% / 0.26%.  A stronger habit lists more same-letter words of the base's domain
 CANDIDATES = 5           # candidate originals per form
+RERANK = 60              # ... chosen from this many by pointwise mutual information, re-ranked by the trigram context
+OCCURRENCES = 60         # model over this many of the form's occurrences (evenly spread).  bench/garblers.py, letter,
+                         # learn, maps 11 / 12 / 13: by mutual information alone 66.5 / 75.4 / 78.0% restored, 0.64 /
+                         # 0.26 / 0.38% broken (WER 12.1 / 12.2 / 11.2%); re-ranking 60 over 60 occurrences 70.4 /
+                         # 75.7 / 78.4%, 0.57 / 0.26 / 0.26% (WER 10.7 / 12.1 / 10.9%).  Map 11: 30 over 30 67.9% /
+                         # 0.43%, 100 over 100 69.3% / 0.75%.  Another spinner's neighbour garbler 72.2% / 1.08% ->
+                         # 72.3% / 1.42% (WER 11.1% -> 11.3%), the synonym garbler 67.8% / 5.63% -> 67.8% / 5.43%
+                         # (WER 14.6% -> 14.5%); the cipher's mixture model has its own search (restore.mixture)
 MIN_GAIN = 0.5           # nats per occurrence by which a candidate must fit a form's contexts better than the form
 MISSING_EXPECTED = 50    # a word English uses this many times in a corpus this long, shown less than MISSING_SHARE
 MISSING_SHARE = 0.1      # as often and never alone, is rewritten throughout and may be an original even where the
@@ -165,12 +175,55 @@ def candidates(stream: np.ndarray, context: ContextModel, *, min_count: int = MI
         gain += np.where(same, habit[0], habit[1]) / np.minimum(seen, EVIDENCE)[:, None]
     gain[:, ~eligible] = -np.inf
     gain[np.arange(len(forms)), column] = -np.inf
-    top = np.argsort(-gain, axis=1)[:, :CANDIDATES]
+    top = np.argsort(-gain, axis=1)[:, :RERANK]
     out = {}
     for f, form in enumerate(forms):
         best = [(int(originals[c]), float(gain[f, c])) for c in top[f] if gain[f, c] >= MIN_GAIN]
         if best:
             out[form] = best
+    return _reranked(out, stream, lm(contexts), context, habit, vocab, lm)
+
+
+def _reranked(found: dict[int, list[tuple[int, float]]], stream: np.ndarray, contexts: np.ndarray,
+              context: ContextModel, habit: tuple[float, float], vocab: list[str],
+              lm: Callable[[np.ndarray], np.ndarray]) -> dict[int, list[tuple[int, float]]]:
+    """Each form's ``CANDIDATES`` best of ``found``, by how much likelier the trigram context model makes
+    the two words each side of (at most ``OCCURRENCES`` of) its occurrences with the candidate in its place
+    (``log P(c | l2 l1) + log P(r1 | l1 c) + log P(r2 | c r1) - log P(c)``), with the garbler's ``habit``.
+    Mutual information over single neighbours finds the candidates; a wider window tells them apart."""
+    if not found:
+        return found
+    forms = np.array(sorted(found), dtype=np.int64)
+    where = np.flatnonzero(np.isin(stream, forms))
+    where = where[(where >= 2) & (where < len(stream) - 2)]
+    where = where[np.argsort(stream[where], kind="stable")]
+    starts, ends = np.searchsorted(stream[where], forms), np.searchsorted(stream[where], forms, side="right")
+    picks, rows, words = list[np.ndarray](), list[np.ndarray](), list[int]()
+    for i, form in enumerate(forms.tolist()):
+        at = where[starts[i]:ends[i]]
+        if len(at) > OCCURRENCES:
+            at = at[np.linspace(0, len(at) - 1, OCCURRENCES).astype(np.int64)]
+        for c, _ in found[form]:
+            picks.append(at)
+            rows.append(np.full(len(at), len(words)))
+            words.append(c)
+    at, row = np.concatenate(picks), np.concatenate(rows)
+    candidate = lm(np.array(words, dtype=np.int64)[row])     # an unseen word is <unk> to the context model
+    fit = (context.logprobs_around(contexts[at - 2], contexts[at - 1], candidate, contexts[at + 1], contexts[at + 2])
+           - context.unigram[candidate])
+    sizes = np.bincount(row, minlength=len(words))
+    mean = np.bincount(row, weights=fit, minlength=len(words)) / np.maximum(sizes, 1)
+    counts = dict(zip(*np.unique(stream[where], return_counts=True)))
+    out, k = {}, 0
+    for form in forms.tolist():
+        options = found[form]
+        scores = mean[k:k + len(options)].copy()
+        if any(habit):
+            same = np.array([vocab[c][:1] == vocab[form][:1] for c, _ in options])
+            scores += np.where(same, habit[0], habit[1]) / min(max(counts.get(form, 1), 1), EVIDENCE)
+        order = np.argsort(-scores, kind="stable") if sizes[k] else np.arange(len(options))
+        out[form] = [options[j] for j in order[:CANDIDATES]]
+        k += len(options)
     return out
 
 

@@ -244,3 +244,16 @@ def test_clean_text_teaches_the_mixture_no_swap():
     from restore.mixture import learn_mixture
     context = _context()
     assert learn_mixture(corpus_tokens([CLEAN] * 3, context), context, min_evidence=5).swaps == {}
+
+
+@pytest.mark.parametrize("spun, original", [("the old fox sat down. ", "man"), ("an old fox sat down. ", "dog")])
+def test_candidates_that_fit_the_next_words_alike_are_told_apart_by_the_words_beyond(spun, original):
+    # "old _ sat" fits both words; only "the old" and "an old" say which
+    from restore.candidates import candidates, corpus_tokens
+    from restore.learn import count_context
+    from restore.model import ContextModel
+    lm = ContextModel.from_counts(*count_context(["the old man sat down. an old dog sat down. " * 20]), min_trigram=1)
+    unseen: dict = {}
+    stream = corpus_tokens([spun * 10], lm, unseen)
+    vocab = lm.vocab + list(unseen)
+    assert vocab[candidates(stream, lm, min_count=3, unseen=unseen)[vocab.index("fox")][0][0]] == original
