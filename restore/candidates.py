@@ -47,6 +47,8 @@ OCCURRENCES = 60         # model over this many of the form's occurrences (evenl
                          # 0.43%, 100 over 100 69.3% / 0.75%.  Another spinner's neighbour garbler 72.2% / 1.08% ->
                          # 72.3% / 1.42% (WER 11.1% -> 11.3%), the synonym garbler 67.8% / 5.63% -> 67.8% / 5.43%
                          # (WER 14.6% -> 14.5%); the cipher's mixture model has its own search (restore.mixture)
+BLOCK = 16_000           # (form, candidate) pairs re-ranked at a time: a million trigram look-ups at most, so
+                         # that a large corpus's 6,000 forms do not hold 20 million at once
 MIN_GAIN = 0.5           # nats per occurrence by which a candidate must fit a form's contexts better than the form
 MISSING_EXPECTED = 50    # a word English uses this many times in a corpus this long, shown less than MISSING_SHARE
 MISSING_SHARE = 0.1      # as often and never alone, is rewritten throughout and may be an original even where the
@@ -198,21 +200,22 @@ def _reranked(found: dict[int, list[tuple[int, float]]], stream: np.ndarray, con
     where = where[(where >= 2) & (where < len(stream) - 2)]
     where = where[np.argsort(stream[where], kind="stable")]
     starts, ends = np.searchsorted(stream[where], forms), np.searchsorted(stream[where], forms, side="right")
-    picks, rows, words = list[np.ndarray](), list[np.ndarray](), list[int]()
+    pairs: list[tuple[np.ndarray, int]] = []      # (occurrences, candidate) in order of forms, then candidates
     for i, form in enumerate(forms.tolist()):
         at = where[starts[i]:ends[i]]
         if len(at) > OCCURRENCES:
             at = at[np.linspace(0, len(at) - 1, OCCURRENCES).astype(np.int64)]
-        for c, _ in found[form]:
-            picks.append(at)
-            rows.append(np.full(len(at), len(words)))
-            words.append(c)
-    at, row = np.concatenate(picks), np.concatenate(rows)
-    candidate = lm(np.array(words, dtype=np.int64)[row])     # an unseen word is <unk> to the context model
-    fit = (context.logprobs_around(contexts[at - 2], contexts[at - 1], candidate, contexts[at + 1], contexts[at + 2])
-           - context.unigram[candidate])
-    sizes = np.bincount(row, minlength=len(words))
-    mean = np.bincount(row, weights=fit, minlength=len(words)) / np.maximum(sizes, 1)
+        pairs.extend((at, c) for c, _ in found[form])
+    mean, sizes = np.zeros(len(pairs)), np.zeros(len(pairs), dtype=np.int64)
+    for lo in range(0, len(pairs), BLOCK):
+        block = pairs[lo:lo + BLOCK]
+        at = np.concatenate([a for a, _ in block])
+        row = np.repeat(np.arange(len(block)), [len(a) for a, _ in block])
+        candidate = lm(np.array([c for _, c in block], dtype=np.int64)[row])   # an unseen word is <unk> to the model
+        fit = (context.logprobs_around(contexts[at - 2], contexts[at - 1], candidate, contexts[at + 1],
+                                       contexts[at + 2]) - context.unigram[candidate])
+        sizes[lo:lo + len(block)] = np.bincount(row, minlength=len(block))
+        mean[lo:lo + len(block)] = np.bincount(row, weights=fit, minlength=len(block)) / np.maximum(sizes[lo:lo + len(block)], 1)
     counts = dict(zip(*np.unique(stream[where], return_counts=True)))
     out, k = {}, 0
     for form in forms.tolist():
