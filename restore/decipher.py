@@ -262,7 +262,14 @@ def base_garbler(texts: list[str], base: Model, sample: int = SAMPLE) -> Model |
     """The model of the garbler that ``base`` reads most of (a sample of) ``texts`` as spun by: its own,
     or another synonym spinner's it knows of (``restore.others``).  The learned model extends that
     model's channel.  None where ``base`` reads most of them as clean: they are a new garbler's, whose
-    texts the base's channel (its words' rewrite rates above all) would only misread."""
+    texts the base's channel (its words' rewrite rates above all) would only misread.
+
+    >>> shipped = Model.default()
+    >>> base_garbler(["Workers astatine the agency person been told to stock accusation."] * 3, shipped) is shipped
+    True
+    >>> base_garbler(["Workers at the agency have been told to share information."] * 3, shipped) is None
+    True
+    """
     from .decode import Restorer
     if not base.channel.originals or not texts:
         return None
