@@ -6,12 +6,19 @@ delete what they had half written and exit.  A worker that dies (``kill -9``, ou
 memory) breaks the pool: the pool is started again, the files that were in flight
 are retried once, one by one, and a file in flight at a second death fails.  Nothing
 a dead worker half wrote is left behind.
+
+Workers are forked, so that they share the loaded model's pages, but only from a process that
+runs a single thread: a child forked beside other threads inherits any lock they held at that
+moment, held for ever (a lingering Dask event-loop thread hung a test batch this way).  Beside
+other threads the workers are spawned, and each loads the model itself.
 """
 from __future__ import annotations
 
 import contextlib
 import dataclasses
 import itertools
+import multiprocessing
+import multiprocessing.context
 import os
 import shutil
 import signal
@@ -41,6 +48,17 @@ _worker: Worker | None = None
 _parent: int | None = None
 _scratch: str | None = None
 ORPHANED = getattr(signal, "SIGUSR1", None)  # the kernel's word that the batch process is dying (None: no such word)
+
+
+def worker_context() -> multiprocessing.context.BaseContext:
+    """How to start worker processes from this process: by fork when it runs one thread, else by spawn.
+
+    >>> worker_context().get_start_method() in ("fork", "spawn")
+    True
+    """
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
 
 
 def _start_worker(settings: Settings, stop_event, parent: int) -> None:
@@ -148,6 +166,7 @@ class Batch:
         self._event: Event | None = None
         self._local: Worker | None = None
         self._pool: ProcessPoolExecutor | None = None
+        self._context: multiprocessing.context.BaseContext | None = None
         self._reading: str | None = None    # the file this process is restoring itself, if any
 
     def stop(self) -> None:
@@ -198,7 +217,8 @@ class Batch:
             yield self._run_locally(job, settings)
 
     def _start(self, settings: Settings) -> ProcessPoolExecutor:
-        self._pool = ProcessPoolExecutor(self.jobs, initializer=_start_worker,
+        assert self._context is not None
+        self._pool = ProcessPoolExecutor(self.jobs, mp_context=self._context, initializer=_start_worker,
                                          initargs=(settings, self._event, os.getpid()))
         return self._pool
 
@@ -212,10 +232,9 @@ class Batch:
             return future
 
     def _run_pool(self, jobs: Iterable[Job], settings: Settings, ordered: bool) -> Iterator[Outcome]:
-        import multiprocessing
-
         from .model import load
-        self._event = multiprocessing.Event()
+        self._context = worker_context()
+        self._event = self._context.Event()
         # fail early, here; forked workers inherit the model, and share its hash indexes (270 MB for
         # the default model) instead of each building its own
         load(settings.model).context.build_indexes()

@@ -49,7 +49,8 @@ def archive(tmp_path):
 @pytest.fixture(scope="module")
 def dask_client(tmp_path_factory):
     """A LocalCluster of two worker processes, one thread each, shared by a module's tests (and the
-    default client meanwhile); closed when the module is done, before other modules fork workers.
+    default client meanwhile); closed when the module is done.  distributed's event-loop and offload
+    threads outlive it, so later batches in this process spawn their workers (``pool.worker_context``).
     Its folders go in pytest's temporary folder, not Dask's dask-scratch-space."""
     distributed = pytest.importorskip("distributed")
     import dask.config

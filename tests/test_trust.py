@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -72,39 +73,63 @@ def test_a_report_or_log_that_names_an_input_is_a_usage_error(capsys, tmp_path, 
 
 # -- 4. a killed worker -------------------------------------------------------------------------------
 
-def dying_worker(monkeypatch, tmp_path, times):
-    """Workers that kill themselves (SIGKILL) on poison.txt, the first ``times`` times."""
-    real = worker.Worker.run
-    count = tmp_path / "deaths"
+# Run as a script: ``restore ARGS`` with workers that kill themselves (SIGKILL) on poison.txt, the
+# first TIMES times (counted in the file DEATHS).  A process of its own, since the batch forks its
+# workers only from a process of one thread, and pytest's may hold a Dask client's.
+DYING = """
+import os, signal, sys
+from pathlib import Path
+from restore import files, worker
+from restore.cli import main
 
-    def run(self, job):
-        deaths = len(count.read_text()) if count.exists() else 0
-        if job.source.endswith("poison.txt") and deaths < times:
-            with open(count, "a") as f:
-                f.write("x")
-            files.Spool(final=job.target, token=self.settings.token).write("half")     # as a real death leaves
-            os.kill(os.getpid(), signal.SIGKILL)
-        return real(self, job)
-    monkeypatch.setattr(worker.Worker, "run", run)
+times, deaths, real = int(sys.argv[1]), Path(sys.argv[2]), worker.Worker.run
+
+def run(self, job):
+    if job.source.endswith("poison.txt") and len(deaths.read_text() if deaths.exists() else "") < times:
+        with open(deaths, "a") as f:
+            f.write("x")
+        files.Spool(final=job.target, token=self.settings.token).write("half")     # as a real death leaves
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(self, job)
+
+worker.Worker.run = run
+sys.exit(main(sys.argv[3:]))
+"""
 
 
 @pytest.mark.parametrize("times, code", [(1, 0), (5, 1)])
-def test_a_killed_worker_costs_at_most_its_files_and_the_report_is_written(capsys, monkeypatch, tmp_path,
-                                                                           times, code):
+def test_a_killed_worker_costs_at_most_its_files_and_the_report_is_written(tmp_path, times, code):
     make_archive(tmp_path / "in", 30)
     (tmp_path / "in" / "3" / "poison.txt").write_text(SPUN)
-    dying_worker(monkeypatch, tmp_path, times)
-    result, _, err = fix(capsys, tmp_path / "in", "--output-dir", tmp_path / "out", "--jobs", "2",
-                         "--report", tmp_path / "report.json")
-    assert result == code and "Traceback" not in err
+    result = subprocess.run([sys.executable, "-c", DYING, str(times), str(tmp_path / "deaths"), "fix",
+                             str(tmp_path / "in"), "--output-dir", str(tmp_path / "out"), "--jobs", "2",
+                             "--report", str(tmp_path / "report.json")], capture_output=True, text=True, timeout=300)
+    assert result.returncode == code and "Traceback" not in result.stderr
     report = json.loads((tmp_path / "report.json").read_text())
     statuses = {f["path"].rsplit("/", 1)[1]: f["status"] for f in report["files"]}
     assert len(statuses) == 31
     assert statuses.pop("poison.txt") == ("done" if times == 1 else "failed")
     assert set(statuses.values()) == {"done"}
     if times > 1:
-        assert "poison.txt: its worker process died" in err
+        assert "poison.txt: its worker process died" in result.stderr
     assert temporary(tmp_path / "out") == []
+
+
+def test_a_batch_started_beside_other_threads_spawns_its_workers_and_restores_every_file(capsys, tmp_path):
+    # forked beside a thread, a worker could inherit a lock that thread held, held for ever
+    from restore.pool import worker_context
+    make_archive(tmp_path / "in", 6)
+    idle = threading.Event()
+    beside = threading.Thread(target=idle.wait)
+    beside.start()
+    try:
+        assert worker_context().get_start_method() == "spawn"
+        code, _, err = fix(capsys, tmp_path / "in", "--output-dir", tmp_path / "out", "--jobs", "2")
+    finally:
+        idle.set()
+        beside.join()
+    assert code == 0 and "6 files done, 0 failed" in err
+    assert len(list((tmp_path / "out").rglob("*.txt"))) == 6
 
 
 def test_kill_9_of_a_worker_midway_does_not_sink_the_batch(tmp_path):
