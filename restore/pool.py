@@ -35,7 +35,7 @@ from .files import temp_prefix
 from .inputs import Job
 from .worker import Outcome, Settings, Worker, deferring
 
-__all__ = ["Batch"]
+__all__ = ["Batch", "worker_context"]
 
 FILES_PER_TASK = 8       # files sent to a worker process at once, at most ...
 BYTES_PER_TASK = 1 << 16  # ... and until they hold this much
