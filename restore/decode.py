@@ -417,7 +417,8 @@ class Restorer:
             changed = int(swapped.sum())
             # expected rewrites: the propensity of each restored original instead of its garbled form
             expected = all_q + (prop[doc.row_word[best[swapped]]] * doc.reach[swapped] - doc.keep_q[swapped]).sum()
-            new = min(1.0, max(MIN_SPIN, (changed + PRIOR_STRENGTH * PRIOR_SPIN) / (expected + PRIOR_STRENGTH)))
+            new = min(self._tables.highest_rate,
+                      max(MIN_SPIN, (changed + PRIOR_STRENGTH * PRIOR_SPIN) / (expected + PRIOR_STRENGTH)))
             if abs(new - rate) < 0.02:
                 return new
             rate = new

@@ -9,7 +9,10 @@ Learning (``restore.learn.fit_channel``) stores a garbler's habits in ``Channel.
   each occurrence by chance: its rate);
 * ``picked``: the share of texts in which it rewrites a word it knows at all;
 * ``spun texts``: the share of the texts it was learned from that it had spun, where that
-  says what a user's texts will be (``restore learn`` reads an archive of spun text).
+  says what a user's texts will be (``restore learn`` reads an archive of spun text);
+* ``listed``: the share of its words' rewrite rates that the channel's rates stand for, where
+  a text's own rate is not known: a text may show up to ``1 / listed`` times as many rewrites
+  (``restore.others``: another spinner may rewrite a word at each occurrence, or at some).
 
 A model without a habit (the shipped one has neither ``every`` nor ``picked``) keeps the
 seed spinner's, so it decodes as before.
@@ -22,6 +25,8 @@ seed spinner's, so it decodes as before.
 (True, False)
 >>> reaches_capitals({"capitalised": 0.9}), reaches_capitals({"capitalised": 0.004})
 (True, False)
+>>> listed_share({}), highest_rate({}), highest_rate({"listed": 0.5})
+(1.0, 1.0, 2.0)
 """
 from __future__ import annotations
 
@@ -79,3 +84,13 @@ def spun_prior(reach: dict, default: float) -> float:
         return default
     share = min(max(share, 1e-6), 1 - 1e-6)
     return max(default, min(0.0, math.log(share / (1 - share))))
+
+
+def listed_share(reach: dict) -> float:
+    """The share of the garbler's rewrite rates that the channel's rates give (``listed``)."""
+    return reach.get("listed", 1.0)
+
+
+def highest_rate(reach: dict) -> float:
+    """The highest spin rate a text may show, against the channel's rates: ``1 / listed``."""
+    return 1.0 / listed_share(reach)

@@ -16,7 +16,7 @@ from typing import Callable
 
 import numpy as np
 
-from .habits import reaches_capitals, steady, survivor_odds
+from .habits import highest_rate, listed_share, reaches_capitals, steady, survivor_odds
 from .model import Model
 from .tokenize import BOUNDARY, gap_tokens, normalize, stands_alone, starts_sentence
 
@@ -30,7 +30,10 @@ class Tables:
         layout = model.layout
         self.ids, self.unknown, self.vocab = model.context.ids, model.context.unknown, model.context.vocab
         self.span, self.multi = layout.span, layout.multi
-        self.originals, self.scores, self.propensity = layout.originals, layout.scores, layout.propensity
+        self.originals, self.scores = layout.originals, layout.scores
+        share = listed_share(model.channel.reach)           # the rates the text's own rate scales (restore.habits)
+        self.propensity = layout.propensity * share if share != 1.0 else layout.propensity
+        self.highest_rate = highest_rate(model.channel.reach)
         self.phrases, self.phrase_starts = model.channel.phrases, model.channel.phrase_starts
         self.phrase_prefixes = {phrase[:n] for phrase in self.phrases for n in range(2, len(phrase) + 1)}
         # how much less often the garbler rewrites a word touching punctuation, or a capitalised one
