@@ -7,7 +7,7 @@ or not at all, so it restores little of such a text.  ``other_model`` is the mod
 spinner. Its channel is a mixture: at ``MIXTURE`` the spinner writes any of a word's
 neighbours (``Channel.neighbours``) alike, and otherwise it does as the model's own spinner does.
 It rewrites a word at a share ``LISTED`` of the own spinner's rate, or, as the text says, up to
-twice that: it may pick anew at each occurrence.
+``1 / LISTED`` times that: it may pick anew at each occurrence.
 
 The decoder (``restore.decode``) reads a text under this model only where two tests hold.
 First, the model's own first look must explain the text poorly (under ``GATE`` nats a word)
