@@ -13,7 +13,10 @@ Each constant of ``restore/decode.py`` named below is tried at a few values, one
   must come back unchanged: every word changed in ``tests/fixtures/clean-prose.txt``
   and in each sentence of ``tests/fixtures/clean-sentences.txt`` restored on its own;
 * on the user card's own example, "Workers astatine the agency person been told to stock
-  accusation", whose every word must come back as the card says (``CLEAN_COST`` a word).
+  accusation", whose every word must come back as the card says (``CLEAN_COST`` a word);
+* on short spun snippets: each of those clean sentences spun by restore's spinner emulator and
+  restored on its own, every word left wrong or made wrong counted once.  A user's snippet is
+  shorter than an article's sentence, and weighs the prior that a text is spun most.
 
 Then it calibrates the confidence temperature: the one whose confidences have the least log
 loss on the changes made to the real articles, with a table of confidence against how often
@@ -24,6 +27,7 @@ decoder as it stands: with saved folds, a change to the decoder is measured in a
 from __future__ import annotations
 
 import argparse
+import difflib
 import math
 import re
 import sys
@@ -38,6 +42,8 @@ import real_dev  # noqa: E402
 from restore import decode  # noqa: E402
 from restore.decode import Restorer  # noqa: E402
 from restore.model import Model  # noqa: E402
+from restore.spin import Spinner  # noqa: E402
+from restore.tokenize import split_words  # noqa: E402
 
 GRID = {
     "LM_WEIGHT": [0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0],
@@ -97,6 +103,8 @@ class Evaluation:
         fixtures = ROOT / "tests" / "fixtures"
         self.prose = (fixtures / "clean-prose.txt").read_text(encoding="utf-8")
         self.sentences = (fixtures / "clean-sentences.txt").read_text(encoding="utf-8").splitlines()
+        spinner = Spinner.default()
+        self.snippets = [(spun, s) for i, s in enumerate(self.sentences) if (spun := spinner.spin(s, seed=i)) != s]
 
     def errors(self) -> tuple[int, dict]:
         whole, alone = [], []
@@ -109,12 +117,14 @@ class Evaluation:
         prose = len(clean.restore_with_changes(self.prose)[1])
         card = sum(a != b for a, b in zip(clean.restore(CARD[0]).split(), CARD[1].split()))
         sentences = sum(len(clean.restore_with_changes(s)[1]) for s in self.sentences)
+        snippets = sum(word_errors(clean.restore(spun), s) for spun, s in self.snippets)
         missed = real["swapped"] - real["fixed"]
         missed_alone = short["swapped"] - short["fixed"]
         parts = {"missed": missed, "broken": real["broken_tokens"], "missed alone": missed_alone,
                  "broken alone": short["broken_tokens"], "prose": prose, "sentences": sentences,
-                 "restored": round(real["restored"], 4), "restored alone": round(short["restored"], 4)}
-        spun = missed + real["broken_tokens"] + missed_alone + short["broken_tokens"]
+                 "snippets": snippets, "restored": round(real["restored"], 4),
+                 "restored alone": round(short["restored"], 4)}
+        spun = missed + real["broken_tokens"] + missed_alone + short["broken_tokens"] + snippets
         parts["card"] = card
         return spun + CLEAN_COST * (prose + sentences + card), parts
 
@@ -130,6 +140,17 @@ class Evaluation:
                 shift += len(c.restored) - (c.end - c.start)
                 out.append((c.confidence, right.get(start, False)))
         return out
+
+
+def word_errors(text: str, truth: str) -> int:
+    """Words of ``text`` and ``truth`` that do not line up as equal: the words left or made wrong.
+
+    >>> word_errors("Workers at the agency person been told.", "Workers at the agency have been told.")
+    1
+    """
+    a, b = split_words(text)[1::2], split_words(truth)[1::2]
+    return sum(max(i2 - i1, j2 - j1) for op, i1, i2, j1, j2 in
+               difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes() if op != "equal")
 
 
 def _right_tokens(article: dict, text: str) -> dict[int, bool]:
