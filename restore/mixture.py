@@ -74,7 +74,8 @@ MIN_CONFIDENCE = 0.9     # ... and the swaps made at this mean confidence or mor
                          # weighs them instead.  Without it, the letter garbler's map 13 read as mixed (0.2%)
 MIN_FIT = 1.5            # nats per restoration by which the form's options must explain its occurrences better
                          # than the form alone: clean text's interchangeable words ("we" and "they" of the tests'
-                         # fixture) gain 0.7, every swap the cipher keeps (map 11) 2 or more
+                         # fixture) gained 0.7 with one neighbour each side in every pass (with two, none is even
+                         # matched), every swap the cipher keeps (map 11) 2 or more; "for" -> "and" 1.4
 MAX_RATE = 0.9           # share of its original's occurrences a kept swap may account for: a garbler that rewrites
                          # by chance leaves its originals standing ("perl" for "will", never standing, is a word of
                          # another domain).  1.0 (none): 25.0 / 19.1 / 23.8% restored, 1.52 / 1.25 / 1.09% broken;
