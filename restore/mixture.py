@@ -197,7 +197,7 @@ def _fit(context: ContextModel, restored: np.ndarray, at: np.ndarray, options: n
     flat = options.ravel()
     if wide:
         u, v, r1, r2 = near
-        score = context.logprobs_around(u, v, flat.view(np.int64), r1, r2)
+        score = context.logprobs_around(u, v, flat, r1, r2)
     else:
         v, r1 = near
         score = context._bigram(v, flat) + context._bigram(flat, r1)
