@@ -111,6 +111,12 @@ OPTIONS = 8              # originals a form keeps beside those the model it exte
                          # synonym at each occurrence of 80% of the words, on the same documents, 61.3% -> 66.6%
                          # (4.52% -> 4.75%; WER 16.3% -> 14.6%).  Both with ``habits`` below from the second
                          # round on; from the first: 72.2% (1.08%, WER 11.1%) and 68.0% (5.05%, WER 14.3%)
+ADAPT = 0.1              # share of a new garbler's texts, as its learned model restores them, in that model's context
+                         # model (``adapted``).  bench/garblers.py, learn, maps 11 / 12 / 13: the cipher 32.8 / 33.9 /
+                         # 33.1% restored, 1.70 / 1.21 / 1.81% broken (WER 32.7 / 30.9 / 31.7%) -> 33.2 / 33.6 / 32.6%,
+                         # 1.29 / 0.88 / 1.33% (WER 32.3 / 30.9 / 31.6%); 0.2 33.0 / 33.1 / 32.4%, 1.16 / 0.85 / 1.15%
+                         # (WER 32.3 / 31.1 / 31.6%); the letter garbler, map 11, 70.6% -> 70.9%, 0.70% -> 0.74%.
+                         # Learning again over the adapted context did worse (cipher WER 33.3 / 31.7%, maps 11 / 12)
 SAMPLE = 50              # texts the base model reads to tell whether they are its garbler's
 ENOUGH_WORDS = 25_000    # less spun text than this is warned of: bench/garblers.py's letter garbler was restored
                          # 50.8% from 27,000 words (100 documents), 62.8% from 110,000
@@ -317,7 +323,8 @@ def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min
         if mixture.swaps and mixture.kept_share >= MIXED:
             say(f"its forms stand for themselves {mixture.kept_share:.0%} of the time: "
                 "learning it occurrence by occurrence")
-            return _mixed_model(mixture, vocab, base, len(texts))
+            mixed, learned = _mixed_model(mixture, vocab, base, len(texts))
+            return adapted(mixed, texts, say), learned
     found = candidates(stream, context, min_count=min_count, rewritable=rewritable, unseen=unseen)
     kept = garbler.channel if garbler is not None else None
     prior = PRIOR_EXTENDING if extending else PRIOR
@@ -365,7 +372,27 @@ def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min
     reach["spun texts"] = (changed + 0.5) / (len(texts) + 1)      # what the user's archive is like
     channel = _channel(final, rates, reach, kept, habit)
     learned.extended = garbler
-    return Model(channel, context, info=_info(base, len(texts))), learned
+    model = Model(channel, context, info=_info(base, len(texts)))
+    return (model if extending else adapted(model, texts, say)), learned
+
+
+def adapted(model: Model, texts: list[str], say: Callable[[str], None] = lambda _: None,
+            weight: float = ADAPT) -> Model:
+    """``model`` with its context model mixed with one counted from ``texts`` as ``model`` restores
+    them (``restore.mixing``, at ``weight``): the domain's own phrasing, where the base knows another's.
+
+    >>> from restore.learn import count_context
+    >>> lm = ContextModel.from_counts(*count_context(["we can go. " * 5]), min_trigram=1)
+    >>> "rust" in adapted(Model(Channel(), lm), ["we can rust."]).context.ids
+    True
+    """
+    from .decode import Restorer
+    from .learn import count_context
+    from .mixing import mix
+    say("counting the texts as restored, for the context model")
+    restorer = Restorer(model, fix_mojibake=False)
+    own = ContextModel.from_counts(*count_context(restorer.restore(text) for text in texts))
+    return Model(model.channel, mix(own, model.context, weight), model.info)
 
 
 def _info(base: Model, texts: int) -> dict:
