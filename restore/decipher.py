@@ -114,7 +114,7 @@ OPTIONS = 8              # originals a form keeps beside those the model it exte
 ADAPT = 0.1              # share of a new garbler's texts, as its learned model restores them, in that model's context
                          # model (``adapted``).  bench/garblers.py, learn, maps 11 / 12 / 13: the cipher 32.8 / 33.9 /
                          # 33.1% restored, 1.70 / 1.21 / 1.81% broken (WER 32.7 / 30.9 / 31.7%) -> 33.2 / 33.6 / 32.6%,
-                         # 1.29 / 0.88 / 1.33% (WER 32.3 / 30.9 / 31.6%); 0.2 33.0 / 33.1 / 32.4%, 1.16 / 0.85 / 1.15%
+                         # 1.27 / 0.88 / 1.33% (WER 32.3 / 30.9 / 31.6%); 0.2 33.0 / 33.1 / 32.4%, 1.16 / 0.85 / 1.15%
                          # (WER 32.3 / 31.1 / 31.6%); the letter garbler, map 11, 70.6% -> 70.9%, 0.70% -> 0.74%.
                          # Learning again over the adapted context did worse (cipher WER 33.3 / 31.7%, maps 11 / 12)
 SAMPLE = 50              # texts the base model reads to tell whether they are its garbler's
