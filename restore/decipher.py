@@ -324,7 +324,7 @@ def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min
             say(f"its forms stand for themselves {mixture.kept_share:.0%} of the time: "
                 "learning it occurrence by occurrence")
             mixed, learned = _mixed_model(mixture, vocab, base, len(texts))
-            return adapted(mixed, texts, say), learned
+            return adapted(mixed, texts, progress, say), learned
     found = candidates(stream, context, min_count=min_count, rewritable=rewritable, unseen=unseen)
     kept = garbler.channel if garbler is not None else None
     prior = PRIOR_EXTENDING if extending else PRIOR
@@ -373,10 +373,10 @@ def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min
     channel = _channel(final, rates, reach, kept, habit)
     learned.extended = garbler
     model = Model(channel, context, info=_info(base, len(texts)))
-    return (model if extending else adapted(model, texts, say)), learned
+    return (model if extending else adapted(model, texts, progress, say)), learned
 
 
-def adapted(model: Model, texts: list[str], say: Callable[[str], None] = lambda _: None,
+def adapted(model: Model, texts: list[str], progress=lambda xs, **_: xs, say: Callable[[str], None] = lambda _: None,
             weight: float = ADAPT) -> Model:
     """``model`` with its context model mixed with one counted from ``texts`` as ``model`` restores
     them (``restore.mixing``, at ``weight``): the domain's own phrasing, where the base knows another's.
@@ -391,7 +391,7 @@ def adapted(model: Model, texts: list[str], say: Callable[[str], None] = lambda 
     from .mixing import mix
     say("counting the texts as restored, for the context model")
     restorer = Restorer(model, fix_mojibake=False)
-    own = ContextModel.from_counts(*count_context(restorer.restore(text) for text in texts))
+    own = ContextModel.from_counts(*count_context(restorer.restore(text) for text in progress(texts, desc="adapting")))
     return Model(model.channel, mix(own, model.context, weight), model.info)
 
 
