@@ -117,6 +117,9 @@ ADAPT = 0.1              # share of a new garbler's texts, as its learned model 
                          # 1.27 / 0.88 / 1.33% (WER 32.3 / 30.9 / 31.6%); 0.2 33.0 / 33.1 / 32.4%, 1.16 / 0.85 / 1.15%
                          # (WER 32.3 / 31.1 / 31.6%); the letter garbler, map 11, 70.6% -> 70.9%, 0.70% -> 0.74%.
                          # Learning again over the adapted context did worse (cipher WER 33.3 / 31.7%, maps 11 / 12)
+ADAPT_WORDS = 500_000    # ... counted from about this many words at most, spread over the texts: a tenth of a
+                         # context model needs no more (``train``'s pairs give 50,000), and a larger archive would
+                         # only cost the time to restore it again and the memory for its trigram counts
 SAMPLE = 50              # texts the base model reads to tell whether they are its garbler's
 ENOUGH_WORDS = 25_000    # less spun text than this is warned of: bench/garblers.py's letter garbler was restored
                          # 50.8% from 27,000 words (100 documents), 62.8% from 110,000
@@ -389,9 +392,11 @@ def adapted(model: Model, texts: list[str], progress=lambda xs, **_: xs, say: Ca
     from .decode import Restorer
     from .learn import count_context
     from .mixing import mix
+    step = max(1, sum(len(text.split()) for text in texts) // ADAPT_WORDS)     # every step-th text
     say("counting the texts as restored, for the context model")
     restorer = Restorer(model, fix_mojibake=False)
-    own = ContextModel.from_counts(*count_context(restorer.restore(text) for text in progress(texts, desc="adapting")))
+    own = ContextModel.from_counts(*count_context(restorer.restore(text)
+                                                  for text in progress(texts[::step], desc="adapting")))
     return Model(model.channel, mix(own, model.context, weight), model.info)
 
 

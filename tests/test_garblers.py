@@ -257,3 +257,12 @@ def test_candidates_that_fit_the_next_words_alike_are_told_apart_by_the_words_be
     stream = corpus_tokens([spun * 10], lm, unseen)
     vocab = lm.vocab + list(unseen)
     assert vocab[candidates(stream, lm, min_count=3, unseen=unseen)[vocab.index("fox")][0][0]] == original
+
+
+def test_a_large_archive_adapts_the_context_model_from_a_spread_of_its_texts(monkeypatch):
+    from restore import decipher
+    from restore.model import Channel, Model
+    monkeypatch.setattr(decipher, "ADAPT_WORDS", 6)     # 18 words: every third text is counted
+    texts = ["we can rust.", "we can fly.", "we can swim.", "we can run.", "we can sing.", "we can hop."]
+    words = decipher.adapted(Model(Channel(), _context()), texts).context.ids
+    assert "rust" in words and "run" in words and "fly" not in words and "sing" not in words
