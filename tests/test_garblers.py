@@ -246,6 +246,26 @@ def test_clean_text_teaches_the_mixture_no_swap():
     assert learn_mixture(corpus_tokens([CLEAN] * 3, context), context, min_evidence=5).swaps == {}
 
 
+def test_candidates_the_context_model_reads_alike_are_told_apart_by_how_the_corpus_uses_the_form():
+    # the context model reads "can" and "may" alike everywhere; the spun corpus uses "tin" as it uses "can"
+    from collections import Counter
+
+    import numpy as np
+
+    from restore.candidates import corpus_tokens
+    from restore.learn import count_context
+    from restore.mixture import _em
+    from restore.usage import Usage
+    lm = ContextModel.from_counts(*count_context(["we can go. we may go. it can rain. it may rain. a tin box. " * 20]),
+                                  min_trigram=1)
+    stream = corpus_tokens(["we tin go. we tin go. we can go. it may rain. " * 30], lm)
+    can, may, tin = lm.ids["can"], lm.ids["may"], lm.ids["tin"]
+    # a corpus of nine words: no shift of its PMIs (restore.usage.SHIFT is for a real corpus's vocabulary)
+    usage = Usage(stream, np.array([tin, can, may]), np.unique(stream), shift=0)
+    matched = _em(stream, stream, {tin: [may, can]}, lm, Counter(stream.tolist()), 3, 5, usage)[3]
+    assert matched[tin][0] == can
+
+
 @pytest.mark.parametrize("spun, original", [("the old fox sat down. ", "man"), ("an old fox sat down. ", "dog")])
 def test_candidates_that_fit_the_next_words_alike_are_told_apart_by_the_words_beyond(spun, original):
     # "old _ sat" fits both words; only "the old" and "an old" say which
