@@ -57,7 +57,8 @@ WIDE_FROM = 1            # the pass from which the E step reads two neighbours e
                          # first pass over one neighbour each side restores "tin" itself first.  The letter
                          # garbler (maps 11 / 12 / 13) is unchanged: its forms stand for themselves too seldom
 ALIKE = 10.0             # nats of log-odds per unit of cosine (``restore.usage``) by which the corpus's own use of a
-                         # form and of an original favours restoring that original.  Maps 11 / 12 / 13: 0 33.2 / 33.6 /
+                         # form and of an original favours restoring that original.  Maps 11 / 12 / 13, with one
+                         # original per form (``PER_FORM`` 1): 0 33.2 / 33.6 /
                          # 32.6% restored, 1.27 / 0.88 / 1.33% broken (WER 32.3 / 30.9 / 31.6%); 7 37.9 / 35.6 / 35.4%,
                          # 1.68 / 1.57 / 1.57%; 10 39.0 / 36.2 / 36.7%, 1.71 / 1.51 / 1.60% (WER 29.8 / 30.0 /
                          # 29.9%); 13 on map 11 38.7% / 1.97%.  The letter garbler is unchanged (its mixture is set

@@ -65,7 +65,8 @@ class Usage:
         self._values = pmi / np.maximum(norm[rows], 1e-12)
 
     def _rows_of(self, words: np.ndarray) -> np.ndarray:
-        inside = words < len(self.row)
+        """Each word's row of the vectors, or -1 (no vector, or no word: a negative id)."""
+        inside = (words >= 0) & (words < len(self.row))
         return np.where(inside, self.row[np.where(inside, words, 0)], -1)
 
     def cosines(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
