@@ -247,7 +247,7 @@ def _em(stream: np.ndarray, contexts: np.ndarray, found: dict[int, list[int]], c
         counted: Counter, rounds: int, min_evidence: float, usage: Usage | None = None, wide: bool = True):
     """Fit each form's shares over its options; return the occurrences, the last posterior, the
     expected restorations, the matching, the corpus as restored, each form's gain in nats, and the
-    expected restorations by the context model alone (without ``usage``'s word, ``ALIKE``)."""
+    expected restorations by the context model alone (without the corpus's usage, ``ALIKE``)."""
     occ = _Occurrences(stream, found, CANDIDATES)
     alike = ALIKE * occ.alike(usage) if usage is not None else np.zeros(occ.options.shape)
     known = len(context.vocab)
