@@ -134,10 +134,12 @@ def wait_until_quiet(limit: float) -> None:
     """Wait (up to ``limit`` seconds) until other processes leave the CPU at least 90% idle for 2 s,
     so that a neighbour's burst does not count against restore."""
     end = time.monotonic() + limit
+    cpus = os.cpu_count()
+    assert cpus is not None
     while time.monotonic() < end:
         wall, busy = time.monotonic(), _busy_seconds()
         time.sleep(2)
-        if _busy_seconds() - busy < 0.1 * (time.monotonic() - wall) * os.cpu_count():
+        if _busy_seconds() - busy < 0.1 * (time.monotonic() - wall) * cpus:
             return
 
 
@@ -172,8 +174,10 @@ def timed(args: list[str], memory: bool = False) -> dict:
     if proc.returncode:
         raise SystemExit(f"restore {' '.join(args)} failed:\n{err.decode()}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    cpus = os.cpu_count()
+    assert cpus is not None
     run = {"seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
-           "others_cpu_share": round(max(0.0, busy - cpu) / (seconds * os.cpu_count()), 2)}
+           "others_cpu_share": round(max(0.0, busy - cpu) / (seconds * cpus), 2)}
     if memory:
         run.update(peak_rss_mb=round(peak[0] / 1024), peak_pss_mb=round(peak[1] / 1024))
     return run
@@ -243,12 +247,12 @@ def separation(folder: Path, documents: int, rate: float | None) -> dict:
     for kind in ("clean", "spun"):
         (docs / kind).mkdir(parents=True)
     for i in range(documents):
-        clean = article(rng, rng.randint(2, 5))
-        (docs / "clean" / f"{i:04d}.txt").write_text(clean, encoding="utf-8")
-        (docs / "spun" / f"{i:04d}.txt").write_text(spinner.spin(clean, seed=i), encoding="utf-8")
+        text = article(rng, rng.randint(2, 5))
+        (docs / "clean" / f"{i:04d}.txt").write_text(text, encoding="utf-8")
+        (docs / "spun" / f"{i:04d}.txt").write_text(spinner.spin(text, seed=i), encoding="utf-8")
     out = subprocess.run([sys.executable, "-m", "restore", "detect", str(docs), "--jobs", "2"], cwd=ROOT,
                          capture_output=True, text=True, check=True).stdout
-    scores = {"clean": [], "spun": []}
+    scores: dict[str, list[float]] = {"clean": [], "spun": []}
     for line in out.splitlines():
         score, path = line.split("\t")
         scores[Path(path).parent.name].append(float(score))

@@ -37,7 +37,7 @@ SEED = 7
 def brown_sentences() -> list[str]:
     """The Brown corpus's sentences, its tokenisation undone ("word ," -> "word,")."""
     from corpora import sources
-    out = []
+    out: list[str] = []
     for text in sources.brown():
         for para in text.split("\n\n"):
             para = re.sub(r" ([,.;:!?])", r"\1", para).replace("`` ", '"').replace(" ''", '"')

@@ -84,6 +84,7 @@ def main() -> None:
         result["words"] = bench_batch.build_archive(folder / "archive", args.files)
         one_line_documents(folder / "tiny", args.tiny)
         bench_batch.build_archive(folder / "warm", 20, seed=1)
+        runs: dict[int, dict]
         clusters, runs = {}, {}
         try:
             for n in (1, 2):

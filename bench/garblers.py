@@ -45,6 +45,7 @@ import tarfile
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -86,7 +87,9 @@ def sources(deb: Path) -> list[tuple[str, str]]:
     with tarfile.open(tar_path) as tar:
         for m in tar.getmembers():
             if "/_sources/" in m.name and m.name.endswith(".rst.txt") and "whatsnew" not in m.name:
-                pages.append((m.name, tar.extractfile(m).read().decode("utf-8", "replace")))
+                f = tar.extractfile(m)
+                assert f is not None
+                pages.append((m.name, f.read().decode("utf-8", "replace")))
     return sorted(pages)
 
 
@@ -155,7 +158,7 @@ def letter_map(words: list[str], rng: random.Random) -> dict[str, str]:
     by_letter: dict[str, list[str]] = {}
     for w in sorted(rng.sample(words[:LETTER_POOL], 1500), key=words.index):
         by_letter.setdefault(w[0], []).append(w)
-    table = {}
+    table: dict[str, str] = {}
     for group in by_letter.values():
         if len(group) < 2:
             continue
@@ -232,6 +235,7 @@ def make(name: str, docs: list[str], words: list[str], out: Path, n_learn: int =
     """Write the garbler's train, test and learn sets under ``out``; return its facts."""
     rng = random.Random(f"{seed}-{name}")
     spin = random.Random(f"{seed}-{name}-spin")
+    garbled: Callable[[str], str]
     if name == "neighbour":
         spinner = Spinner(neighbour_map(words))
         table = spinner.table
@@ -296,6 +300,8 @@ def clean_neighbours(model: Path, test: Path) -> dict:
     """What a ``train`` model restores when each word's neighbours are the clean original's: a bound
     that no search through the choices can beat, so what it still misses is the context model's.
     (It swaps the decoder's iterated choices, ``Restorer._icm``, for the truth.)"""
+    import numpy as np
+
     from restore.decode import Restorer
     from restore.evaluate import evaluate as score
     from restore.lattice import Lattice
@@ -303,7 +309,7 @@ def clean_neighbours(model: Path, test: Path) -> dict:
     from restore.pairs import read_pairs
 
     class Told(Restorer):
-        truth = None
+        truth: np.ndarray | None = None
 
         def _icm(self, doc, rate, first_round=None):
             if self.truth is not None and len(self.truth) == len(doc.stream):
@@ -348,7 +354,7 @@ def main() -> int:
         row: dict = {**facts}
         print(f"{name}: {facts['map']} words mapped; ceiling {facts['ceiling']:.1%} of test swaps seen in "
               f"training; {facts['learn_words']} words to learn from", flush=True)
-        runs = []
+        runs: list[tuple[str, list[str] | None]] = []
         if not args.skip_train:
             runs += [("train (context mixed with shipped)", ["train", str(out / "train.jsonl"), "-o",
                                                              str(out / "train.model"), "--context-from", str(shipped)]),

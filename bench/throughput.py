@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import ftfy
 
+import restore
 from corpora import sources
 from restore import Model, Restorer
 from restore.spin import Spinner
@@ -68,7 +69,7 @@ def main() -> None:
     parser.add_argument("--model", type=Path, help="a model file (default: the shipped one)")
     args = parser.parse_args()
     ascii_text = spun_news(args.megabytes)
-    path = args.model or Path(__import__("restore").__file__).parent / "data" / "default.model"
+    path = args.model or Path(restore.__file__).parent / "data" / "default.model"
     load = median_seconds(lambda: Model.load(path), args.repeat)
     model = Model.load(path)
     decoder, pipeline = Restorer(model, fix_mojibake=False), Restorer(model)

@@ -23,7 +23,7 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
+from typing import AbstractSet, Callable, cast
 
 import numpy as np
 
@@ -123,14 +123,14 @@ def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr)
 
 
-def _lexicon_files(pattern: str, skip: set[str], within: set[str] | None = None) -> list[Path]:
+def _lexicon_files(pattern: str, skip: AbstractSet[str], within: set[str] | None = None) -> list[Path]:
     """The files of ``lexicon/`` matching ``pattern`` whose names start with none of ``skip`` (and,
     given ``within``, with one of those)."""
     return [p for p in sorted(LEXICON.glob(pattern)) if not any(p.name.startswith(s) for s in skip)
             and (within is None or p.name.startswith(tuple(within)))]
 
 
-def read_lexicon(skip: set[str], only: str | None = None, within: set[str] | None = None) -> list[tuple[str, str, int]]:
+def read_lexicon(skip: AbstractSet[str], only: str | None = None, within: set[str] | None = None) -> list[tuple[str, str, int]]:
     """Observed swaps ``(original, garbled, count)`` from ``lexicon/*-lexicon.tsv`` and ``phrases.tsv``
     (or from ``lexicon/ONLY-lexicon.tsv``; ``within``: see ``_lexicon_files``)."""
     rows = []
@@ -142,7 +142,7 @@ def read_lexicon(skip: set[str], only: str | None = None, within: set[str] | Non
     return rows
 
 
-def articles(skip: set[str], within: set[str] | None = None) -> set[str]:
+def articles(skip: AbstractSet[str], within: set[str] | None = None) -> set[str]:
     """The names of the real articles whose unswapped words were counted (``*-places.tsv`` or,
     for the seed, ``*-survivors.tsv``), but those whose names start with ``skip`` (``within``: see
     ``_lexicon_files``)."""
@@ -150,7 +150,7 @@ def articles(skip: set[str], within: set[str] | None = None) -> set[str]:
             for p in _lexicon_files(pattern, skip, within)}
 
 
-def read_observed(skip: set[str], within: set[str] | None = None) -> ChannelCounts:
+def read_observed(skip: AbstractSet[str], within: set[str] | None = None) -> ChannelCounts:
     """What the real articles showed, but those whose names start with ``skip`` (and, given ``within``,
     only those whose names start with one of ``within``): every swap (``*-lexicon.tsv``,
     ``phrases.tsv``), and how often each word stood unswapped, and where.
@@ -179,13 +179,13 @@ def read_observed(skip: set[str], within: set[str] | None = None) -> ChannelCoun
         name = path.name[:-len("-survivors.tsv")]
         if name in placed:
             continue
-        here = Counter()
+        here: Counter[str] = Counter()
         for original, garbled, count in read_lexicon(skip, only=name):
             if not same_word(original, garbled):
                 here[original] += count
         for line in path.read_text(encoding="utf-8").splitlines():
-            word, count = line.split("\t")
-            observed.kept[word] += int(count)
+            word, survived = line.split("\t")
+            observed.kept[word] += int(survived)
             observed.aligned[word] += here[word]
         for word in here:                                   # rewritten here (where it stood is not known)
             observed.fates[word, True] += 1
@@ -194,7 +194,7 @@ def read_observed(skip: set[str], within: set[str] | None = None) -> ChannelCoun
 
 def wordfreq_prior(n: int = 100_000) -> dict[str, float]:
     import wordfreq
-    prior = Counter()
+    prior = cast("dict[str, float]", Counter())      # a Counter, of float frequencies
     for word in wordfreq.top_n_list("en", n):
         prior[normalize(word)] += wordfreq.word_frequency(word, "en")
     return prior
@@ -229,7 +229,7 @@ def base_form(word: str, tags: dict) -> bool:
     """
     counts = tags.get(word)
     n = sum(counts.values()) if counts else 0
-    return n >= 5 and sum(counts[t] for t in BASE_TAGS) >= 0.5 * n
+    return n >= 5 and counts is not None and sum(counts[t] for t in BASE_TAGS) >= 0.5 * n
 
 
 def abbreviated(bigrams: dict) -> set[str]:
@@ -238,7 +238,8 @@ def abbreviated(bigrams: dict) -> set[str]:
     The context model reads "Gen." as "gen" then ".", so it would otherwise like
     "gen" wherever a sentence ends ("direct deposit information." -> "direct deposit gen.").
     """
-    total, dotted = Counter(), Counter()
+    total: Counter[str] = Counter()
+    dotted: Counter[str] = Counter()
     for (v, w), count in bigrams.items():
         total[v] += count
         if w == ".":
@@ -255,7 +256,8 @@ def capitalised(texts: list[str]) -> set[str]:
     The spinner leaves capitalised words alone, so these are never the original of a
     lower-case garbled word: "the agency" is not a spun "the FDA".
     """
-    lower, total = Counter(), Counter()
+    lower: Counter[str] = Counter()
+    total: Counter[str] = Counter()
     for text in texts:
         tokens = _TOKENS.findall(text)
         for before, word in zip(tokens, tokens[1:]):
@@ -271,7 +273,7 @@ def emulator_ranks(observed: ChannelCounts, ranked: dict) -> list[float]:
 
     Without observations it falls back to a geometric guess, P(r) = 2^-(r+1).
     """
-    hits = Counter()
+    hits: Counter[int] = Counter()
     for c, swaps in observed.swaps.items():
         nb = ranked.get(c, [])
         for g in swaps:
@@ -407,7 +409,7 @@ class Recipe:
             f"agreement with the observed lexicon: first choice {sum(first)}/{len(first)}")
         return Spinner(table, SPIN_RATE)
 
-    def model(self, skip: set[str] = frozenset(), habit_weight: float = HABIT_WEIGHT) -> tuple[Model, Spinner]:
+    def model(self, skip: AbstractSet[str] = frozenset(), habit_weight: float = HABIT_WEIGHT) -> tuple[Model, Spinner]:
         """The model and emulator that know every lexicon file but those whose names start with ``skip``."""
         import wordfreq
         observed = read_observed(skip)                     # every real swap is a fact for the channel

@@ -44,6 +44,7 @@ LONGEST_PHRASE = 5          # a longer unequal stretch is a paragraph one copy l
 def common_span(raw: dict) -> tuple[str, list[str]] | None:
     """The spun text and the original tokens of the span both copies share, as the shared scorer cuts it."""
     spec = importlib.util.spec_from_file_location("make", SHARED / "real-dev" / "make.py")
+    assert spec is not None and spec.loader is not None
     make = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(make)
     built, _ = make.build(raw)
@@ -60,7 +61,9 @@ def swaps(spun: list[str], original: list[str]) -> tuple[Counter, Counter, Count
     >>> s, kept["agency"], seen["at"]
     (Counter({('at', 'astatine'): 1}), 1, 1)
     """
-    out, kept, seen = Counter(), Counter(), Counter()
+    out: Counter[tuple[str, str]] = Counter()
+    kept: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
     a, b = [t.lower() for t in spun], [t.lower() for t in original]
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         words = [w for w in b[j1:j2] if w.isalpha()]

