@@ -299,6 +299,8 @@ def learn_mixture(stream: np.ndarray, context: ContextModel, *, min_count: int =
     counted = Counter(dict(zip(ids.tolist(), counts.tolist())))
     word = np.array([i >= known or context.vocab[i].isalpha() for i in range(vocab_size)])
     forms = [int(i) for i in by_count if word[i] and counted[int(i)] >= min_count and i != context.unknown][:MAX_FORMS]
+    if not forms:
+        return Mixture()
     frequent = np.argsort(-context.unigram, kind="stable")
     base_words = [int(i) for i in frequent[:ORIGINALS * 2] if word[i]][:ORIGINALS]
     originals = np.array(sorted(set(base_words) | {f for f in forms if f < known}), dtype=np.int64)

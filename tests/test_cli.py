@@ -134,6 +134,14 @@ def test_learn_warns_that_a_few_words_are_too_little_to_learn_from_and_says_it_l
     assert "garbled -> original" not in result.stderr            # nothing learned: no table of the base's swaps
 
 
+def test_learn_over_a_few_clean_words_learns_no_new_garbler_and_still_writes_a_model(tmp_path):
+    # the base reads them as clean, so it looks for a new garbler, and no word is seen often enough to be a form
+    (tmp_path / "clean.txt").write_text(CLEAN)
+    result = run("learn", str(tmp_path / "clean.txt"), "-o", str(tmp_path / "m.model"))
+    assert result.returncode == 0 and (tmp_path / "m.model").exists(), result.stderr
+    assert "learned 0 new swaps" in result.stderr
+
+
 def test_learn_names_an_input_that_is_missing(tmp_path):
     result = run("learn", str(tmp_path / "nothing.txt"), "-o", str(tmp_path / "m.model"))
     assert result.returncode == 1 and "nothing.txt" in result.stderr and "Traceback" not in result.stderr
