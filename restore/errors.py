@@ -11,6 +11,10 @@ prints them without a traceback.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["RestoreError", "UsageError", "ModelError", "BadInput", "NotText", "Terminated", "check_text",
            "checked_odds", "shown", "one_line"]
@@ -60,6 +64,23 @@ def model_check(ok: bool, problem: str) -> None:
     """
     if not ok:
         raise ModelError(problem)
+
+
+LOWEST_SCORE = -1e4      # no log-probability or score a model learns comes near it (the shipped model's lowest is
+                         # -273, a channel's "never"); a crafted file's -3e38 passed as finite and overflowed the
+                         # decoder's sums into warnings and restored nothing
+
+
+def scores_check(values: np.ndarray, what: str, *, highest: float = math.inf) -> None:
+    """A ``ModelError`` unless every one of ``values`` is a number from ``LOWEST_SCORE`` to ``highest``.
+
+    >>> import numpy as np
+    >>> scores_check(np.array([-0.5, -3e38]), "unigram", highest=0.0)
+    Traceback (most recent call last):
+    restore.errors.ModelError: unigram out of range
+    """
+    model_check(not len(values) or bool(LOWEST_SCORE <= float(values.min()) and float(values.max()) <= highest),
+                f"{what} out of range")
 
 
 def checked_odds(min_odds: float) -> float:

@@ -10,7 +10,7 @@ from typing import Iterator, Mapping
 
 import numpy as np
 
-from .errors import model_check
+from .errors import model_check, scores_check
 
 
 class WordLists(Mapping):
@@ -63,7 +63,7 @@ class OptionTable(WordLists):
     def __init__(self, garbled: list[str], counts: np.ndarray, originals: np.ndarray, scores: np.ndarray):
         super().__init__(garbled, counts, originals, "channel")
         model_check(len(scores) == self.text.count("\n"), "channel counts do not match")
-        model_check(bool(np.isfinite(scores).all()), "channel scores out of range")
+        scores_check(scores, "channel scores")
         self.scores = scores
 
     def _items(self) -> list:

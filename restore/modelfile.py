@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
-from .errors import ModelError
+from .errors import ModelError, scores_check
 from .errors import model_check as _check
 from .files import new_file_mode
 from .lazylists import OptionTable, WordLists
@@ -395,15 +395,15 @@ def _words(blob: np.ndarray, count: int | None, what: str) -> list[str]:
 
 
 def _log_probs(name: str, values: np.ndarray) -> np.ndarray:
-    """``values`` as float32, checked to be log-probabilities (finite, at most 0)."""
+    """``values`` as float32, checked to be log-probabilities (at most 0, and not past ``LOWEST_SCORE``)."""
     values = values.astype(np.float32)
-    _check(bool(np.isfinite(values).all()) and (not len(values) or float(values.max()) <= 0.0),
-           f"{name} out of range")
+    scores_check(values, name, highest=0.0)
     return values
 
 
 def _model(a: dict[str, np.ndarray], header: dict) -> Model:
     from .model import UNKNOWN, Channel, ChannelLayout, ContextModel, Model
+    from .tokenize import BOUNDARY
     vocab = _words(a["vocab"], None, "words")
     size = len(vocab)
     _check(0 < size < 1 << ID_BITS, "no vocabulary")
@@ -434,6 +434,7 @@ def _model(a: dict[str, np.ndarray], header: dict) -> Model:
     except KeyError:
         raise ModelError(f"no {UNKNOWN} word") from None
     _check(len(context.ids) == size, "repeated words")
+    _check(BOUNDARY in context.ids and "" not in context.ids, f"no {BOUNDARY} word, or an empty one")
 
     garbled = _words(a["channel_garbled"], len(a["channel_counts"]), "garbled words")
     table = OptionTable(garbled, a["channel_counts"], a["channel_originals"], a["channel_scores"])
@@ -448,7 +449,7 @@ def _model(a: dict[str, np.ndarray], header: dict) -> Model:
     _check(int(layout_counts.sum(dtype=np.int64)) == len(layout_originals) == len(layout_scores),
            "layout counts do not match")
     _check(not len(layout_originals) or int(layout_originals.max()) < size, "layout word out of range")
-    _check(bool(np.isfinite(layout_scores).all()), "layout scores out of range")
+    scores_check(layout_scores, "layout scores")
     ends = np.cumsum(layout_counts, dtype=np.int64).tolist()
     span = dict(zip(map(garbled.__getitem__, layout_garbled.tolist()), zip([0, *ends], ends)))
     prop_ids, prop_values = a["layout_propensity_ids"], a["layout_propensity"]

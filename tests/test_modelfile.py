@@ -174,6 +174,12 @@ def test_the_shipped_models_checksum_is_not_recomputed_but_a_damaged_member_is_s
     (lambda a: a.update(neighbour_words=np.frombuffer(b"show\n", np.uint8), neighbour_counts=np.array([3], "<u4"),
                         neighbour_options=np.frombuffer(b"display\n", np.uint8)), "neighbour counts do not match"),
     (lambda a: a["propensity"].__setitem__(0, np.nan), "propensity out of range"),
+    # finite, but past any log-probability a model learns: the decoder's sums overflowed into warnings
+    (lambda a: a.update(unigram=np.full_like(a["unigram"], -3e38)), "unigram out of range"),
+    (lambda a: a["channel_scores"].__setitem__(0, -1e30), "channel scores out of range"),
+    # every text starts with the sentence boundary word: without it the decoder failed on the first text
+    (lambda a: a.update(vocab=np.frombuffer(a["vocab"].tobytes().replace(b"<s>\n", b"\n", 1), np.uint8)),
+     "no <s> word"),
 ])
 def test_a_file_with_a_valid_checksum_but_nonsense_inside_is_refused(saved, tmp_path, change, message):
     with pytest.raises(ModelError, match=re.escape(message)):
