@@ -139,16 +139,23 @@ def _lexicon(paths):
     return rows
 
 
+def _check_model_output(path: str) -> None:
+    """A ``RestoreError`` now, before any work, where a model cannot be written to ``path``."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise RestoreError(f"{path}: cannot write the model (no folder {folder})")
+    if os.path.isdir(path):
+        raise RestoreError(f"{path}: cannot write the model (it is a folder)")
+
+
 def cmd_train(args) -> int:
     from .inputs import refuse_overwriting
     from .learn import train_model
     from .pairs import files_read
-    folder = os.path.dirname(os.path.abspath(args.output))
-    if not os.path.isdir(folder):
-        raise RestoreError(f"{args.output}: cannot write the model (no folder {folder})")
+    _check_model_output(args.output)
     refuse_overwriting(args.output, files_read(args.pairs) + list(args.lexicon or []) + [args.context_from])
     failed = _Failures()
-    pairs = _pairs(args.pairs, failed)
+    pairs = [pair for pair in _pairs(args.pairs, failed) if any(side.strip() for side in pair)]
     if not pairs:
         return failed.nothing_left(f"no training pairs in {_named(args.pairs)}")
     base = None if args.own_context else _model(args.context_from).context
@@ -162,9 +169,7 @@ def cmd_train(args) -> int:
 def cmd_learn(args) -> int:
     from .decipher import ENOUGH_WORDS, MIN_COUNT, decipher, learned_swaps, raised_swaps, summary
     from .inputs import find_files, read_corpus, refuse_overwriting
-    folder = os.path.dirname(os.path.abspath(args.output))
-    if not os.path.isdir(folder):
-        raise RestoreError(f"{args.output}: cannot write the model (no folder {folder})")
+    _check_model_output(args.output)
     found = list(find_files(args.inputs))           # walked once: to guard the output, then to read
     refuse_overwriting(args.output, [item.path for item in found] + [args.base])
     say = (lambda line: None) if args.quiet else (lambda line: print(f"restore: {one_line(line)}", file=sys.stderr))
@@ -223,7 +228,7 @@ def cmd_eval(args) -> int:
     from .evaluate import evaluate
     restorer = Restorer(_model(args.model), fix_mojibake=not args.no_ftfy)
     failed = _Failures()
-    pairs = _pairs(args.pairs, failed)
+    pairs = [pair for pair in _pairs(args.pairs, failed) if any(side.strip() for side in pair)]
     if not pairs:
         return failed.nothing_left(f"no pairs to score in {_named(args.pairs)}")
     result = evaluate(pairs, restorer.restore)

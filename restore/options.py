@@ -44,6 +44,24 @@ def _document_options(parser) -> None:
     parser.add_argument("--no-ftfy", action="store_true", help="do not repair mojibake first")
 
 
+def _at_least_one(text: str) -> int:
+    """``text`` as a whole number of 1 or more, for argparse.
+
+    >>> _at_least_one("3"), _at_least_one(" 2 ")
+    (3, 2)
+    >>> _at_least_one("0")
+    Traceback (most recent call last):
+    argparse.ArgumentTypeError: 0 is not a whole number of 1 or more
+    """
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a whole number of 1 or more")
+    return n
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, with a usage error in one line that says where the options are listed, not the whole usage."""
 
@@ -120,7 +138,7 @@ def build_parser(commands: Mapping[str, Callable]) -> argparse.ArgumentParser:
     learn.add_argument("-o", "--output", required=True, metavar="MODEL", help="where to write the model")
     learn.add_argument("--base", metavar="MODEL", help="the model whose context model and swaps to start from "
                        "(default: the shipped model)")
-    learn.add_argument("--iterations", type=int, metavar="N", help="rounds of decoding (default 8)")
+    learn.add_argument("--iterations", type=_at_least_one, metavar="N", help="rounds of decoding (default 8)")
     from .formats import FORMATS
     learn.add_argument("--format", choices=FORMATS, help="the input format (default: by extension)")
     learn.add_argument("--field", action="append", metavar="PATH", help="JSON Lines: a field to learn from, "

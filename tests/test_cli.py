@@ -175,3 +175,25 @@ def test_eval_prints_error_rates_before_and_after(pairs):
 def test_every_command_has_help(command):
     result = run(command, "--help")
     assert result.returncode == 0 and "usage: restore" in result.stdout
+
+
+def test_learn_refuses_fewer_than_one_round_of_decoding_before_reading_anything(tmp_path):
+    result = run("learn", str(tmp_path / "nothing.txt"), "-o", str(tmp_path / "m.model"), "--iterations", "0")
+    assert result.returncode == 2 and "--iterations: 0 is not a whole number of 1 or more" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["train", "learn"])
+def test_a_model_output_that_is_a_folder_is_refused_before_any_work(tmp_path, command):
+    (tmp_path / "spun.txt").write_text(SPUN)
+    (tmp_path / "out").mkdir()
+    result = run(command, str(tmp_path / "spun.txt"), "-o", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert result.stderr == f"restore: error: {tmp_path / 'out'}: cannot write the model (it is a folder)\n"
+
+
+def test_train_on_pairs_without_a_word_is_no_training_pairs(tmp_path):
+    (tmp_path / "e.spun.txt").write_text("")
+    (tmp_path / "e.clean.txt").write_text("\n")
+    result = run("train", str(tmp_path / "e.spun.txt"), "-o", str(tmp_path / "m.model"), "--own-context")
+    assert result.returncode == 1 and "no training pairs in" in result.stderr
+    assert not (tmp_path / "m.model").exists()
