@@ -222,7 +222,7 @@ def _explicit(args: Iterable[str]) -> set[str]:
 def _jobs(args, output_dir, in_place, backup, resume) -> Iterator[Job]:
     explicit = _explicit(args)
     is_named = _named_in(explicit)
-    patterns = [os.path.abspath(a) for a in args if _is_glob(a) and not os.path.lexists(a)]
+    patterns = {os.path.abspath(a): a for a in args if _is_glob(a) and not os.path.lexists(a)}
     started = time.time_ns()     # file times lag the clock by up to a tick: no false alarm, late ones missed
     for path, relative, problem, skipped in find_files(args, backup):
         if problem:
@@ -238,8 +238,13 @@ def _jobs(args, output_dir, in_place, backup, resume) -> Iterator[Job]:
             yield job
         elif output_dir:
             target = os.path.join(output_dir, relative or os.path.basename(path))
-            if (explicit or patterns) and _is_input(os.path.realpath(target), explicit, patterns):
+            real = os.path.realpath(target)
+            glob = next((a for p, a in patterns.items() if _glob_matches(real, p)), None)
+            if real in explicit:
                 yield Job(path, target, "failed", f"its output {shown(target)} is an input (--in-place overwrites inputs)")
+            elif glob is not None:
+                yield Job(path, target, "failed", f"its output {shown(target)} matches the input glob {shown(glob)}, "
+                          "and would be read as an input next time: choose an output folder outside it")
             else:
                 yield _check_target(Job(path, target, named=is_named(path)), started, resume)
         else:
@@ -292,10 +297,6 @@ def _mtime(path: str) -> int | None:
         return os.stat(path).st_mtime_ns
     except OSError:
         return None
-
-
-def _is_input(path: str, explicit: set, patterns: list) -> bool:
-    return path in explicit or any(_glob_matches(path, p) for p in patterns)
 
 
 def _glob_matches(path: str, pattern: str) -> bool:

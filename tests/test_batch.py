@@ -171,6 +171,15 @@ def test_an_output_that_is_also_an_input_is_not_written(capsys, tmp_path):
     assert "is an input" in err
 
 
+def test_an_output_a_recursive_input_glob_would_match_is_refused_saying_so(capsys, tmp_path, monkeypatch):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.txt").write_text(SPUN)
+    monkeypatch.chdir(tmp_path)
+    code, _, err = fix(capsys, "**/a.txt", "--output-dir", "out")
+    assert code == 1 and not (tmp_path / "out").exists()
+    assert "its output out/sub/a.txt matches the input glob **/a.txt" in err
+
+
 def test_two_inputs_with_one_output_path_write_it_once(capsys, tmp_path):
     for folder in ("a", "b"):                      # long enough to be written a clock tick after the start
         (tmp_path / folder).mkdir()
