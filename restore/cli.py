@@ -83,7 +83,10 @@ def cmd_detect(args) -> int:
     settings = _settings(args, detect=True, threshold=args.threshold)
     jobs = batch.plan(args.files or ["-"])
     _model(args.model)
-    return batch.run(jobs, settings, workers=args.jobs, ordered=True).exit_code
+    tally = batch.run(jobs, settings, workers=args.jobs, ordered=True)
+    if not tally.files and not tally.stopped:
+        print(f"restore: no files found in {_named(args.files)}", file=sys.stderr)    # an empty folder: say so
+    return tally.exit_code
 
 
 class _Failures:

@@ -157,9 +157,12 @@ def plan(args: list[str], *, output_dir: str | None = None, in_place: bool = Fal
 
 def check_log_path(option: str, path: str | None, args: list[str]) -> None:
     """A ``UsageError`` if the file ``path`` that ``option`` (--report, --changes) names is also an
-    input: named, found in an input folder, or matched by an input glob."""
+    input: named, found in an input folder, or matched by an input glob; or if it is ``-``, which
+    names standard output everywhere else but would be a file called "-" here."""
     if not path:
         return
+    if path == "-":
+        raise UsageError(f"{option} -: give it a file name (it writes a file, not standard output)")
     real = os.path.realpath(path)
     for arg in args:
         if arg == "-":

@@ -197,3 +197,16 @@ def test_train_on_pairs_without_a_word_is_no_training_pairs(tmp_path):
     result = run("train", str(tmp_path / "e.spun.txt"), "-o", str(tmp_path / "m.model"), "--own-context")
     assert result.returncode == 1 and "no training pairs in" in result.stderr
     assert not (tmp_path / "m.model").exists()
+
+
+def test_detect_says_an_empty_folder_held_no_files(tmp_path):
+    result = run("detect", str(tmp_path))
+    assert result.returncode == 0 and result.stderr == f"restore: no files found in {tmp_path}\n"
+
+
+@pytest.mark.parametrize("option", ["--changes", "--report"])
+def test_a_log_option_given_a_dash_asks_for_a_file_name_instead_of_writing_a_file_called_dash(tmp_path, option):
+    (tmp_path / "a.txt").write_text(SPUN)
+    result = run("fix", str(tmp_path / "a.txt"), "-o", str(tmp_path / "out"), option, "-", cwd=tmp_path)
+    assert result.returncode == 2 and f"{option} -: give it a file name" in result.stderr
+    assert not (tmp_path / "-").exists()
