@@ -309,11 +309,18 @@ def _glob_matches(path: str, pattern: str) -> bool:
     return _under(path, os.path.abspath(_glob_root(pattern))) and PurePath(path).match(PurePath(pattern).name)
 
 
+def _parquet_texts(path: str, fields: Iterable[str]) -> list[str]:
+    """The text of each row of a Parquet file's text columns (``restore.parquet``): all of it, or an error."""
+    from . import parquet
+    with parquet.ParquetSource(path, list(fields)) as source:
+        return [text for _, text in parquet.documents(source) if text.strip()]
+
+
 def read_corpus(inputs: list[str], *, fmt: str | None = None, fields: Iterable[str] = ("text",),
                 encoding: str = "utf-8", skipped: Callable[[str], None] = lambda _: None,
                 failed: Callable[[str], None] | None = None, found: Iterable[Found] | None = None) -> list[str]:
-    """The text of every document among ``inputs`` (files, folders, globs; plain text, HTML or
-    JSON Lines), read as ``restore fix`` reads them; empty files, and binary ones a folder or a glob
+    """The text of every document among ``inputs`` (files, folders, globs; plain text, HTML,
+    JSON Lines or Parquet), read as ``restore fix`` reads them; empty files, and binary ones a folder or a glob
     turned up, are passed to ``skipped``; anything unreadable, or a binary file named in ``inputs``,
     is a ``BadInput`` naming the file, or with ``failed``, passed to it, and the rest is read.
     ``found`` may give what ``find_files(inputs)`` found, if the caller walked them already.
@@ -338,6 +345,9 @@ def read_corpus(inputs: list[str], *, fmt: str | None = None, fields: Iterable[s
             (skipped if item.skipped else fail)(f"{item.path}: {item.problem}")
             continue
         try:
+            if formats.format_of(item.path, fmt) == "parquet":
+                texts.extend(_parquet_texts(item.path, fields))
+                continue
             with Reader(item.path, encoding) as reader:
                 reader.skip_if_no_text()
                 texts.extend([text for _, text in formats.documents(       # all of a file, or none of it

@@ -134,15 +134,15 @@ def build_parser(commands: Mapping[str, Callable]) -> argparse.ArgumentParser:
                            "spun text alone (no originals), over a base model's context model; writes a model "
                            "for restore fix --model.")
     learn.add_argument("inputs", nargs="+", metavar="INPUT", help="files, directories (searched recursively) "
-                       "or globs of spun text, HTML or JSON Lines")
+                       "or globs of spun text, HTML, JSON Lines or Parquet")
     learn.add_argument("-o", "--output", required=True, metavar="MODEL", help="where to write the model")
     learn.add_argument("--base", metavar="MODEL", help="the model whose context model and swaps to start from "
                        "(default: the shipped model)")
     learn.add_argument("--iterations", type=_at_least_one, metavar="N", help="rounds of decoding (default 8)")
-    from .formats import FORMATS
-    learn.add_argument("--format", choices=FORMATS, help="the input format (default: by extension)")
+    from .formats import BATCH_FORMATS
+    learn.add_argument("--format", choices=BATCH_FORMATS, help="the input format (default: by extension)")
     learn.add_argument("--field", action="append", metavar="PATH", help="JSON Lines: a field to learn from, "
-                       "dotted for nested ones (repeatable; default: text)")
+                       "dotted for nested ones; Parquet: a column (repeatable; default: text)")
     learn.add_argument("--encoding", default="utf-8", help="the inputs' encoding, or auto (default: utf-8)")
     learn.add_argument("-q", "--quiet", action="store_true", help="no progress and no summary")
     learn.set_defaults(run=commands["learn"], parser=learn)

@@ -148,3 +148,17 @@ def test_parquet_files_cannot_be_reviewed_or_diffed(capsys, tmp_path):
     capsys.readouterr()
     assert main(["review", str(tmp_path / "a.parquet"), "-o", str(tmp_path / "a.html")]) == 1
     assert "parquet files cannot be reviewed" in capsys.readouterr().err
+
+
+def test_learn_reads_the_text_columns_of_a_parquet_file_as_fix_does(tmp_path):
+    from restore.inputs import read_corpus
+    write_articles(tmp_path / "a.parquet", rows=4)
+    assert read_corpus([str(tmp_path / "a.parquet")]) == [TEXTS[0], TEXTS[2], TEXTS[3]]      # a null row is none
+
+
+def test_learn_names_a_parquet_column_that_holds_no_text(tmp_path):
+    from restore.errors import BadInput
+    from restore.inputs import read_corpus
+    write_articles(tmp_path / "a.parquet", rows=4)
+    with pytest.raises(BadInput, match=r"a\.parquet: column 'id' holds int64, not text$"):
+        read_corpus([str(tmp_path / "a.parquet")], fields=["id"])
