@@ -112,6 +112,8 @@ def _walk(folder: str, root: str, ignore_suffix: str | None) -> Iterator[Found]:
                     yield Found(entry.path, relative)
             elif entry.is_file(follow_symlinks=False):
                 yield Found(entry.path, relative)
+            else:                   # a pipe, socket or device: reading one from a folder could block
+                yield Found(entry.path, relative, "not a regular file", skipped=True)
         except OSError as e:
             yield Found(entry.path, relative, f"cannot read ({e.strerror})")
 

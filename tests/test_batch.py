@@ -495,3 +495,13 @@ def test_detect_with_a_threshold_prints_a_verdict_for_each_json_line(capsys, tmp
     _, out, _ = restore(capsys, "detect", tmp_path / "a.jsonl", "--threshold", "0.5")
     assert [line.split("\t")[1:] for line in out.splitlines()] == [
         ["spun", f"{tmp_path}/a.jsonl:1"], ["clean", f"{tmp_path}/a.jsonl:2"]]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_pipe_found_in_a_folder_is_skipped_and_said_not_read(capsys, tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(SPUN)
+    os.mkfifo(tmp_path / "in" / "pipe.txt")            # reading it would wait for a writer forever
+    code, _, err = fix(capsys, tmp_path / "in", "--output-dir", tmp_path / "out")
+    assert code == 0 and f"skipped: {tmp_path / 'in' / 'pipe.txt'}: not a regular file" in err
+    assert (tmp_path / "out" / "a.txt").exists() and not (tmp_path / "out" / "pipe.txt").exists()
