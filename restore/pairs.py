@@ -3,7 +3,9 @@
 Two formats:
 
 * parallel files ``NAME.spun.txt`` and ``NAME.clean.txt`` (name either one);
-* JSON Lines, one ``{"spun": ..., "clean": ...}`` object per line (``.jsonl``).
+* JSON Lines, one ``{"spun": ..., "clean": ...}`` object per line (``.jsonl``).  A lone
+  surrogate (``"\\ud800"``, which JSON allows and UTF-8 cannot hold) is read as U+FFFD, as
+  ``restore fix`` reads it, so no word learned holds one.
 
 >>> import tempfile, pathlib
 >>> d = pathlib.Path(tempfile.mkdtemp())
@@ -14,6 +16,7 @@ Two formats:
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -21,6 +24,8 @@ from .errors import RestoreError
 from .files import read_text
 
 __all__ = ["PairError", "files_read", "read_pairs", "read_text", "unique_pair_files"]
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class PairError(RestoreError):
@@ -42,12 +47,21 @@ def read_pairs(paths: Iterable[str | Path]) -> Iterator[tuple[str, str]]:
                 if not (isinstance(row, dict) and isinstance(row.get("spun"), str)
                         and isinstance(row.get("clean"), str)):
                     raise PairError(f'{path}:{n}: expected a JSON object with "spun" and "clean" texts')
-                yield row["spun"], row["clean"]
+                yield _sound(row["spun"]), _sound(row["clean"])
         elif name.endswith((".spun.txt", ".clean.txt")):
             stem = name.rsplit(".", 2)[0]
             yield read_text(path.with_name(stem + ".spun.txt")), read_text(path.with_name(stem + ".clean.txt"))
         else:
             raise PairError(f"{path}: not a pairs file (expected NAME.spun.txt, NAME.clean.txt or .jsonl)")
+
+
+def _sound(text: str) -> str:
+    """``text`` with each lone surrogate (a JSON escape that is half a character) as U+FFFD.
+
+    >>> _sound("we \\ud800 go")
+    'we \ufffd go'
+    """
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def unique_pair_files(paths: Iterable[str | Path]) -> list[Path]:

@@ -85,6 +85,13 @@ def test_train_never_writes_its_model_over_a_pairs_file(tmp_path):
     assert clean.read_text() == "Workers at the agency have been told."
 
 
+def test_train_on_json_pairs_with_a_lone_surrogate_writes_its_model(tmp_path):
+    (tmp_path / "p.jsonl").write_text('{"spun": "we \\ud800 tin go", "clean": "we can \\ud800 go"}\n')
+    result = run("train", "-o", tmp_path / "p.model", "--own-context", tmp_path / "p.jsonl")
+    assert result.returncode == 0 and "internal error" not in result.stderr, result.stderr
+    assert (tmp_path / "p.model").stat().st_size > 0
+
+
 def test_learn_never_writes_its_model_over_a_text_it_learns_from(tmp_path):
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.txt").write_text(SPUN)

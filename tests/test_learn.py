@@ -38,6 +38,11 @@ def test_parallel_files_are_read_as_one_pair(pairs):
         ((pairs / "small.spun.txt").read_text(), (pairs / "small.clean.txt").read_text())]
 
 
+def test_a_lone_surrogate_in_json_pairs_is_read_as_a_replacement_character(tmp_path):
+    (tmp_path / "p.jsonl").write_text('{"spun": "we \\ud800 tin go", "clean": "we can \\udcff go"}\n')
+    assert list(read_pairs([tmp_path / "p.jsonl"])) == [("we \ufffd tin go", "we can \ufffd go")]
+
+
 def test_unseen_words_borrow_the_spinners_ranked_neighbours():
     counts = ChannelCounts()
     counts.add_lexicon([("at", "astatine", 1), ("he", "helium", 1)])
