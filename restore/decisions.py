@@ -13,7 +13,8 @@ editor chose).  ``text`` is what goes into the output; it may be left out for ac
 A change with no line is not made.
 
 ``apply`` checks every line against the document (the garbled text must stand at its offsets) and
-writes exactly the text the page exports.
+writes exactly the text the page exports.  In HTML a text other than the garbled one is written
+escaped (``<`` as ``&lt;``; in an alt or title value, quotes too), so no decision adds markup.
 
 >>> from restore import Change
 >>> from restore.document import Document, Region
@@ -28,12 +29,13 @@ restore.decisions.DecisionsError: a.decisions.jsonl:1: change 0 does not match a
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from typing import Iterable
 
 from .changes import Change
-from .document import Document, Region, ReviewError
+from .document import Document, ReviewError
 
 DECISIONS = ("accept", "reject", "replace")
 
@@ -180,7 +182,7 @@ def apply(doc: Document, decisions: list[Decision]) -> str:
             continue
         base = starts[k]
         spans = [Change(d.start - base, d.end - base, d.garbled, d.text, 1.0) for d in placed[k]]
-        parts.append(Region(part.text, spans, part.quoted, part.value, part.ascii).render([c.restored for c in spans]))
+        parts.append(dataclasses.replace(part, changes=spans).render([c.restored for c in spans]))
         k += 1
     return "".join(parts)
 

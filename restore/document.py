@@ -24,7 +24,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from . import formats
+from . import formats, markup
 from .changes import Change
 from .errors import RestoreError
 
@@ -44,6 +44,13 @@ class Region:
     For a JSON Lines field, ``quoted`` is the string as the file writes it (kept when the value
     comes out as it was read), ``value`` the value as read when mojibake repair changed it, and
     ``ascii`` whether a new value is written with ``\\u`` escapes (as the line was ASCII).
+    For HTML, ``attributes`` are the alt and title values in ``text`` as ``(start, end, quoted)``,
+    and a text other than the garbled one is written escaped (``markup.escape``), so it stays text.
+
+    >>> html = Region("<p title='astatine'>astatine</p>", attributes=((10, 18, markup.QUOTED),),
+    ...               changes=[Change(10, 18, "astatine", "at", 1.0), Change(20, 28, "astatine", "at", 1.0)])
+    >>> html.render(["it's", "<b>"]), html.render(["astatine", None])
+    ("<p title='it&#x27;s'>&lt;b&gt;</p>", "<p title='astatine'>astatine</p>")
     """
 
     text: str
@@ -51,12 +58,17 @@ class Region:
     quoted: str | None = None
     value: str | None = None
     ascii: bool = False
+    attributes: tuple | None = None
 
     def render(self, texts: list[str | None]) -> str:
         """The region with ``texts[k]`` in place of its ``k``-th change (None: the garbled text kept)."""
         out, pos = [], 0
         for c, text in zip(self.changes, texts):
-            out += [self.text[pos:c.start], c.garbled if text is None else text]
+            if text is None or text == c.garbled:
+                text = c.garbled
+            elif self.attributes is not None:
+                text = markup.escape(text, markup.context(self.attributes, c.start))
+            out += [self.text[pos:c.start], text]
             pos = c.end
         out.append(self.text[pos:])
         written = "".join(out)
@@ -139,7 +151,7 @@ def read_document(path: str, restorer=None, *, fix_mojibake: bool = True, encodi
     >>> path = os.path.join(tempfile.mkdtemp(), "a.jsonl")
     >>> _ = open(path, "w").write('{"id": 1, "text": "caf\\\\u00e9 bar"}\\n')
     >>> read_document(path).parts
-    ['{"id": 1, "text": ', Region(text='café bar', changes=[], quoted='"caf\\\\u00e9 bar"', value=None, ascii=True), '}\\n']
+    ['{"id": 1, "text": ', Region(text='café bar', changes=[], quoted='"caf\\\\u00e9 bar"', value=None, ascii=True, attributes=None), '}\\n']
     """
     from .files import Reader, Skipped
     fmt = formats.format_of(path, format)
@@ -168,7 +180,7 @@ def _parts(fmt: str, pieces: Iterable[formats.Piece], fields: Iterable[str]):
     for piece in pieces:
         if fmt != "jsonl":
             for view in piece.views:
-                yield Region(view.text, view.changes)
+                yield Region(view.text, view.changes, attributes=view.attributes)
             continue
         if not piece.views:
             yield piece.raw
@@ -189,7 +201,7 @@ def _merged(parts: list) -> list:
         if isinstance(part, str):
             if part:
                 out.append(part)
-        elif out and isinstance(out[-1], Region) and out[-1].quoted is None and part.quoted is None:
+        elif out and isinstance(out[-1], Region) and _plain(out[-1]) and _plain(part):
             last, shift = out[-1], len(out[-1].text)
             moved = [_moved(c, shift) for c in part.changes]
             out[-1] = Region(last.text + part.text, last.changes + moved)
@@ -197,6 +209,10 @@ def _merged(parts: list) -> list:
             out.append(part)
     return out
 
+
+def _plain(region: Region) -> bool:
+    """Whether ``region`` is plain text (not a JSON string, nor HTML), which joins its neighbour."""
+    return region.quoted is None and region.attributes is None
 
 
 def _moved(change: Change, shift: int) -> Change:

@@ -61,7 +61,9 @@ class View:
     """Text that was restored, and the changes made to it (offsets into ``text``).
 
     ``offset`` and ``line`` place ``text`` in the file; for JSON Lines ``field`` names the
-    field, ``line`` is the file's line and ``offset`` counts within the field's value.
+    field, ``line`` is the file's line and ``offset`` counts within the field's value.  For HTML,
+    ``attributes`` are the alt and title values in ``text`` as ``(start, end, quoted)``, for
+    ``markup.escape``.
     """
 
     text: str
@@ -70,6 +72,7 @@ class View:
     line: int = 1
     field: str | None = None
     repairs: list = dataclasses.field(default_factory=list)     # ftfy's edits of the text as read, changes too
+    attributes: tuple | None = None
 
     def located(self) -> Iterator[tuple[int, int, Any]]:
         """``(line, offset, change)`` for each change, in order."""
@@ -350,22 +353,23 @@ def _repair_html(blocks: Iterable[str], fixer: Fixer) -> Iterator[Piece]:
             i = bisect.bisect_right(starts, c.start) - 1
             if i < 0:
                 continue
-            start, end, _ = group[i]
+            start, end = group[i][:2]
             if c.end - starts[i] <= end - start:      # a change across markup or an entity is not made
                 at = start + c.start - starts[i]
                 edits.append(dataclasses.replace(c, start=at, end=at + c.end - c.start))
     edits.sort(key=lambda c: c.start)
+    attributes = tuple((start, end, quoted) for start, end, _, quoted in spans[1])
     out, pos = [], 0
     for c in edits:
-        out += [doc[pos:c.start], c.restored]
+        out += [doc[pos:c.start], markup.escape(c.restored, markup.context(attributes, c.start))]
         pos = c.end
     out.append(doc[pos:])
-    yield Piece(raw, "".join(out), [View(doc, edits, repairs=repairs)])
+    yield Piece(raw, "".join(out), [View(doc, edits, repairs=repairs, attributes=attributes)])
 
 
 def _fix_spans(doc: str, groups: tuple, repair: Callable[[str], tuple[str, list]]) -> tuple[str, tuple, list]:
     """``doc`` with the mojibake in its text spans repaired, the spans moved to match, and the repairs."""
-    every = sorted((start, end, g, k) for g, spans in enumerate(groups) for k, (start, end, _) in enumerate(spans))
+    every = sorted((start, end, g, k) for g, spans in enumerate(groups) for k, (start, end, *_) in enumerate(spans))
     out, pos, shift, repairs = [], 0, 0, []
     moved = [list(spans) for spans in groups]
     for start, end, g, k in every:
@@ -376,7 +380,7 @@ def _fix_spans(doc: str, groups: tuple, repair: Callable[[str], tuple[str, list]
         repairs += [dataclasses.replace(c, start=c.start + start + shift, end=c.end + start + shift) for c in edits]
         out += [doc[pos:start], fixed]
         pos = end
-        moved[g][k] = (start + shift, start + shift + len(fixed), groups[g][k][2])
+        moved[g][k] = (start + shift, start + shift + len(fixed), *groups[g][k][2:])
         shift += len(fixed) - len(text)
     if not out:
         return doc, groups, []

@@ -11,24 +11,29 @@ say where each one is.
 """
 from __future__ import annotations
 
+import bisect
 import html
+import math
 import re
 from html.parser import HTMLParser, attrfind_tolerant, tagfind_tolerant  # type: ignore[attr-defined]
+from typing import Sequence
 
-__all__ = ["text_spans", "view"]
+__all__ = ["QUOTED", "TEXT", "UNQUOTED", "context", "escape", "text_spans", "view"]
 
 INLINE = frozenset("a abbr acronym b bdi bdo big cite code data del dfn em font i img ins kbd label mark q "
                    "s samp small span strike strong sub sup time tt u var wbr".split())
 RAW_TEXT = frozenset({"script", "style"})
 ATTRIBUTES = frozenset({"alt", "title"})
 _ENTITY = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
+_UNQUOTED_ENDS = re.compile(r"[\t\n\f\r =`]")
+TEXT, QUOTED, UNQUOTED = 0, 1, 2     # where a word is written: a text node, an attribute value in quotes or not
 
 
 def view(doc: str, spans: list) -> tuple[str, list[int]]:
     """The text a reader sees in ``spans`` of ``doc`` (each with what stands before it), and where
     each span starts in that text."""
     parts, starts, pos = [], [], 0
-    for start, end, before in spans:
+    for start, end, before, *_ in spans:
         pos += len(before)
         starts.append(pos)
         parts += [before, doc[start:end]]
@@ -36,14 +41,39 @@ def view(doc: str, spans: list) -> tuple[str, list[int]]:
     return "".join(parts), starts
 
 
+def escape(text: str, context: int) -> str:
+    """``text`` as HTML writes it where ``context`` says, so that it is only ever text: in a text
+    node ``&``, ``<`` and ``>`` as entities; in a ``QUOTED`` attribute value quotes too; in an
+    ``UNQUOTED`` one also white space, ``=`` and the backquote, which would end the value there.
+
+    >>> escape("</p><b>A&B's</b>", TEXT), escape('x" onload="y', QUOTED), escape("x onload=y", UNQUOTED)
+    ("&lt;/p&gt;&lt;b&gt;A&amp;B's&lt;/b&gt;", 'x&quot; onload=&quot;y', 'x&#32;onload&#61;y')
+    """
+    text = html.escape(text, quote=context != TEXT)
+    return _UNQUOTED_ENDS.sub(lambda m: f"&#{ord(m.group())};", text) if context == UNQUOTED else text
+
+
+def context(attributes: Sequence[tuple[int, int, int]], at: int) -> int:
+    """Where ``at`` is: in one of ``attributes`` (``(start, end, QUOTED or UNQUOTED)``, in order),
+    that value's ``QUOTED`` or ``UNQUOTED``, else ``TEXT``.
+
+    >>> values = [(3, 5, QUOTED), (9, 12, UNQUOTED)]
+    >>> context(values, 4) == QUOTED, context(values, 9) == UNQUOTED, context(values, 5) == TEXT
+    (True, True, True)
+    """
+    k = bisect.bisect_right(attributes, (at, math.inf)) - 1
+    return attributes[k][2] if k >= 0 and at < attributes[k][1] else TEXT
+
+
 def text_spans(doc: str) -> tuple[list, list]:
     """The text nodes and the ``alt``/``title`` values of ``doc``: two lists of
-    ``(start, end, what stands before it)``, each span free of markup and entities.
+    ``(start, end, what stands before it)``, each span free of markup and entities, a value's
+    with a fourth item: whether it is ``QUOTED`` or ``UNQUOTED``.
 
     >>> doc = '<p>A <b>b</b>&amp;c</p><img alt="d">'
     >>> text, attributes = text_spans(doc)
     >>> text, attributes
-    ([(3, 5, '\\n\\n'), (8, 9, ''), (18, 19, '&')], [(33, 34, '\\n\\n')])
+    ([(3, 5, '\\n\\n'), (8, 9, ''), (18, 19, '&')], [(33, 34, '\\n\\n', 1)])
     >>> view(doc, text)[0]
     '\\n\\nA b&c'
     """
@@ -146,12 +176,13 @@ class _TextFinder(HTMLParser):
             if m.group(1).lower() not in ATTRIBUTES or not m.group(3):
                 continue
             start, end = m.span(3)
-            if tag[start] in "'\"":
+            quoted = QUOTED if tag[start] in "'\"" else UNQUOTED
+            if quoted == QUOTED:
                 start, end = start + 1, end - 1
             before = "\n\n"
             for part in _ENTITY.split(tag[start:end]) if "&" in tag[start:end] else [tag[start:end]]:
                 if part:
-                    self.attributes.append((at + start, at + start + len(part), before))
+                    self.attributes.append((at + start, at + start + len(part), before, quoted))
                     before = ""
                 start += len(part)
                 entity = _ENTITY.match(tag, start)

@@ -25,7 +25,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 from urllib.parse import quote
 
+from . import markup
 from .document import Document, NothingToReview, ReviewError, read_document, write_atomic
+from .errors import one_line, shown
 from .tokenize import match_case, normalize, split_words
 
 DOUBTFUL = 0.6          # changes less sure than this are counted as doubtful in the index
@@ -87,7 +89,8 @@ def export_names(path: str) -> tuple[str, str]:
 
 def page_data(doc: Document) -> dict:
     """What the page's script reads: the document's parts (each region as the text between its
-    changes) and its changes as ``[start, end, garbled, restored, confidence, alternatives, keep]``."""
+    changes, and for HTML where each change is) and its changes as
+    ``[start, end, garbled, restored, confidence, alternatives, keep]``."""
     parts: list[str | dict] = []
     for part in doc.parts:
         if isinstance(part, str):
@@ -99,6 +102,8 @@ def page_data(doc: Document) -> dict:
             pos = c.end
         gaps.append(part.text[pos:])
         region: dict = {"gaps": gaps}
+        if part.attributes is not None:         # HTML: where each change is, as markup.escape takes it
+            region["html"] = [markup.context(part.attributes, c.start) for c in part.changes]
         if part.quoted is not None:
             region["quoted"] = part.quoted
             region["ascii"] = part.ascii
@@ -114,7 +119,17 @@ def page_data(doc: Document) -> dict:
 
 def page(doc: Document, nav: str = "") -> str:
     """The review page of ``doc``; ``nav`` is HTML linking it to its index and neighbours."""
-    return fill(template("review.html"), title=html.escape(doc.path), nav=nav, data=script_json(page_data(doc)))
+    return fill(template("review.html"), title=shown_html(doc.path), nav=nav, data=script_json(page_data(doc)))
+
+
+def shown_html(name: str) -> str:
+    """A file name as a page shows it: as ``shown`` writes it on a line (a name that is not UTF-8,
+    or holds a line break, quoted with escapes), escaped for HTML.
+
+    >>> shown_html("a <b>.txt"), shown_html("bad\\udcffname.txt")
+    ('a &lt;b&gt;.txt', '&#x27;bad\\\\xffname.txt&#x27;')
+    """
+    return html.escape(shown(name))
 
 
 # -- many documents ------------------------------------------------------------------------------
@@ -137,12 +152,14 @@ class Entry:
 
 def link(source: str, target: str) -> str:
     """A safe relative URL from the page ``source`` to the page ``target`` (both relative to the
-    output folder).
+    output folder), percent-encoded from the name's bytes (so a name that is not UTF-8 links too).
 
     >>> link("2024/a.txt.html", "index.html"), link("index.html", "b #1.txt.html")
     ('./../index.html', './b%20%231.txt.html')
+    >>> link("index.html", "bad\\udcffname.txt.html")
+    './bad%FFname.txt.html'
     """
-    return "./" + quote(os.path.relpath(target, os.path.dirname(source) or ".").replace(os.sep, "/"))
+    return "./" + quote(os.fsencode(os.path.relpath(target, os.path.dirname(source) or ".").replace(os.sep, "/")))
 
 
 def _nav(entries: list[Entry], k: int) -> str:
@@ -151,10 +168,10 @@ def _nav(entries: list[Entry], k: int) -> str:
            f"<span>Document {k + 1} of {len(entries)} (most changed first)</span>"]
     if k > 0:
         out.append(f'<a href="{link(here, entries[k - 1].page)}" rel="prev">&lsaquo; Previous: '
-                   f'{html.escape(entries[k - 1].doc.path)}</a>')
+                   f'{shown_html(entries[k - 1].doc.path)}</a>')
     if k + 1 < len(entries):
         out.append(f'<a href="{link(here, entries[k + 1].page)}" rel="next">Next: '
-                   f'{html.escape(entries[k + 1].doc.path)} &rsaquo;</a>')
+                   f'{shown_html(entries[k + 1].doc.path)} &rsaquo;</a>')
     return '<nav class="docs" aria-label="Documents">' + "".join(out) + "</nav>"
 
 
@@ -166,14 +183,14 @@ def index_page(entries: list[Entry], problems: list[tuple[str, str]], title: str
         share, lowest = e.doc.share, e.lowest
         doubtful = sum(c.confidence < DOUBTFUL for c in e.doc.changes)
         rows.append(f'<tr><td class="n">{k}</td><td class="doc"><a href="{link("index.html", e.page)}">'
-                    f'{html.escape(e.doc.path)}</a></td><td class="n">{e.doc.words:,}</td>'
+                    f'{shown_html(e.doc.path)}</a></td><td class="n">{e.doc.words:,}</td>'
                     f'<td class="n">{e.changes:,}</td><td class="n"><span class="bar" style="width:{share * 10:.2f}em">'
                     f'</span>{share:.1%}</td><td class="n">{doubtful:,}</td>'
                     f'<td class="n">{"" if lowest is None else f"{lowest:.0%}"}</td></tr>')
     words, changed = sum(e.doc.words for e in entries), sum(e.changes for e in entries)
     summary = (f"{len(entries):,} documents, {words:,} words, {changed:,} changed "
                f"({changed / words if words else 0:.1%}).")
-    listed = "".join(f"<li>{html.escape(p)}: {html.escape(why)}</li>" for p, why in problems)
+    listed = "".join(f"<li>{shown_html(p)}: {html.escape(one_line(why))}</li>" for p, why in problems)
     return fill(template("review-index.html"), title=html.escape(title), summary=summary, rows="\n".join(rows),
                 problems=f'<h2>Not reviewed</h2><ul class="problems">{listed}</ul>' if problems else "")
 
@@ -213,7 +230,7 @@ def review(inputs: list[str], output: str, restorer, *, say: Callable[[str], Non
     sources = {os.path.realpath(e.doc.path) for e in entries}
     for k, e in enumerate(entries):
         _write_page(os.path.join(output, e.page), page(e.doc, _nav(entries, k)), sources)
-    title = "Review of " + (inputs[0] if len(inputs) == 1 else f"{len(inputs)} inputs")
+    title = "Review of " + (shown(inputs[0]) if len(inputs) == 1 else f"{len(inputs)} inputs")
     _write_page(os.path.join(output, "index.html"), index_page(entries, problems, title), sources)
     return failed
 

@@ -92,6 +92,15 @@ def test_html_restores_text_nodes_and_alt_and_title_attributes(fixer):
     assert repaired("html", doc, fixer) == f'<p title="{CLEAN}">{CLEAN}</p><img src="a.png" alt="{CLEAN}">'
 
 
+def test_html_gets_a_restored_word_as_text_wherever_it_stands():
+    class Odd(Stub):
+        SWAPS = {"astatine": "\"it's\" <b> & co"}
+    doc = '<p title="astatine" alt=astatine>astatine</p>'
+    assert repaired("html", doc, Fixer(Odd(), fix_mojibake=False)) == (
+        '<p title="&quot;it&#x27;s&quot; &lt;b&gt; &amp; co" alt=&quot;it&#x27;s&quot;&#32;&lt;b&gt;&#32;&amp;&#32;co>'
+        '"it\'s" &lt;b&gt; &amp; co</p>')
+
+
 def test_html_leaves_scripts_styles_comments_other_attributes_and_entities_alone(fixer):
     doc = (f'<!DOCTYPE html><html><head><style>/* {SPUN} */</style>'
            f'<script>var s = "{SPUN}";</script></head>'

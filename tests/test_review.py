@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import unquote_to_bytes
 
 import pytest
 
@@ -216,6 +217,61 @@ def test_review_of_a_missing_file_is_one_line(tmp_path):
     assert result.stderr.strip().splitlines() == [f"restore: error: {tmp_path / 'nope.txt'}: no such file"]
 
 
+# -- file names that are not UTF-8, or hold a line break ---------------------------------------------
+
+BAD_NAME = os.fsdecode(b"b\xffname.txt")           # Python's name for the bytes: a lone surrogate for 0xff
+ODD_NAMES = [pytest.param(BAD_NAME, "./b%FFname.txt.html", id="not-utf8"),
+             pytest.param("new\nline.txt", "./new%0Aline.txt.html", id="line-break")]
+
+
+def spun_files(folder: Path, *names: str) -> Path:
+    """``folder`` holding a spun text under each of ``names``; the test is skipped where the file
+    system refuses a name."""
+    folder.mkdir(exist_ok=True)
+    for name in names:
+        try:
+            (folder / name).write_text(SPUN)
+        except (OSError, UnicodeError):
+            pytest.skip(f"this file system refuses the name {name!r}")
+    return folder
+
+
+@pytest.mark.parametrize("name, href", ODD_NAMES)
+def test_review_of_a_folder_writes_a_page_for_an_odd_name_and_the_others(tmp_path, name, href):
+    result = run("review", str(spun_files(tmp_path / "in", "ok.txt", name)), "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert sorted(os.listdir(tmp_path / "out")) == sorted(["index.html", "ok.txt.html", name + ".html"])
+
+
+@pytest.mark.parametrize("name, href", ODD_NAMES)
+def test_the_index_links_an_odd_name_percent_encoded_from_its_bytes(tmp_path, name, href):
+    run("review", str(spun_files(tmp_path / "in", "ok.txt", name)), "-o", str(tmp_path / "out"))
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert sorted(re.findall(r'<td class="doc"><a href="([^"]+)">', index)) == sorted([href, "./ok.txt.html"])
+
+
+def test_pages_link_their_neighbours_by_the_bytes_of_their_names(tmp_path):
+    result = run("review", str(spun_files(tmp_path / "in", "ok.txt", BAD_NAME, "new\nline.txt")), "-o", str(tmp_path / "out"))
+    assert result.returncode == 0 and len(os.listdir(tmp_path / "out")) == 4, result.stderr
+    for name in os.listdir(tmp_path / "out"):
+        hrefs = re.findall(r'href="([^"]+)"', (tmp_path / "out" / name).read_text(encoding="utf-8"))
+        assert hrefs and all((tmp_path / "out" / os.fsdecode(unquote_to_bytes(h))).exists() for h in hrefs)
+
+
+def test_a_page_shows_a_name_that_is_not_utf8_with_the_byte_escaped(tmp_path):
+    run("review", str(spun_files(tmp_path / "in", "ok.txt", BAD_NAME)), "-o", str(tmp_path / "out"))
+    shown = f"&#x27;{tmp_path / 'in'}/b\\xffname.txt&#x27;"
+    assert f"<h1>{shown}</h1>" in (tmp_path / "out" / (BAD_NAME + ".html")).read_text(encoding="utf-8")
+    assert f">{shown}</a></td>" in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+
+
+def test_review_of_one_file_whose_name_is_not_utf8_writes_its_page(tmp_path):
+    spun_files(tmp_path / "in", BAD_NAME)
+    result = run("review", str(tmp_path / "in" / BAD_NAME), "-o", str(tmp_path / "page.html"))
+    assert result.returncode == 0, result.stderr
+    assert "b\\xffname.txt&#x27;</h1>" in (tmp_path / "page.html").read_text(encoding="utf-8")
+
+
 # -- decisions and apply ------------------------------------------------------------------------
 
 @pytest.fixture()
@@ -284,6 +340,37 @@ def test_apply_refuses_decisions_made_for_other_text(reviewed, tmp_path):
     assert line.startswith(f"restore: error: {tmp_path / 'd.jsonl'}:2: change 1 does not match {path}: ")
     assert "expected 'person' at 28..34, found 'erson '" in line
     assert not (tmp_path / "out.txt").exists()
+
+
+def applied_html(path: Path, restorer, tmp_path, change: int, text: str) -> str:
+    """The HTML file at ``path`` as apply writes it with change ``change`` replaced by ``text``."""
+    rows = [d.as_dict() for d in decisions.proposed(read_document(str(path), restorer))]
+    rows[change].update(decision="replace", text=text)
+    result = run("apply", str(path), str(write(tmp_path / "d.jsonl", rows)), "-o", "-")
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_a_replacement_in_html_is_written_as_text_not_markup(files, restorer, tmp_path):
+    out = applied_html(files / "b.html", restorer, tmp_path, 1, "</p><script>alert(1)</script> & co")
+    assert ">Workers &lt;/p&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; co the agency &amp; <b>have</b>" in out
+    assert out.count("<script>") == 1
+
+
+def test_a_replacement_in_an_html_text_node_keeps_its_quotes(files, restorer, tmp_path):
+    out = applied_html(files / "b.html", restorer, tmp_path, 1, "\"at\" it's")
+    assert "<p title=\"at noon\">Workers \"at\" it's the agency" in out
+
+
+def test_a_replacement_in_a_quoted_html_attribute_cannot_end_its_value(files, restorer, tmp_path):
+    out = applied_html(files / "b.html", restorer, tmp_path, 0, "x\" onmouseover='alert(1)'")
+    assert out.startswith('<p title="x&quot; onmouseover=&#x27;alert(1)&#x27; noon">Workers at the agency')
+
+
+def test_a_replacement_in_an_unquoted_html_attribute_cannot_end_its_value(tmp_path, restorer):
+    (tmp_path / "u.html").write_text("<p title=astatine>Workers astatine the agency</p>\n<img alt=astatine src=x.png>\n")
+    out = applied_html(tmp_path / "u.html", restorer, tmp_path, 2, "x onerror=alert(1)")
+    assert out == "<p title=at>Workers at the agency</p>\n<img alt=x&#32;onerror&#61;alert(1) src=x.png>\n"
 
 
 def test_a_line_separator_inside_a_decision_does_not_split_its_line(reviewed, tmp_path):

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from restore import markup
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
 EXAMPLE = "review-example.txt"
@@ -216,6 +218,30 @@ def test_any_text_shows_inertly_and_exports_what_fix_writes(browser, tmp_path, n
     browser.execute_script("restoreReview.decide(0, 'reject'); restoreReview.decide(1, 'replace', 'x\\u2028\"y')")
     payload = browser.execute_script("return restoreReview.exportPayload()")
     assert apply(tmp_path, source, payload["decisions"], *options) == payload["text"].encode("utf-8")
+
+
+def test_the_page_exports_a_replacement_in_html_escaped_as_apply_writes_it(browser, tmp_path):
+    source = tmp_path / "b.html"
+    source.write_text('<p title="astatine noon">Workers astatine the agency.</p><img alt=astatine src=x.png>\n')
+    run("review", str(source), "-o", str(tmp_path / "review.html"))
+    open_page(browser, tmp_path / "review.html")
+    browser.execute_script("restoreReview.decide(0, 'replace', 'x\" y\\'s'); "
+                           "restoreReview.decide(1, 'replace', '</p><script>alert(1)</script> & \"co\"'); "
+                           "restoreReview.decide(2, 'replace', 'x onerror=alert(1)')")
+    payload = browser.execute_script("return restoreReview.exportPayload()")
+    assert payload["text"].startswith('<p title="x&quot; y&#x27;s noon">Workers &lt;/p&gt;&lt;script&gt;')
+    assert payload["text"].endswith("<img alt=x&#32;onerror&#61;alert(1) src=x.png>\n")
+    assert apply(tmp_path, source, payload["decisions"]) == payload["text"].encode("utf-8")
+
+
+def test_the_page_escapes_html_as_python_does(browser, tmp_path):
+    page = tmp_path / "review.html"
+    run("review", EXAMPLE, "-o", str(page), cwd=FIXTURES)
+    open_page(browser, page)
+    for s in ["".join(map(chr, range(0x80))), "&amp; &lt;b&gt; caf\u00e9 \u3000", ""]:
+        for context in (markup.TEXT, markup.QUOTED, markup.UNQUOTED):
+            assert browser.execute_script("return restoreReview.htmlEscape(arguments[0], arguments[1])",
+                                          s, context) == markup.escape(s, context)
 
 
 def test_the_page_encodes_json_fields_as_python_does(browser, tmp_path):
