@@ -34,7 +34,11 @@ class ReviewError(RestoreError):
 
 
 class NothingToReview(ReviewError):
-    """A file with no text to review (empty, or binary)."""
+    """A file with no text to review (empty, or ``binary``)."""
+
+    def __init__(self, message: str, *, binary: bool = False):
+        super().__init__(message)
+        self.binary = binary
 
 
 @dataclass
@@ -153,7 +157,7 @@ def read_document(path: str, restorer=None, *, fix_mojibake: bool = True, encodi
     >>> read_document(path).parts
     ['{"id": 1, "text": ', Region(text='café bar', changes=[], quoted='"caf\\\\u00e9 bar"', value=None, ascii=True, attributes=None), '}\\n']
     """
-    from .files import Reader, Skipped
+    from .files import NotText, Reader, Skipped
     fmt = formats.format_of(path, format)
     if fmt not in formats.FORMATS:
         raise ReviewError(f"{path}: {fmt} files cannot be reviewed (restore fix --changes logs their changes)")
@@ -164,7 +168,7 @@ def read_document(path: str, restorer=None, *, fix_mojibake: bool = True, encodi
         reader.skip_if_no_text()
         parts = list(_parts(fmt, formats.repair(fmt, reader.blocks(), fixer, fields), fields))
     except Skipped as e:
-        raise NothingToReview(f"{path}: {e}") from None
+        raise NothingToReview(f"{path}: {e}", binary=isinstance(e, NotText)) from None
     except formats.BadInput as e:
         raise ReviewError(f"{path}: {e}") from None
     finally:

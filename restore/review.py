@@ -226,6 +226,9 @@ def review(inputs: list[str], output: str, restorer, *, say: Callable[[str], Non
         if os.path.isdir(arg) and (out + os.sep).startswith(os.path.realpath(arg).rstrip(os.sep) + os.sep):
             raise UsageError(f"the output folder {output} is inside the input folder {arg}")
     entries, problems, failed = _read_all(inputs, restorer, say, read)
+    if not entries and not problems:
+        say(f"no files found in {', '.join(map(shown, inputs))}")        # an empty folder: nothing written
+        return 0
     entries.sort(key=lambda e: (-e.doc.share, -e.changes, e.doc.path))
     sources = {os.path.realpath(e.doc.path) for e in entries}
     for k, e in enumerate(entries):
@@ -243,7 +246,8 @@ def _write_page(path: str, text: str, sources: set) -> None:
 
 
 def _read_all(inputs: Iterable[str], restorer, say, read) -> tuple[list[Entry], list, int]:
-    from .inputs import find_files
+    from .inputs import find_files, named_by
+    is_named = named_by(inputs)
     entries, problems, failed, taken = [], [], 0, {"index.html"}
     for path, relative, problem, skipped in find_files(inputs):
         if problem:
@@ -255,7 +259,9 @@ def _read_all(inputs: Iterable[str], restorer, say, read) -> tuple[list[Entry], 
             doc = read_document(path, restorer, **read)
         except NothingToReview as e:
             problems.append((path, str(e).removeprefix(f"{path}: ")))
-            say(f"skipped: {e}")
+            named = e.binary and is_named(path)          # a binary file named, not found: an error, as for fix
+            failed += named
+            say(f"{'error' if named else 'skipped'}: {e}")
             continue
         except ReviewError as e:
             problems.append((path, str(e).removeprefix(f"{path}: ")))

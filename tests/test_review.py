@@ -414,3 +414,18 @@ def test_apply_keeps_no_temporary_file_and_the_usual_permissions(reviewed, tmp_p
 def test_review_and_apply_have_help(command):
     result = run(command, "--help")
     assert result.returncode == 0 and "usage: restore" in result.stdout
+
+
+def test_review_fails_a_binary_file_it_was_named_and_still_reviews_the_rest(tmp_path):
+    (tmp_path / "a.txt").write_text(SPUN)
+    (tmp_path / "b.bin").write_bytes(b"\x00\x01binary\x00" * 50)
+    result = run("review", "-o", str(tmp_path / "out"), str(tmp_path / "a.txt"), str(tmp_path / "b.bin"))
+    assert result.returncode == 1 and f"error: {tmp_path / 'b.bin'}: binary file" in result.stderr
+    assert (tmp_path / "out" / "a.txt.html").exists()
+
+
+def test_review_of_an_empty_folder_says_so_and_writes_nothing(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = run("review", "-o", str(tmp_path / "pages"), str(tmp_path / "empty"))
+    assert result.returncode == 0 and f"no files found in {tmp_path / 'empty'}" in result.stderr
+    assert not (tmp_path / "pages").exists()
