@@ -173,7 +173,7 @@ class Lattice:
         lengths = tables.gaps.columns[0][gap_numbers]          # mostly 0: a space
         ends = np.cumsum(lengths)                  # gap tokens up to and including gap k
         where = 2 + np.arange(n_words) + ends[:n_words]
-        stream = np.full(2 + n_words + ends[-1] + 2, tables.ids[BOUNDARY], dtype=np.int64)
+        stream = np.full(2 + n_words + ends[-1] + 2, tables.ids.get(BOUNDARY, tables.unknown), dtype=np.int64)
         stream[where] = self.word_ids
         marked = np.flatnonzero(lengths)           # gaps with tokens, which end just before the next word
         if len(marked):

@@ -403,7 +403,6 @@ def _log_probs(name: str, values: np.ndarray) -> np.ndarray:
 
 def _model(a: dict[str, np.ndarray], header: dict) -> Model:
     from .model import UNKNOWN, Channel, ChannelLayout, ContextModel, Model
-    from .tokenize import BOUNDARY
     vocab = _words(a["vocab"], None, "words")
     size = len(vocab)
     _check(0 < size < 1 << ID_BITS, "no vocabulary")
@@ -434,7 +433,7 @@ def _model(a: dict[str, np.ndarray], header: dict) -> Model:
     except KeyError:
         raise ModelError(f"no {UNKNOWN} word") from None
     _check(len(context.ids) == size, "repeated words")
-    _check(BOUNDARY in context.ids and "" not in context.ids, f"no {BOUNDARY} word, or an empty one")
+    _check("" not in context.ids, "an empty word")
 
     garbled = _words(a["channel_garbled"], len(a["channel_counts"]), "garbled words")
     table = OptionTable(garbled, a["channel_counts"], a["channel_originals"], a["channel_scores"])

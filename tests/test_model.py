@@ -24,3 +24,11 @@ def test_the_hash_table_survives_colliding_keys():
     seen, (first, second) = HashTable(table, first=np.arange(len(table), dtype=np.float32),
                                       second=-np.arange(len(table), dtype=np.float32)).find(table)
     assert seen.all() and (first == np.arange(len(table))).all() and (second == -first).all()
+
+
+def test_a_context_model_that_never_counted_a_sentence_boundary_reads_it_as_an_unknown_word():
+    from restore import Restorer
+    from restore.model import Channel, ContextModel, Model
+    model = Model(Channel(originals={"astatine": (("at", -0.1),)}), ContextModel.from_counts({("at", "the"): 2}, {}))
+    assert "<s>" not in model.context.ids
+    assert Restorer(model).restore("Look astatine the sky.") in ("Look at the sky.", "Look astatine the sky.")
