@@ -86,6 +86,10 @@ def connect(address: str) -> Iterator[Client]:
     distributed = _distributed()
     address = check_address(address)
     local = LOCAL.fullmatch(address)
+    if address.startswith("tls://") and distributed.security.Security().get_connection_args("client")["ssl_context"] is None:
+        # else Dask fails in Client() with a TypeError, and the half-made client's __del__ prints a traceback
+        raise UsageError(f"--scheduler {address}: tls:// needs Dask's TLS settings (distributed.comm.tls: ca-file, "
+                         "and the client's cert and key)")
     with contextlib.ExitStack() as stack:
         try:
             if local:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import re
 import sys
 from typing import Callable, Mapping, NoReturn
 
@@ -204,6 +205,11 @@ def check_options(parser, args) -> None:
         print(f"restore: --jobs {args.jobs} is more than this machine can use: {most} workers "
               f"({JOBS_PER_CPU} per CPU)", file=sys.stderr)
         args.jobs = most
+    local = re.fullmatch(r"local:([0-9]+)", getattr(args, "scheduler", None) or "")
+    if local and int(local[1]) > most:          # as --jobs: each worker is a process holding its own model
+        print(f"restore: --scheduler {args.scheduler} is more than this machine can use: local:{most} "
+              f"({JOBS_PER_CPU} per CPU)", file=sys.stderr)
+        args.scheduler = f"local:{most}"
     if getattr(args, "backup", None) == "":
         parser.error("--backup needs a suffix such as .orig (with none, the backup would be the file itself)")
     if getattr(args, "rate", None) is not None and not 0.0 <= args.rate <= 1.0:

@@ -208,3 +208,22 @@ def test_ctrl_c_on_a_cluster_stops_the_batch_leaving_only_whole_outputs(tmp_path
     assert not [p for p in written if p.name.startswith(".") or p.suffix == ".tmp"]
     for path in written:
         assert path.read_text().endswith(f"\n\n#{int(path.stem)}\n")
+
+
+def test_tls_without_dasks_tls_settings_is_a_usage_error_and_no_traceback(capsys, tmp_path):
+    (tmp_path / "a.txt").write_text(SPUN)
+    code, _, err = fix(capsys, tmp_path / "a.txt", "--output-dir", tmp_path / "out", "--scheduler", "tls://127.0.0.1:1")
+    assert code == 2 and "Traceback" not in err
+    assert err == ("restore fix: error: --scheduler tls://127.0.0.1:1: tls:// needs Dask's TLS settings "
+                   "(distributed.comm.tls: ca-file, and the client's cert and key) (see restore fix --help)\n")
+
+
+def test_a_local_cluster_of_more_workers_than_the_machine_can_use_starts_as_many_as_it_can_and_says_so(capsys):
+    from restore.cli import COMMANDS
+    from restore.options import build_parser, check_options
+    parser = build_parser(COMMANDS)
+    args = parser.parse_args(["fix", "a.txt", "-o", "out", "--scheduler", "local:100000"])
+    check_options(parser, args)
+    most = 4 * (os.cpu_count() or 1)
+    assert args.scheduler == f"local:{most}"
+    assert capsys.readouterr().err.startswith(f"restore: --scheduler local:100000 is more than this machine can use: local:{most}")
