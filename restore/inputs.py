@@ -229,12 +229,16 @@ def _jobs(args, output_dir, in_place, backup, resume) -> Iterator[Job]:
     is_named = _named_in(explicit)
     patterns = {os.path.abspath(a): a for a in args if _is_glob(a) and not os.path.lexists(a)}
     started = time.time_ns()     # file times lag the clock by up to a tick: no false alarm, late ones missed
+    rewritten: set[str] = set()  # in place, the files (real paths) already planned: one named twice is done once
     for path, relative, problem, skipped in find_files(args, backup):
         if problem:
             yield Job(path, status="skipped" if skipped else "failed", message=problem)
         elif in_place and not _regular(path):
             yield Job(path, status="failed", message="not a regular file: --in-place rewrites files only")
+        elif in_place and os.path.realpath(path) in rewritten:
+            yield Job(path, status="skipped", message="the same file as an input before it")
         elif in_place:
+            rewritten.add(os.path.realpath(path))
             job = Job(path, path, named=is_named(path))
             job = _done_in_place(job, path + backup) if resume and backup else job
             if backup and not job.status and _backup_taken(path, path + backup):

@@ -212,6 +212,8 @@ def check_options(parser, args) -> None:
         args.scheduler = f"local:{most}"
     if getattr(args, "backup", None) == "":
         parser.error("--backup needs a suffix such as .orig (with none, the backup would be the file itself)")
+    if os.sep in (getattr(args, "backup", None) or "") or "/" in (getattr(args, "backup", None) or ""):
+        parser.error("--backup is a suffix added to each file's name, such as .orig, not a folder or a path")
     if getattr(args, "rate", None) is not None and not 0.0 <= args.rate <= 1.0:
         parser.error("--rate must be between 0 and 1")
     if getattr(args, "threshold", None) is not None and not 0.0 <= args.threshold <= 1.0:

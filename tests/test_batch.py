@@ -505,3 +505,18 @@ def test_a_pipe_found_in_a_folder_is_skipped_and_said_not_read(capsys, tmp_path)
     code, _, err = fix(capsys, tmp_path / "in", "--output-dir", tmp_path / "out")
     assert code == 0 and f"skipped: {tmp_path / 'in' / 'pipe.txt'}: not a regular file" in err
     assert (tmp_path / "out" / "a.txt").exists() and not (tmp_path / "out" / "pipe.txt").exists()
+
+
+def test_a_file_named_twice_is_rewritten_in_place_once_and_its_backup_kept(capsys, tmp_path):
+    (tmp_path / "a.txt").write_text(SPUN)
+    code, _, err = fix(capsys, tmp_path / "a.txt", tmp_path, "--in-place", "--backup", ".bak")
+    assert code == 0 and "the same file as an input before it" in err
+    assert (tmp_path / "a.txt.bak").read_text() == SPUN
+    assert (tmp_path / "a.txt").read_text() != SPUN
+
+
+def test_a_backup_suffix_with_a_slash_is_a_usage_error(capsys, tmp_path):
+    (tmp_path / "a.txt").write_text(SPUN)
+    code, _, err = fix(capsys, tmp_path / "a.txt", "--in-place", "--backup", "/x")
+    assert code == 2 and "--backup is a suffix added to each file's name" in err
+    assert (tmp_path / "a.txt").read_text() == SPUN
