@@ -223,6 +223,37 @@ _SPACE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 
 
+def _respliced(quoted: str, changes: list, ascii: bool) -> str | None:
+    """The JSON string ``quoted`` with only the words ``changes`` made rewritten (their offsets count
+    the decoded value), so its other escapes stay as written (``\\/``, ``\\u00E9``); None if its
+    escapes do not decode as ``json`` decodes them.
+
+    >>> from restore.changes import Change
+    >>> _respliced('"caf\\\\u00E9 \\\\/ astatine"', [Change(7, 15, "astatine", "at", 1.0)], True)
+    '"caf\\\\u00E9 \\\\/ at"'
+    """
+    starts, i = [], 1                          # where each character of the value starts in ``quoted``
+    while i < len(quoted) - 1:
+        starts.append(i)
+        if quoted[i] != "\\":
+            i += 1
+        elif quoted[i + 1] != "u":
+            i += 2
+        elif (0xD800 <= int(quoted[i + 2:i + 6], 16) < 0xDC00 and quoted[i + 6:i + 8] == "\\u"
+              and 0xDC00 <= int(quoted[i + 8:i + 12], 16) < 0xE000):
+            i += 12                            # a surrogate pair: one character, as json reads it
+        else:
+            i += 6
+    starts.append(len(quoted) - 1)
+    if len(starts) - 1 != len(json.loads(quoted)):
+        return None
+    out, pos = [], 0
+    for c in changes:
+        out += [quoted[pos:starts[c.start]], json.dumps(c.restored, ensure_ascii=ascii)[1:-1]]
+        pos = starts[c.end]
+    return "".join(out) + quoted[pos:]
+
+
 def _paths(fields: Iterable[str]) -> frozenset:
     return frozenset(tuple(f.split(".")) for f in fields)
 
@@ -237,7 +268,8 @@ def _repair_jsonl(blocks: Iterable[str], fixer: Fixer, records: _Records) -> Ite
             fixed, repairs = fixer.repair_with_edits(value)
             restored, changes = fixer.restore(fixed)
             if restored != value:
-                out += [raw[pos:start], json.dumps(restored, ensure_ascii=raw.isascii())]
+                written = _respliced(raw[start:end], changes, raw.isascii()) if fixed == value else None
+                out += [raw[pos:start], written or json.dumps(restored, ensure_ascii=raw.isascii())]
                 pos = end
             views.append(View(fixed, changes, 0, n, name, repairs))
         out.append(raw[pos:])

@@ -160,6 +160,11 @@ def test_jsonl_escapes_stay_ascii_on_ascii_lines(fixer):
     assert out.isascii() and json.loads(out)["text"] == "It’s what workers at the agency said."
 
 
+def test_a_restored_jsonl_string_keeps_its_other_escapes_as_written(fixer):
+    line = '{"text": "Workers astatine the agency \\/ caf\\u00E9 \\u0041 \\ud83d\\ude00 said."}\n'
+    assert repaired("jsonl", line, fixer) == line.replace("astatine", "at")
+
+
 def test_a_jsonl_line_that_is_not_an_object_is_bad_input_naming_the_line(fixer):
     with pytest.raises(BadInput, match="line 2"):
         repaired("jsonl", '{"text": "fine"}\n[1, 2]\n', fixer)
