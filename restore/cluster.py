@@ -31,7 +31,9 @@ import dataclasses
 import os
 import re
 import shutil
+import signal
 import tempfile
+import threading
 import time
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
@@ -78,6 +80,23 @@ def _first_line(e: BaseException) -> str:
 
 
 @contextlib.contextmanager
+def _interrupts_left_to_us() -> Iterator[None]:
+    """Start processes that ignore Ctrl-C: a terminal sends it to the whole process group, and a
+    local cluster's workers then died with tracebacks while the batch, stopping, waited on them for
+    good.  A Python started with SIGINT ignored keeps ignoring it, and the batch stops the cluster.
+    (A Ctrl-C in the second or so the cluster takes to start is ignored too: blocking SIGINT instead,
+    which would keep it for later, did not reach the workers, which Dask starts afresh.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
 def connect(address: str) -> Iterator[Client]:
     """A client of the scheduler at ``address`` (``local:N``: of a new ``LocalCluster`` of N worker
     processes, one thread each, closed on leaving).  A scheduler that cannot be reached within
@@ -102,9 +121,10 @@ def connect(address: str) -> Iterator[Client]:
                 home = tempfile.mkdtemp(prefix="restore-dask-")
                 stack.callback(shutil.rmtree, home, True)
                 stack.enter_context(dask.config.set({"temporary-directory": home}))
-                cluster = stack.enter_context(distributed.LocalCluster(
-                    n_workers=int(local[1]), threads_per_worker=1, processes=True, dashboard_address=":0",
-                    silence_logs=logging.CRITICAL))
+                with _interrupts_left_to_us():
+                    cluster = stack.enter_context(distributed.LocalCluster(
+                        n_workers=int(local[1]), threads_per_worker=1, processes=True, dashboard_address=":0",
+                        silence_logs=logging.CRITICAL))
                 client = stack.enter_context(distributed.Client(cluster, set_as_default=False))
             else:
                 client = stack.enter_context(distributed.Client(address, set_as_default=False))

@@ -210,6 +210,25 @@ def test_ctrl_c_on_a_cluster_stops_the_batch_leaving_only_whole_outputs(tmp_path
         assert path.read_text().endswith(f"\n\n#{int(path.stem)}\n")
 
 
+def test_ctrl_c_from_a_terminal_reaching_every_worker_too_stops_the_batch_at_once(tmp_path):
+    # a terminal sends Ctrl-C to the whole process group: the workers died with tracebacks, and
+    # the batch waited on them for good
+    make_archive(tmp_path / "in", 600, paragraphs=4)
+    proc = subprocess.Popen([sys.executable, "-m", "restore", "fix", str(tmp_path / "in"), "--output-dir",
+                             str(tmp_path / "out"), "--scheduler", "local:2"], stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.monotonic() + 60
+    while len(list((tmp_path / "out").rglob("*.txt"))) < 20 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err
+
+
 def test_tls_without_dasks_tls_settings_is_a_usage_error_and_no_traceback(capsys, tmp_path):
     (tmp_path / "a.txt").write_text(SPUN)
     code, _, err = fix(capsys, tmp_path / "a.txt", "--output-dir", tmp_path / "out", "--scheduler", "tls://127.0.0.1:1")
