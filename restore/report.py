@@ -20,11 +20,13 @@ if TYPE_CHECKING:
 __all__ = ["Tally", "MOST_CHANGED", "json_text"]
 
 MOST_CHANGED = 10        # files listed in the summary
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPED = re.compile("[\ud800-\udfff\x80-\x9f\u2028\u2029]")   # see json_text
 
 
 def json_text(value: Any) -> str:
-    """``value`` as JSON text that UTF-8 can hold: characters as they are, except lone surrogates.
+    """``value`` as JSON text that UTF-8 can hold, one line to any reader: characters as they are,
+    except lone surrogates, and the C1 controls and line separators that ``str.splitlines`` breaks
+    lines at (U+0085, U+2028, U+2029), written as JSON escapes.
 
     A file name's bytes that are not UTF-8 are lone surrogates U+DC80..U+DCFF in Python (``os.fsdecode``
     decodes with ``surrogateescape``), which UTF-8 cannot encode; they are written as JSON escapes,
@@ -33,9 +35,11 @@ def json_text(value: Any) -> str:
 
     >>> json_text({"path": "bad\\udcffname.txt", "note": "café"})
     '{"path": "bad\\\\udcffname.txt", "note": "café"}'
+    >>> json_text({"garbled": "\\x85"})
+    '{"garbled": "\\\\u0085"}'
     """
     text = json.dumps(value, ensure_ascii=False)
-    return text if text.isascii() else _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return text if text.isascii() else _ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 class Tally:

@@ -407,6 +407,13 @@ def test_the_changes_log_has_every_change_with_where_and_how_sure(capsys, tmp_pa
     assert 0.5 < first["confidence"] <= 1 and first["alternatives"][0][0] == "astatine"
 
 
+def test_a_changes_log_record_stays_one_line_to_splitlines_when_ftfy_replaces_a_next_line_control(capsys, tmp_path):
+    (tmp_path / "a.txt").write_text("The council met.\x85Then it rose.\n")          # U+0085, read as cp1252's "..."
+    fix(capsys, tmp_path / "a.txt", "--changes", tmp_path / "changes.jsonl")
+    [record] = [json.loads(line) for line in (tmp_path / "changes.jsonl").read_text().splitlines()]
+    assert (record["garbled"], record["restored"], record["by"]) == ("\x85", "\u2026", "ftfy")
+
+
 def test_jsonl_changes_name_the_line_and_field(capsys, tmp_path):
     (tmp_path / "a.jsonl").write_text('{"text": "fine"}\n' + json.dumps({"text": SPUN}) + "\n")
     fix(capsys, tmp_path / "a.jsonl", "--changes", tmp_path / "changes.jsonl")
