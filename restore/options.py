@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import re
@@ -68,6 +69,24 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+    def _print_message(self, message: str, file=None) -> None:
+        """argparse's, but help or the version that cannot be written (``--help >&-``, ``> /dev/full``)
+        is an error in one line, where argparse said nothing and exited 0."""
+        if not message:
+            return
+        file = file or sys.stderr
+        try:
+            file.write(message)
+            file.flush()
+        except OSError as e:
+            with contextlib.suppress(OSError, ValueError):    # so that exiting does not fail on it again
+                os.dup2(os.open(os.devnull, os.O_WRONLY), file.fileno())
+            if isinstance(e, BrokenPipeError):                 # the reader went away (| head): no complaint
+                raise SystemExit(0) from None
+            if file is not sys.stderr:
+                sys.stderr.write(f"restore: error: {e.strerror or e}\n")
+            raise SystemExit(1) from None
 
 
 def _caution_options(parser, left: str) -> None:

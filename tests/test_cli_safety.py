@@ -31,6 +31,21 @@ def test_a_closed_standard_output_is_one_line_naming_it(tmp_path):
     assert result.returncode == 1 and result.stderr == "restore: error: standard output is closed\n"
 
 
+@pytest.mark.parametrize("args", [["fix", "--help"], ["--version"]])
+def test_help_or_the_version_to_a_closed_standard_output_is_one_line_naming_it(args):
+    result = subprocess.run([sys.executable, "-m", "restore", *args], stderr=subprocess.PIPE, text=True,
+                            timeout=120, preexec_fn=lambda: os.close(1))
+    assert result.returncode == 1 and result.stderr == "restore: error: standard output is closed\n"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
+def test_help_to_a_full_disk_is_one_line_saying_so():
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "restore", "spin", "--help"], stdout=full,
+                                stderr=subprocess.PIPE, text=True, timeout=120)
+    assert result.returncode == 1 and result.stderr == "restore: error: No space left on device\n"
+
+
 def test_a_closed_standard_output_does_not_matter_when_the_output_goes_to_a_folder(tmp_path):
     (tmp_path / "a.txt").write_text(SPUN)
     result = subprocess.run([sys.executable, "-m", "restore", "fix", str(tmp_path / "a.txt"), "-q", "-o",
