@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 from typing import Callable
 
 import numpy as np
@@ -104,12 +105,14 @@ def uncapitalised(word: str) -> bool:
 class _Interned:
     """Each distinct key's properties, worked out once and kept as NumPy columns by key number.
 
-    Words and gaps repeat a lot: ``numbers(keys)`` looks each key up once, and the columns give
-    all its properties at once (``columns[i][numbers]``); ``payload[n]`` is key ``n``'s extra.
+    Words and gaps repeat a lot: ``numbers(keys)`` looks each key up once, and the columns it
+    returns give all its properties at once (``columns[i][numbers]``); ``payload[n]`` is key ``n``'s
+    extra.  The tables are the model's, shared by every ``Restorer`` of it and every thread: new
+    keys are added under a lock, and each call gets columns that hold all of its numbers.
 
     >>> lengths = _Interned(lambda word: ((len(word), word.islower()), None), (np.int64, bool))
-    >>> n = lengths.numbers(["at", "the", "at", "The"])
-    >>> n.tolist(), lengths.columns[0][n].tolist(), lengths.columns[1][n].tolist()
+    >>> n, columns, _ = lengths.numbers(["at", "the", "at", "The"])
+    >>> n.tolist(), columns[0][n].tolist(), columns[1][n].tolist()
     ([0, 1, 0, 2], [2, 3, 2, 3], [True, True, True, False])
     """
 
@@ -117,6 +120,7 @@ class _Interned:
 
     def __init__(self, describe: Callable[[str], tuple], dtypes: tuple):
         self.describe, self.dtypes = describe, dtypes
+        self._lock = threading.Lock()
         self._start()
 
     def _start(self) -> None:
@@ -124,20 +128,23 @@ class _Interned:
         self.payload: list = []
         self.columns = [np.zeros(0, dtype=dtype) for dtype in self.dtypes]
 
-    def numbers(self, keys: list[str]) -> np.ndarray:
-        """Each key's number (new keys are described and numbered first)."""
-        index = self.index
-        new = [k for k in dict.fromkeys(keys) if k not in index]      # distinct keys, in order of first use
-        if index and len(index) + len(new) > self.LIMIT:
-            self._start()
-            index, new = self.index, list(dict.fromkeys(keys))
-        if new:
-            described = [self.describe(k) for k in new]
-            index.update(zip(new, range(len(index), len(index) + len(new))))
-            self.payload.extend(extra for _, extra in described)
-            self.columns = [np.concatenate([column, np.array([props[i] for props, _ in described], dtype=dtype)])
-                            for i, (column, dtype) in enumerate(zip(self.columns, self.dtypes))]
-        return np.fromiter(map(index.__getitem__, keys), dtype=np.int64, count=len(keys))
+    def numbers(self, keys: list[str]) -> tuple[np.ndarray, list[np.ndarray], list]:
+        """Each key's number (new keys are described and numbered first), and the columns and payload
+        those numbers index (another thread's new keys may start the tables afresh meanwhile)."""
+        with self._lock:
+            index = self.index
+            new = [k for k in dict.fromkeys(keys) if k not in index]      # distinct keys, in order of first use
+            if index and len(index) + len(new) > self.LIMIT:
+                self._start()
+                index, new = self.index, list(dict.fromkeys(keys))
+            if new:
+                described = [self.describe(k) for k in new]
+                self.columns = [np.concatenate([column, np.array([props[i] for props, _ in described], dtype=dtype)])
+                                for i, (column, dtype) in enumerate(zip(self.columns, self.dtypes))]
+                self.payload.extend(extra for _, extra in described)
+                index.update(zip(new, range(len(index), len(index) + len(new))))
+            numbers = np.fromiter(map(index.__getitem__, keys), dtype=np.int64, count=len(keys))
+            return numbers, self.columns, self.payload
 
 
 def tables(model: Model) -> Tables:
@@ -158,9 +165,9 @@ class Lattice:
     def __init__(self, parts: list[str], tables: Tables):
         self.parts = parts
         words, gaps = parts[1::2], parts[0::2]
-        numbers = tables.words.numbers(words)
-        self.word_ids, lower, *options = (column[numbers] for column in tables.words.columns)
-        gap_numbers = tables.gaps.numbers(gaps)
+        numbers, columns, _ = tables.words.numbers(words)
+        self.word_ids, lower, *options = (column[numbers] for column in columns)
+        gap_numbers, self._gap_columns, self._gap_payload = tables.gaps.numbers(gaps)
         self._stream(gap_numbers, tables)
         reach = self._reach(gap_numbers, lower, tables)
         self._options(words, gaps, options, tables, reach)
@@ -170,7 +177,7 @@ class Lattice:
         """``stream``: the context model's tokens (two boundaries, then each gap's punctuation and each
         word, then two boundaries); ``where[k]``: the position of word ``k`` in it."""
         n_words = len(self.word_ids)
-        lengths = tables.gaps.columns[0][gap_numbers]          # mostly 0: a space
+        lengths = self._gap_columns[0][gap_numbers]          # mostly 0: a space
         ends = np.cumsum(lengths)                  # gap tokens up to and including gap k
         where = 2 + np.arange(n_words) + ends[:n_words]
         stream = np.full(2 + n_words + ends[-1] + 2, tables.ids.get(BOUNDARY, tables.unknown), dtype=np.int64)
@@ -180,7 +187,7 @@ class Lattice:
             lengths = lengths[marked]
             gap_end = np.append(where, len(stream) - 2)[marked]
             offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-            payload = tables.gaps.payload
+            payload = self._gap_payload
             stream[np.repeat(gap_end - lengths, lengths) + offsets] = np.fromiter(
                 itertools.chain.from_iterable(map(payload.__getitem__, gap_numbers[marked].tolist())),
                 dtype=np.int64, count=int(lengths.sum()))
@@ -191,7 +198,7 @@ class Lattice:
         less where it touches punctuation or is capitalised.  Sets ``lone`` (reach 1 by place),
         ``touches`` (lower case, touching punctuation: see ``widen``) and ``survivor_q`` (the chance
         each word would have been rewritten had the text been spun)."""
-        ends_open, starts_open = (column[gap_numbers] for column in tables.gaps.columns[1:])
+        ends_open, starts_open = (column[gap_numbers] for column in self._gap_columns[1:])
         alone = ends_open[:-1] & starts_open[1:]
         reach = np.where(alone, 1.0, tables.touching) * np.where(lower, 1.0, tables.capitalised)
         self.lone = alone & lower

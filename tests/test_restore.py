@@ -1,4 +1,5 @@
 """The default model on real spun text, and on genuine words it must leave alone."""
+import random
 from pathlib import Path
 
 import pytest
@@ -269,3 +270,18 @@ def test_words_touching_punctuation_are_restored_when_the_garbler_reached_them(f
     touching = [i for i in range(1, len(clean), 2) if spun[i] != clean[i]
                 and not (clean[i - 1][-1:] in ("", " ", "\n") and clean[i + 1][:1] in ("", " ", "\n"))]
     assert sum(restored[i] == clean[i] for i in touching) > 0.5 * len(touching)
+
+
+def test_one_restorer_used_from_many_threads_restores_each_text_as_it_does_alone():
+    # the decoder's tables of words are the model's, and grow with each new word: they were
+    # grown by several threads at once, and texts came back wrong (or an IndexError, for good)
+    from concurrent.futures import ThreadPoolExecutor
+    spun = "Workers astatine the agency person been told to stock accusation astir successful prices".split()
+    rng = random.Random(7)
+    fresh = [f"qz{rng.randrange(10**9)}x" for _ in range(3000)]          # words no table has seen yet
+    texts = [" ".join(rng.choice(spun + fresh[k * 30:(k + 1) * 30]) for _ in range(40)) + "." for k in range(100)]
+    restorer = restore.Restorer()
+    with ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(restorer.restore, texts))
+    assert together == [restorer.restore(text) for text in texts]
+
