@@ -44,11 +44,9 @@ def _model_path(model: Any) -> str | None:
 
 def _caution(min_confidence: float | None, min_odds: float | None) -> tuple[float, float]:
     """``Restorer``'s ``min_confidence`` and ``min_odds``, checked here rather than on every worker."""
-    confidence = 0.0 if min_confidence is None else float(min_confidence)
-    if not 0.0 <= confidence <= 1.0:
-        raise RestoreError(f"min_confidence must be between 0 and 1, not {min_confidence}")
-    from .errors import checked_odds
-    return confidence, checked_odds(1.0 if min_odds is None else min_odds)
+    from .errors import checked_odds, checked_share
+    return (checked_share(0.0 if min_confidence is None else min_confidence, "min_confidence"),
+            checked_odds(1.0 if min_odds is None else min_odds))
 
 
 @functools.lru_cache(maxsize=8)

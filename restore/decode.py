@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 from typing import NamedTuple
 
 import numpy as np
@@ -21,7 +22,7 @@ import numpy as np
 from .articles import DISAGREE, disagreement
 from .changes import CONFIDENCE_TEMPERATURE, Change, write_choices
 from .coherence import AGREE, RECUR, agree_forms, favour_recurring, spare_survivors
-from .errors import check_text, checked_odds
+from .errors import UsageError, check_text, checked_odds, checked_share
 from .fixer import fix_mojibake
 from .habits import spun_prior
 from .lattice import Lattice, tables
@@ -117,13 +118,17 @@ class Restorer:
     'At dawn a tiny force released a white balloon.'
     """
 
-    def __init__(self, model: Model | None = None, *, fix_mojibake: bool = True,
+    def __init__(self, model: Model | str | os.PathLike | None = None, *, fix_mojibake: bool = True,
                  min_confidence: float = 0.0, min_odds: float = 1.0, spin_rate: float | None = None):
+        if isinstance(model, (str, os.PathLike)):
+            model = Model.load(os.fspath(model))
+        elif model is not None and not isinstance(model, Model):
+            raise UsageError(f"model must be a restore.Model or a model file's path, not {type(model).__name__}")
         self.model = model or Model.default()
         self.fix_mojibake = fix_mojibake
-        self.min_confidence = min_confidence
+        self.min_confidence = checked_share(min_confidence, "min_confidence")
         self.min_odds = checked_odds(min_odds)   # how many times likelier than the word as written a change must be
-        self.spin_rate = spin_rate
+        self.spin_rate = None if spin_rate is None else checked_share(spin_rate, "spin_rate")
         self._lm = self.model.context
         self._tables = tables(self.model)
         self._spun_prior = spun_prior(self.model.channel.reach, SPUN_PRIOR)

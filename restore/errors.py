@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 __all__ = ["RestoreError", "UsageError", "ModelError", "BadInput", "NotText", "Terminated", "check_text",
-           "checked_odds", "shown", "one_line"]
+           "checked_odds", "checked_share", "shown", "one_line"]
 
 
 class RestoreError(ValueError):
@@ -89,10 +89,32 @@ def checked_odds(min_odds: float) -> float:
     >>> checked_odds(2)
     2.0
     """
-    odds = float(min_odds)
+    odds = _number(min_odds, "min_odds")
     if not 1.0 <= odds < math.inf:
         raise UsageError(f"min_odds must be a finite number of 1 or more, not {min_odds}")
     return odds
+
+
+def checked_share(value: float, name: str) -> float:
+    """``value`` as a float, or a ``UsageError`` unless it is a number from 0 to 1 (``name`` says which).
+
+    >>> checked_share(0.5, "min_confidence")
+    0.5
+    >>> checked_share(float("nan"), "min_confidence")
+    Traceback (most recent call last):
+    restore.errors.UsageError: min_confidence must be a number from 0 to 1, not nan
+    """
+    share = _number(value, name)
+    if not 0.0 <= share <= 1.0:
+        raise UsageError(f"{name} must be a number from 0 to 1, not {value}")
+    return share
+
+
+def _number(value: object, name: str) -> float:
+    """``value`` as a float (a bool, a string or None is no number here), or a ``UsageError``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise UsageError(f"{name} must be a number, not {type(value).__name__} {value!r}")
+    return float(value)
 
 
 def shown(name: str) -> str:

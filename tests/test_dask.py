@@ -82,7 +82,7 @@ def test_a_missing_or_non_text_column_or_a_loaded_model_is_refused_at_once():
         restore_frame(df, "id")
     with pytest.raises(restore.RestoreError, match="give the model file's path"):
         restore_bag(db.from_sequence(["a"]), model=restore.Model.default())
-    with pytest.raises(restore.RestoreError, match="between 0 and 1"):
+    with pytest.raises(restore.RestoreError, match="^min_confidence must be a number from 0 to 1, not 2$"):
         restore_frame(df, min_confidence=2)
     with pytest.raises(restore.RestoreError, match="^min_odds must be a finite number of 1 or more, not 0.5$"):
         restore_frame(df, min_odds=0.5)

@@ -1,5 +1,6 @@
 """The default model on real spun text, and on genuine words it must leave alone."""
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -87,7 +88,7 @@ def test_changes_report_position_confidence_and_alternatives(restorer):
 
 def test_low_confidence_changes_can_be_left_unmade():
     from restore import Restorer
-    strict = Restorer(min_confidence=1.01)
+    strict = Restorer(min_confidence=1.0)
     assert strict.restore("Workers astatine the agency.") == "Workers astatine the agency."
 
 
@@ -285,3 +286,22 @@ def test_one_restorer_used_from_many_threads_restores_each_text_as_it_does_alone
         together = list(pool.map(restorer.restore, texts))
     assert together == [restorer.restore(text) for text in texts]
 
+
+@pytest.mark.parametrize("options, message", [
+    ({"min_confidence": 2}, "min_confidence must be a number from 0 to 1, not 2"),
+    ({"min_confidence": float("nan")}, "min_confidence must be a number from 0 to 1, not nan"),
+    ({"min_confidence": "0.5"}, "min_confidence must be a number, not str '0.5'"),
+    ({"min_odds": None}, "min_odds must be a number, not NoneType None"),
+    ({"spin_rate": float("inf")}, "spin_rate must be a number from 0 to 1, not inf"),
+    ({"model": 123}, "model must be a restore.Model or a model file's path, not int"),
+])
+def test_a_restorer_refuses_an_option_it_cannot_use_when_it_is_made(options, message):
+    with pytest.raises(restore.RestoreError, match=f"^{re.escape(message)}$"):
+        restore.Restorer(**options)
+
+
+def test_a_restorer_takes_a_model_files_path_and_names_one_that_is_missing(tmp_path):
+    assert restore.Restorer(model=restore.model.DEFAULT).restore("Workers astatine the agency.") == (
+        "Workers at the agency.")
+    with pytest.raises(restore.RestoreError, match="missing.model: no such model file"):
+        restore.Restorer(model=tmp_path / "missing.model")
