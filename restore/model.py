@@ -421,6 +421,7 @@ def load(path: str | Path | None = None) -> Model:
     """
     if path is None:
         return _load(str(DEFAULT), *_stamp(DEFAULT), shipped=True)
+    path = modelfile.file_name(path)
     return _load(os.path.realpath(path), *_stamp(path))
 
 

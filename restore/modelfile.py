@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
-from .errors import ModelError, scores_check
+from .errors import ModelError, scores_check, shown
 from .errors import model_check as _check
 from .files import new_file_mode
 from .lazylists import OptionTable, WordLists
@@ -207,9 +207,27 @@ def _payload(arrays: dict[str, np.ndarray]) -> bytes:
     return buffer.getvalue()
 
 
+def file_name(path: object) -> str:
+    """``path`` as the name of a model file, or a ``ModelError``: an int would be taken for an open
+    file descriptor (read, and closed), and a name with a NUL byte can name no file.
+
+    >>> file_name(3)
+    Traceback (most recent call last):
+    restore.errors.ModelError: a model file is named by its path, not int 3
+    """
+    if isinstance(path, bool) or not isinstance(path, (str, os.PathLike)) or not isinstance(os.fspath(path), str):
+        raise ModelError(f"a model file is named by its path, not {type(path).__name__} {path!r}")
+    name = os.fspath(path)
+    if not name:
+        raise ModelError("a model file is named by its path, not an empty name")
+    if "\0" in name:
+        raise ModelError(f"{shown(name)}: not a file name (a NUL byte)")
+    return name
+
+
 def write(model: Model, path: str | os.PathLike) -> None:
     """Write ``model`` to ``path`` atomically; a ``ModelError`` naming the file if it cannot be written."""
-    path = Path(path)
+    path = Path(file_name(path))
     payload = _payload(_arrays(model))
     header = {"format": FORMAT, "version": VERSION, "size": len(payload),
               "sha256": hashlib.sha256(payload).hexdigest(), "info": model.info}
@@ -227,7 +245,7 @@ def write(model: Model, path: str | os.PathLike) -> None:
                 os.unlink(tmp)
             except OSError:
                 pass
-        raise ModelError(f"{path}: cannot write the model ({e.strerror})") from None
+        raise ModelError(f"{shown(str(path))}: cannot write the model ({e.strerror})") from None
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -235,8 +253,10 @@ def write(model: Model, path: str | os.PathLike) -> None:
 def read(path: str | os.PathLike, *, shipped: bool = False) -> Model:
     """The model in the file ``path``, checked; a one-line ``ModelError`` naming the file if it is none.
     ``shipped``: the package's own model, whose SHA-256 is not recomputed."""
+    name = file_name(path)
+    path = shown(name)                  # as messages show it: a line break or a terminal escape quoted
     try:
-        with open(path, "rb") as f:
+        with open(name, "rb") as f:
             size = os.fstat(f.fileno()).st_size
             if size > MAX_FILE:
                 raise ModelError(f"{path}: not a restore model (too large)")

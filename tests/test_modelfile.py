@@ -378,3 +378,23 @@ def test_a_model_whose_arrays_pass_the_absolute_bound_is_refused_however_big_the
     monkeypatch.setattr(modelfile, "MAX_ARRAYS", 1000)            # the tiny model's arrays are more than this
     with pytest.raises(ModelError, match=r"corrupt model file \(arrays of [\d,]+ bytes in a file of [\d,]+\)"):
         modelfile.read(saved)
+
+
+@pytest.mark.parametrize("path, message", [
+    (0, "a model file is named by its path, not int 0"),          # a file descriptor: stdin, read and closed
+    (True, "a model file is named by its path, not bool True"),
+    (None, "a model file is named by its path, not NoneType None"),
+    ("", "a model file is named by its path, not an empty name"),
+    ("m\x00.model", "'m\\x00.model': not a file name (a NUL byte)"),
+])
+def test_a_model_is_loaded_and_saved_only_by_a_file_name(tiny_model, path, message):
+    with pytest.raises(ModelError, match=f"^{re.escape(message)}$"):
+        Model.load(path)
+    with pytest.raises(ModelError, match=f"^{re.escape(message)}$"):
+        tiny_model.save(path)
+
+
+def test_a_model_files_name_with_a_line_break_is_quoted_in_its_one_line_error(tmp_path):
+    with pytest.raises(ModelError) as error:
+        Model.load(tmp_path / "bad\nname.model")
+    assert "\n" not in str(error.value) and str(error.value).endswith("bad\\nname.model': no such model file")
