@@ -6,7 +6,9 @@ the main process (``--jobs 1``) or in each worker process of ``restore.pool``.
 """
 from __future__ import annotations
 
+import codecs
 import contextlib
+import dataclasses
 import signal
 from dataclasses import dataclass
 from typing import Callable
@@ -146,11 +148,14 @@ class Worker:
         show = None
         if review:
             show = (UnifiedDiff if s.review == "unified" else MarkedWords)(shown(job.source), review.write)
+        # a diff's first lines keep a UTF-8 file's byte order mark, so that patch finds them in the file
+        mark = "\ufeff" if s.review == "unified" and reader.bom == codecs.BOM_UTF8 else ""
         for piece in formats.repair(formats.format_of(job.source, s.format), reader.blocks(), fixer, s.fields):
             if out:
                 out.write(piece.out)
             if show:
-                show.feed(piece)
+                show.feed(dataclasses.replace(piece, raw=mark + piece.raw, out=mark + piece.out) if mark else piece)
+                mark = ""
             for view in piece.views:
                 outcome.changed += len(view.changes)
                 if log:

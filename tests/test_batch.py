@@ -527,3 +527,11 @@ def test_a_backup_suffix_with_a_slash_is_a_usage_error(capsys, tmp_path):
     code, _, err = fix(capsys, tmp_path / "a.txt", "--in-place", "--backup", "/x")
     assert code == 2 and "--backup is a suffix added to each file's name" in err
     assert (tmp_path / "a.txt").read_text() == SPUN
+
+
+def test_a_diff_keeps_a_utf8_files_byte_order_mark_on_its_first_lines_so_that_patch_finds_them(capsys, tmp_path):
+    (tmp_path / "a.txt").write_bytes(b"\xef\xbb\xbf" + SPUN.encode())
+    code, out, _ = fix(capsys, tmp_path / "a.txt", "--diff")
+    removed = [line for line in out.splitlines() if line.startswith("-") and not line.startswith("---")]
+    added = [line for line in out.splitlines() if line.startswith("+") and not line.startswith("+++")]
+    assert code == 0 and removed[0].startswith("-\ufeffWorkers astatine") and added[0].startswith("+\ufeffWorkers at")
