@@ -120,7 +120,8 @@ def _named(paths) -> str:
 
 
 def _pairs(paths, failed: _Failures):
-    """The pairs of every pairs file in ``paths``; a file that holds none is passed to ``failed``."""
+    """The pairs of every pairs file in ``paths`` (but those with no word on either side); a file that
+    holds none is passed to ``failed``."""
     from .pairs import read_pairs, unique_pair_files
     pairs: list[tuple[str, str]] = []
     for path in unique_pair_files(paths):
@@ -128,7 +129,7 @@ def _pairs(paths, failed: _Failures):
             pairs.extend(list(read_pairs([path])))      # all of a file, or none of it
         except RestoreError as e:
             failed(str(e))
-    return pairs
+    return [pair for pair in pairs if any(side.strip() for side in pair)]
 
 
 def _lexicon(paths):
@@ -158,7 +159,7 @@ def cmd_train(args) -> int:
     _check_model_output(args.output)
     refuse_overwriting(args.output, files_read(args.pairs) + list(args.lexicon or []) + [args.context_from])
     failed = _Failures()
-    pairs = [pair for pair in _pairs(args.pairs, failed) if any(side.strip() for side in pair)]
+    pairs = _pairs(args.pairs, failed)
     if not pairs:
         return failed.nothing_left(f"no training pairs in {_named(args.pairs)}")
     base = None if args.own_context else _model(args.context_from).context
@@ -231,7 +232,7 @@ def cmd_eval(args) -> int:
     from .evaluate import evaluate
     restorer = Restorer(_model(args.model), fix_mojibake=not args.no_ftfy)
     failed = _Failures()
-    pairs = [pair for pair in _pairs(args.pairs, failed) if any(side.strip() for side in pair)]
+    pairs = _pairs(args.pairs, failed)
     if not pairs:
         return failed.nothing_left(f"no pairs to score in {_named(args.pairs)}")
     result = evaluate(pairs, restorer.restore)
