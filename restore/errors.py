@@ -11,6 +11,7 @@ prints them without a traceback.
 from __future__ import annotations
 
 import math
+import numbers
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -112,7 +113,7 @@ def checked_share(value: float, name: str) -> float:
 
 def _number(value: object, name: str) -> float:
     """``value`` as a float (a bool, a string or None is no number here), or a ``UsageError``."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):       # NumPy's numbers are Real too
         raise UsageError(f"{name} must be a number, not {type(value).__name__} {value!r}")
     return float(value)
 

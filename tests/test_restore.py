@@ -305,3 +305,9 @@ def test_a_restorer_takes_a_model_files_path_and_names_one_that_is_missing(tmp_p
         "Workers at the agency.")
     with pytest.raises(restore.RestoreError, match="missing.model: no such model file"):
         restore.Restorer(model=tmp_path / "missing.model")
+
+
+def test_a_restorer_takes_numpys_numbers_for_its_options():
+    import numpy as np
+    r = restore.Restorer(min_confidence=np.float32(0.5), min_odds=np.int64(2))
+    assert (r.min_confidence, r.min_odds) == (0.5, 2.0)
