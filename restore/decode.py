@@ -26,7 +26,7 @@ from .errors import UsageError, check_text, checked_odds, checked_share
 from .fixer import fix_mojibake
 from .habits import spun_prior
 from .lattice import Lattice, tables
-from .model import Model
+from .model import Model, load
 from .others import GATE, OTHER_PRIOR, looks_rewritten, other_model
 from .tokenize import split_words
 
@@ -121,7 +121,7 @@ class Restorer:
     def __init__(self, model: Model | str | os.PathLike | None = None, *, fix_mojibake: bool = True,
                  min_confidence: float = 0.0, min_odds: float = 1.0, spin_rate: float | None = None):
         if isinstance(model, (str, os.PathLike)):
-            model = Model.load(os.fspath(model))
+            model = load(os.fspath(model))             # the one model cache: a file is read once
         elif model is not None and not isinstance(model, Model):
             raise UsageError(f"model must be a restore.Model or a model file's path, not {type(model).__name__}")
         self.model = model or Model.default()
