@@ -64,6 +64,21 @@ class Outcome:
         return self.changed / self.words if self.words else 0.0
 
 
+def _diff_encoding(encoding: str, name: str) -> str:
+    """The encoding of a file's unified diff: the file's own, as ``diff`` compares bytes and ``patch``
+    applies them, where its lines and ``name`` can be written in it and it keeps ASCII's bytes (not
+    UTF-16 or UTF-32, which ``patch`` cannot read at all); else UTF-8.
+
+    >>> _diff_encoding("latin-1", "a.txt"), _diff_encoding("latin-1", "日.txt"), _diff_encoding("utf-16-le", "a.txt")
+    ('latin-1', 'utf-8', 'utf-8')
+    """
+    try:
+        name.encode(encoding)
+    except UnicodeEncodeError:
+        return "utf-8"
+    return "utf-8" if codecs.lookup(encoding).name.startswith(("utf-16", "utf-32")) else encoding
+
+
 class Worker:
     """Repairs (or scores) one file at a time with a model loaded once.
 
@@ -143,11 +158,13 @@ class Worker:
         out = None
         if job.target or not s.review:
             out = self._spool(reader.encoding, job.target, reader.bom)
-        review = self._spool() if s.review else None
+        name = shown(job.source)
+        review = self._spool(_diff_encoding(reader.encoding, name) if s.review == "unified" else "utf-8") \
+            if s.review else None
         log = self._spool() if s.changes else None
         show = None
         if review:
-            show = (UnifiedDiff if s.review == "unified" else MarkedWords)(shown(job.source), review.write)
+            show = (UnifiedDiff if s.review == "unified" else MarkedWords)(name, review.write)
         # a diff's first lines keep a UTF-8 file's byte order mark, so that patch finds them in the file
         mark = "\ufeff" if s.review == "unified" and reader.bom == codecs.BOM_UTF8 else ""
         for piece in formats.repair(formats.format_of(job.source, s.format), reader.blocks(), fixer, s.fields):

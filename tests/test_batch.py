@@ -535,3 +535,11 @@ def test_a_diff_keeps_a_utf8_files_byte_order_mark_on_its_first_lines_so_that_pa
     removed = [line for line in out.splitlines() if line.startswith("-") and not line.startswith("---")]
     added = [line for line in out.splitlines() if line.startswith("+") and not line.startswith("+++")]
     assert code == 0 and removed[0].startswith("-\ufeffWorkers astatine") and added[0].startswith("+\ufeffWorkers at")
+
+
+def test_a_diff_of_a_latin1_file_is_in_latin1_so_that_patch_applies_it(tmp_path):
+    (tmp_path / "a.txt").write_bytes("Café workers astatine the agency.\n".encode("latin-1"))
+    diff = subprocess.run([sys.executable, "-m", "restore", "fix", "--encoding", "latin-1", "--diff",
+                           str(tmp_path / "a.txt")], capture_output=True, check=True).stdout
+    patched = subprocess.run(["patch", "-o", "-", str(tmp_path / "a.txt")], input=diff, capture_output=True)
+    assert patched.returncode == 0 and patched.stdout.decode("latin-1").endswith("Café workers at the agency.\n")
