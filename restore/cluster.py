@@ -30,7 +30,6 @@ import contextlib
 import dataclasses
 import os
 import re
-import shutil
 import signal
 import tempfile
 import threading
@@ -38,6 +37,7 @@ import time
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from .errors import RestoreError, UsageError
+from .files import remove_scratch_folder, scratch_folder
 from .inputs import Job
 from .pool import DIED, _size, sweep
 from .report import json_text
@@ -118,8 +118,8 @@ def connect(address: str) -> Iterator[Client]:
                 # file's outcome itself; its folders in one of ours, removed once it is closed (Dask's
                 # own, dask-scratch-space, would stay in the machine's temporary folder)
                 import dask.config
-                home = tempfile.mkdtemp(prefix="restore-dask-")
-                stack.callback(shutil.rmtree, home, True)
+                home = scratch_folder("restore-dask-")
+                stack.callback(remove_scratch_folder, home)
                 stack.enter_context(dask.config.set({"temporary-directory": home}))
                 with _interrupts_left_to_us():
                     cluster = stack.enter_context(distributed.LocalCluster(
@@ -157,8 +157,8 @@ def _scratch_folder() -> str:
     try:
         home = _distributed().get_worker().local_directory
     except ValueError:                      # not in a Dask worker
-        folder = tempfile.mkdtemp(prefix="restore-dask-")
-        atexit.register(shutil.rmtree, folder, True)
+        folder = scratch_folder("restore-dask-")
+        atexit.register(remove_scratch_folder, folder)
         return folder
     return tempfile.mkdtemp(prefix="restore-", dir=home)
 
@@ -223,7 +223,7 @@ class DaskBatch:
     def run(self, jobs: Iterable[Job], ordered: bool = False) -> Iterator[Outcome]:
         if ordered:
             raise UsageError("--scheduler writes to --output-dir or --in-place, not to standard output")
-        scratch = tempfile.mkdtemp(prefix="restore-")
+        scratch = scratch_folder()
         settings = dataclasses.replace(self.settings, scratch=None, token=f"restore-{os.path.basename(scratch)}")
         flying: dict[Future, _Task] = {}
         try:
@@ -237,7 +237,7 @@ class DaskBatch:
             for task in flying.values():
                 for job in task.jobs:
                     sweep(_absolute(job), settings.token)
-            shutil.rmtree(scratch, ignore_errors=True)
+            remove_scratch_folder(scratch)
 
     def _run(self, client: Client, jobs: Iterable[Job], settings: Settings, scratch: str,
              flying: dict[Future, _Task]) -> Iterator[Outcome]:

@@ -30,9 +30,11 @@ from typing import IO, Any, BinaryIO, Iterator
 
 from .errors import BadInput, UsageError, shown
 
-__all__ = ["BLOCK", "DISK_FULL", "NotText", "Reader", "Skipped", "Spool", "read_text", "text_encoding", "new_file_mode", "temp_prefix"]
+__all__ = ["BLOCK", "DISK_FULL", "NotText", "Reader", "Skipped", "Spool", "read_text", "text_encoding", "new_file_mode",
+           "remove_scratch_folder", "scratch_folder", "temp_prefix"]
 
 BLOCK = 1 << 16          # bytes read at a time
+HELD = ".held"           # the file a scratch folder's process holds a lock on while it lives
 DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 # byte-order marks, longest first (a UTF-32-LE mark starts like a UTF-16-LE one)
 BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
@@ -361,3 +363,62 @@ def _same_file(a: str, b: str) -> bool:
         return os.path.samefile(a, b)
     except OSError:
         return False
+
+
+_held: dict[str, int] = {}      # scratch folder -> the descriptor of its locked HELD file
+
+
+def scratch_folder(prefix: str = "restore-", dir: str | None = None) -> str:
+    """A new temporary folder that this process holds (a lock the kernel drops when the process
+    ends, however it ends) until ``remove_scratch_folder``; first removes the folders of restore
+    processes that ended without removing theirs (``kill -9``).
+
+    >>> folder = scratch_folder()
+    >>> os.path.isdir(folder), _stale(folder)
+    (True, False)
+    >>> remove_scratch_folder(folder); os.path.exists(folder)
+    False
+    """
+    _remove_stale(prefix, dir)
+    folder = tempfile.mkdtemp(prefix=prefix, dir=dir)
+    with contextlib.suppress(ImportError, OSError):
+        import fcntl
+        fd = os.open(os.path.join(folder, HELD), os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        _held[folder] = fd
+    return folder
+
+
+def remove_scratch_folder(folder: str) -> None:
+    """Remove ``folder`` and what is in it, and let go of it."""
+    shutil.rmtree(folder, ignore_errors=True)
+    fd = _held.pop(folder, None)
+    if fd is not None:
+        os.close(fd)
+
+
+def _stale(folder: str) -> bool:
+    """Whether ``folder`` is a scratch folder that no living process holds (its lock is free)."""
+    try:
+        import fcntl
+        fd = os.open(os.path.join(folder, HELD), os.O_RDONLY)
+    except (ImportError, OSError):          # no lock there: another program's folder, or an older restore's
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)                        # the lock goes with it
+    return True
+
+
+def _remove_stale(prefix: str, dir: str | None) -> None:
+    """Remove this user's scratch folders named ``prefix...`` in ``dir`` that no process holds."""
+    if not hasattr(os, "getuid"):
+        return                              # no flock here either: folders are never held
+    with contextlib.suppress(OSError), os.scandir(dir or tempfile.gettempdir()) as entries:
+        for entry in entries:
+            if (entry.name.startswith(prefix) and entry.is_dir(follow_symlinks=False)
+                    and entry.stat(follow_symlinks=False).st_uid == os.getuid() and _stale(entry.path)):
+                shutil.rmtree(entry.path, ignore_errors=True)

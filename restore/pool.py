@@ -23,7 +23,6 @@ import os
 import shutil
 import signal
 import stat
-import tempfile
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
@@ -31,7 +30,7 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.synchronize import Event
 from typing import Iterable, Iterator
 
-from .files import temp_prefix
+from .files import remove_scratch_folder, scratch_folder, temp_prefix
 from .inputs import Job
 from .worker import Outcome, Settings, Worker, deferring
 
@@ -175,7 +174,7 @@ class Batch:
             self._event.set()
 
     def run(self, jobs: Iterable[Job], ordered: bool = False) -> Iterator[Outcome]:
-        scratch = tempfile.mkdtemp(prefix="restore-")
+        scratch = scratch_folder()
         settings = dataclasses.replace(self.settings, scratch=scratch, token=f"restore-{os.path.basename(scratch)}")
         try:
             if self.jobs == 1:
@@ -185,7 +184,7 @@ class Batch:
         finally:
             if self._local is not None:
                 self._local.discard()
-            shutil.rmtree(scratch, ignore_errors=True)
+            remove_scratch_folder(scratch)
 
     def waiting_on_stream(self) -> bool:
         """Whether this process is restoring stdin, a pipe or a terminal, which may never send its next

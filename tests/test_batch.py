@@ -543,3 +543,22 @@ def test_a_diff_of_a_latin1_file_is_in_latin1_so_that_patch_applies_it(tmp_path)
                            str(tmp_path / "a.txt")], capture_output=True, check=True).stdout
     patched = subprocess.run(["patch", "-o", "-", str(tmp_path / "a.txt")], input=diff, capture_output=True)
     assert patched.returncode == 0 and patched.stdout.decode("latin-1").endswith("Café workers at the agency.\n")
+
+
+def test_the_scratch_folder_of_a_run_killed_with_sigkill_is_removed_by_the_next_run(tmp_path):
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    (scratch / "restore-not-ours").mkdir()              # no lock in it: another program's, or an older restore's
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    proc = subprocess.Popen([sys.executable, "-m", "restore", "fix"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            env=env)
+    deadline = time.monotonic() + 60
+    while len(list(scratch.glob("restore-*"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)                                # it reads stdin in its scratch folder's lifetime
+    running = set(scratch.glob("restore-*"))
+    subprocess.run([sys.executable, "-m", "restore", "fix"], input=SPUN, capture_output=True, text=True, env=env)
+    assert set(scratch.glob("restore-*")) == running    # a living run's folder is never touched
+    proc.kill()
+    proc.wait()
+    subprocess.run([sys.executable, "-m", "restore", "fix"], input=SPUN, capture_output=True, text=True, env=env)
+    assert [p.name for p in scratch.iterdir()] == ["restore-not-ours"]
