@@ -541,7 +541,8 @@ def test_a_diff_of_a_latin1_file_is_in_latin1_so_that_patch_applies_it(tmp_path)
     (tmp_path / "a.txt").write_bytes("Café workers astatine the agency.\n".encode("latin-1"))
     diff = subprocess.run([sys.executable, "-m", "restore", "fix", "--encoding", "latin-1", "--diff",
                            str(tmp_path / "a.txt")], capture_output=True, check=True).stdout
-    patched = subprocess.run(["patch", "-o", "-", str(tmp_path / "a.txt")], input=diff, capture_output=True)
+    patched = subprocess.run(["patch", "-o", "-", str(tmp_path / "a.txt")], input=diff, capture_output=True,
+                             cwd=tmp_path)                               # where a failed patch leaves its rejects
     assert patched.returncode == 0 and patched.stdout.decode("latin-1").endswith("Café workers at the agency.\n")
 
 
