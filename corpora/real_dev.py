@@ -76,7 +76,24 @@ def swaps(spun: list[str], original: list[str]) -> tuple[Counter, Counter, Count
         elif (op == "replace" and max(i2 - i1, j2 - j1) <= LONGEST_PHRASE
               and all(t.isalnum() for t in a[i1:i2] + b[j1:j2])):     # not "p.m." against "pm"
             out[" ".join(b[j1:j2]), " ".join(a[i1:i2])] += 1
+        elif op == "delete" and inserted_phrase(a, i1, i2, b, j1):     # words the original lacks
+            out[" ".join(b[j1 - 1:j1 + 1]), " ".join(a[i1 - 1:i2 + 1])] += 1
     return out, kept, seen
+
+
+def inserted_phrase(spun: list[str], i1: int, i2: int, original: list[str], j: int) -> bool:
+    """Whether the words ``spun[i1:i2]``, which the original lacks before ``original[j]``, are a
+    phrase swap of the two words around them ("is simply a" for "is a"): a few words, standing
+    between two words the spinner left as they were.
+
+    >>> inserted_phrase("it is simply a test".split(), 2, 3, "it is a test".split(), 2)
+    True
+    >>> inserted_phrase("it is , a test".split(), 2, 3, "it is a test".split(), 2)
+    False
+    """
+    return (0 < i1 and i2 < len(spun) and 0 < j < len(original) and i2 - i1 <= LONGEST_PHRASE - 2
+            and spun[i1 - 1] == original[j - 1] and spun[i2] == original[j]
+            and all(t.isalpha() for t in spun[i1 - 1:i2 + 1]))
 
 
 def places(spun: str, original: list[str]) -> Counter:

@@ -1,7 +1,8 @@
 """Align a spun text with its clean original, word by word.
 
 Equal stretches pair up one to one; a replaced stretch of unequal length is a
-phrase swap ("due to the fact that" for "because").  Texts of equal length pair up by
+phrase swap ("due to the fact that" for "because"), and so are words the clean text lacks,
+taken with the word either side ("is simply a" for "is a").  Texts of equal length pair up by
 position: a word-for-word garbler whose forms are also genuine words ("of" for "to") would
 otherwise have its forms matched to the wrong genuine words, and its swaps read as phrases.
 
@@ -9,6 +10,8 @@ otherwise have its forms matched to the wrong genuine words, and its swaps read 
 [(('we',), ('we',)), (('can',), ('tin',)), (('go',), ('go',)), (('because',), ('due', 'to', 'the', 'fact', 'that'))]
 >>> align("of the way in the".split(), "to the way of the".split())[:2]
 [(('to',), ('of',)), (('the',), ('the',))]
+>>> align("it is simply a test".split(), "it is a test".split())[1]
+(('is', 'a'), ('is', 'simply', 'a'))
 """
 from __future__ import annotations
 
@@ -28,4 +31,28 @@ def align(spun: list[str], clean: list[str]) -> list[Pair]:
             out.extend(((clean[i],), (spun[j],)) for i, j in zip(range(i1, i2), range(j1, j2)))
         else:
             out.append((tuple(clean[i1:i2]), tuple(spun[j1:j2])))
+    return _with_insertions_as_phrases(out)
+
+
+def _with_insertions_as_phrases(pairs: list[Pair]) -> list[Pair]:
+    """``pairs`` with each stretch of words that only the spun text has (``((), words)``), standing
+    between two words kept as they were, joined with them into one phrase swap; a phrase of no
+    clean words would say nothing of what the garbler rewrites."""
+    out: list[Pair] = []
+    k = 0
+    while k < len(pairs):
+        clean, spun = pairs[k]
+        if (not clean and out and k + 1 < len(pairs) and _kept_word(out[-1]) and _kept_word(pairs[k + 1])
+                and all(w.isalpha() for w in spun)):
+            before, after = out.pop(), pairs[k + 1]
+            out.append((before[0] + after[0], before[1] + spun + after[1]))
+            k += 2
+        else:
+            out.append(pairs[k])
+            k += 1
     return out
+
+
+def _kept_word(pair: Pair) -> bool:
+    """Whether ``pair`` is one word the garbler left as it was."""
+    return len(pair[0]) == 1 and pair[0] == pair[1] and pair[0][0].isalpha()

@@ -33,6 +33,15 @@ def test_phrase_swaps_are_learned_as_phrases(tiny_model):
     assert tiny_model.channel.phrases[phrase][0][0] == "because"
 
 
+def test_words_a_garbler_inserts_are_learned_as_a_phrase_swap_of_their_neighbours():
+    from restore import Restorer
+    from restore.learn import train_model
+    model = train_model([("The plan is simply a test, and this is simply a draft.",
+                          "The plan is a test, and this is a draft.")])
+    assert model.channel.phrases["is", "simply", "a"][0][0] == "is a"
+    assert Restorer(model, spin_rate=1.0).restore("It is simply a draft.") == "It is a draft."
+
+
 def test_parallel_files_are_read_as_one_pair(pairs):
     assert list(read_pairs([pairs / "small.spun.txt"])) == [
         ((pairs / "small.spun.txt").read_text(), (pairs / "small.clean.txt").read_text())]
