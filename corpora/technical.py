@@ -36,6 +36,15 @@ PACKAGES = {
     "perl-doc": ("/perl/", (".pod",)),
     "debian-handbook": ("/html/en-US/", (".html",)),
 }
+# The versions the shipped model was counted from.  Debian's point releases update these packages,
+# and any change shifts which paragraphs are every second one: built with postgresql-doc-15 15.20
+# instead of 15.18, the context model held 94 more words and one more clean test sentence changed.
+VERSIONS = {
+    "postgresql-doc-15": "15.18-0+deb12u1",
+    "git-doc": "1:2.39.5-0+deb12u3",
+    "perl-doc": "5.36.0-7+deb12u4",
+    "debian-handbook": "11.20220922",
+}
 MIN_WORDS = 15            # a paragraph shorter than this is a heading, a caption or a table cell
 _CODE_LIKE = re.compile(r"[(){}\[\]=<>/\\#@$%^|]")
 _POD_CODE = re.compile(r"[A-Z]<+\s*([^<>]*?)\s*>+")
@@ -104,17 +113,28 @@ def pod_paragraphs(pod: str) -> list[str]:
     return out
 
 
+def deb_name(package: str, version: str) -> str:
+    """The file name ``apt-get download`` gives a package's version.
+
+    >>> deb_name("git-doc", "1:2.39.5-0+deb12u3")
+    'git-doc_1%3a2.39.5-0+deb12u3_all.deb'
+    """
+    return f"{package}_{version.replace(':', '%3a')}_all.deb"
+
+
 def fetch() -> list[Path]:
-    """The packages' ``.deb`` files in the cache, downloaded once by ``apt-get download``."""
+    """The packages' ``.deb`` files (``VERSIONS``) in the cache, downloaded once by ``apt-get download``."""
     CACHE.mkdir(parents=True, exist_ok=True)
     found = []
-    for package in PACKAGES:
-        debs = sorted(CACHE.glob(f"{package}_*.deb"))
-        if not debs:
-            subprocess.run(["apt-get", "download", package], cwd=CACHE, check=True,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            debs = sorted(CACHE.glob(f"{package}_*.deb"))
-        found.append(debs[-1])
+    for package, version in VERSIONS.items():
+        deb = CACHE / deb_name(package, version)
+        if not deb.exists():
+            done = subprocess.run(["apt-get", "download", f"{package}={version}"], cwd=CACHE,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            if done.returncode or not deb.exists():
+                raise SystemExit(f"corpora.technical: apt-get download {package}={version} failed; if that version has "
+                                 f"left Debian's archive, put {deb.name} from snapshot.debian.org in {CACHE}")
+        found.append(deb)
     return found
 
 
