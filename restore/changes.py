@@ -87,20 +87,26 @@ def write_choices(doc: Lattice, totals: np.ndarray, spans: list, vocab: list[str
         else:                         # just the text, no confidences wanted: the same, faster
             chosen = np.flatnonzero(swapped)
             singles = dict(zip(doc.slot_word[chosen].tolist(), doc.row_word[best[chosen]].tolist()))
-            for k, w in singles.items():
-                garbled = parts[2 * k + 1]
-                out[2 * k + 1] = vocab[w] if garbled.islower() else match_case(garbled, vocab[w])
-            for k, length, c, _, _ in spans:
+            covered: set[int] = set()
+            for k, length, c, _, _ in _likeliest_first(spans):
                 first, last = 2 * k + 1, 2 * (k + length) - 1
-                if (any(j in singles for j in range(k + 1, k + length)) or out[first] == ""
-                        or any(out[j] is not parts[j] for j in range(first + 1, last + 1))):
-                    continue          # a single word inside, or overlaps a phrase already restored
+                if any(j in covered for j in range(k, k + length)):
+                    continue          # overlaps a phrase already restored
+                covered.update(range(k, k + length))
                 out[first] = match_case(parts[first], c)
                 for j in range(first + 1, last + 1):
                     out[j] = ""
+            for k, w in singles.items():
+                if k not in covered:
+                    garbled = parts[2 * k + 1]
+                    out[2 * k + 1] = vocab[w] if garbled.islower() else match_case(garbled, vocab[w])
             return "".join(out), changes
-    for k, length, c, prob, _ in spans:
-        if prob >= min_confidence and all(j not in decisions for j in range(k + 1, k + length)):
+    phrases: set[int] = set()         # the words a phrase restored
+    for k, length, c, prob, _ in _likeliest_first(spans):
+        if prob >= min_confidence and not any(j in phrases for j in range(k, k + length)):
+            for j in range(k + 1, k + length):
+                decisions.pop(j, None)    # a winning phrase outweighed its words' own readings
+            phrases.update(range(k, k + length))
             decisions[k] = (length, c, prob, [(" ".join(map(normalize, doc.parts[2 * k + 1:2 * (k + length):2])), 1.0 - prob)])
     offsets = [0, *itertools.accumulate(map(len, parts))] if explain else []
     for k in sorted(decisions):
@@ -115,6 +121,16 @@ def write_choices(doc: Lattice, totals: np.ndarray, spans: list, vocab: list[str
             changes.append(Change(offsets[first], offsets[last] + len(parts[last]),
                                   "".join(parts[first:last + 1]), out[first], confidence, alternatives))
     return "".join(out), changes
+
+def _likeliest_first(spans: list) -> list:
+    """Winning phrases, the one that gains most first: of two that overlap ("due to" and "due to the fact
+    that", both "because"), the better reading is written.
+
+    >>> [c for _, _, c, _, _ in _likeliest_first([(3, 2, "because", 0.6, 0.4), (3, 5, "because.", 0.99, 6.0)])]
+    ['because.', 'because']
+    """
+    return sorted(spans, key=lambda span: -span[4])
+
 
 def _alternatives(doc: Lattice, vocab: list[str], probs: np.ndarray, slots: np.ndarray, chosen: np.ndarray) -> list:
     """For each of ``slots`` (its chosen row in ``chosen``): its three likeliest other options, with probabilities."""

@@ -429,6 +429,18 @@ class Restorer:
             rate = new
         return rate
 
+    def _word_channel(self, doc: Lattice, stream: np.ndarray, rate: float) -> np.ndarray:
+        """Channel log-probability of each word as ``stream`` reads it: its chosen option's, where it has
+        options; else that of its standing unrewritten."""
+        out = np.log1p(-np.minimum(rate * doc.survivor_q, 0.999))
+        if doc.n_slots:
+            rows = np.flatnonzero(doc.row_word == stream[doc.slot_pos][doc.row_slot])
+            chosen = np.full(doc.n_slots, -1)
+            chosen[doc.row_slot[rows[::-1]]] = rows[::-1]          # the first row of each slot's word
+            found = chosen >= 0
+            out[doc.slot_word[found]] = self._channel(doc, rate)[chosen[found]]
+        return out
+
     def _spans(self, doc: Lattice, stream: np.ndarray, rate: float) -> list:
         """Decide the phrase options: ``[(word, n words, original, probability, gain)]`` that win."""
         if not doc.spans:
@@ -446,9 +458,11 @@ class Restorer:
         u, v, w = np.array(chains, dtype=np.int64).T
         totals = LM_WEIGHT * np.bincount(owners, weights=self._lm.logprobs_array(u, v, w),
                                          minlength=2 * len(doc.spans))
+        words = self._word_channel(doc, stream, rate)
         wins = []
         for i, (k, length, c, score) in enumerate(doc.spans):
-            gain = totals[2 * i + 1] + score + math.log(rate) - totals[2 * i]
+            kept = totals[2 * i] + words[k:k + length].sum()     # the words' own reading pays its channel too
+            gain = totals[2 * i + 1] + score + math.log(rate) - kept
             if gain > math.log(self.min_odds):
                 wins.append((k, length, c, 1.0 / (1.0 + math.exp(-gain / CONFIDENCE_TEMPERATURE)), float(gain)))
         return wins
