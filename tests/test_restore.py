@@ -143,6 +143,28 @@ def test_a_phrase_swap_is_undone():
     assert restore.restore_text(spun) == "Workers at the agency left early because he was ill."
 
 
+def test_a_word_the_spinner_inserts_is_taken_out():
+    # real articles show "is a" spun as "is simply a" every time (16 of 16)
+    assert restore.restore_text("That is simply a fact, helium said.") == "That is a fact, he said."
+
+
+def test_a_phrase_swap_wins_over_its_words_read_one_by_one():
+    # "astir" and "apt" are each a spun word too ("most", "likely"), but real articles show the pair
+    # written for "probably"; read word by word it came out "most likely"
+    spun = "Even if you are not a hacker, you’re astir apt inactive a prolific idiosyncratic of the apps."
+    assert "you’re probably still" in restore.restore_text(spun)
+
+
+def test_a_genuine_due_to_in_spun_text_is_kept():
+    spun = "Workers astatine the agency person been told the delay was due to the storm, helium said."
+    assert restore.restore_text(spun) == "Workers at the agency have been told the delay was due to the storm, he said."
+
+
+def test_a_clean_is_simply_a_is_left_alone():
+    clean = "The agency said the hold is simply a precaution."
+    assert restore.restore_text(clean) == clean
+
+
 def test_a_text_from_manipis_variant_has_its_function_words_restored():
     # manipi.biz.id's variant of the spinner also rewrites the -> nan and with -> pinch
     spun = "Workers astatine nan agency person been told to stock accusation pinch nan public."
