@@ -27,6 +27,7 @@ from typing import AbstractSet, Callable, cast
 
 import numpy as np
 
+from restore.align import peeled
 from restore.classes import ClassModel
 from restore.learn import (
     NUMBER_WORDS,
@@ -78,6 +79,7 @@ SPEECH_MIN_ZIPF = 3.0         # its words rarer than this are left out: 0.0, 3.0
                               # errors, and each half step of Zipf saves some 2 MB of model.  So are its number
                               # words: it cannot say "4", so its "four" stands for both, and every lone digit
                               # was restored to a word (20 real articles: 555 errors with them, 543 without)
+USUAL_FORM = 3                # a word swap seen this often marks a phrase that holds it as an aligner's artefact
 MANUAL_STEP = 2               # every second paragraph of the technical manuals is counted (corpora/technical.py;
                               # 640,000 words).  On 37 real articles left out one at a time, all of them restored
                               # 2,149 swaps and half 2,146 (51 broken either way); bench/garblers.py: all 60.4% /
@@ -139,7 +141,40 @@ def read_lexicon(skip: AbstractSet[str], only: str | None = None, within: set[st
         for line in path.read_text(encoding="utf-8").splitlines():
             original, garbled, count = line.split("\t")
             rows.append((original, garbled, int(count)))
-    return rows
+    return _phrases_peeled(rows)
+
+
+def _phrases_peeled(rows: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
+    """``rows`` with each phrase swap's known word swaps peeled off its ends (``restore.align.peeled``):
+    an aligner reads "probably on" -> "astir apt connected" where the spinner wrote "probably" ->
+    "astir apt" and "on" -> "connected".  A phrase left of one word among whose garbled words stands
+    that word's usual form (``USUAL_FORM`` times seen) is an aligner's artefact, and is dropped: "in"
+    -> "you present successful idiosyncratic successful" was "have you here in person in".
+
+    >>> _phrases_peeled([("on", "connected", 3), ("probably on", "astir apt connected", 1), ("in", "a successful", 1),
+    ...                  ("in", "successful", 5)])
+    [('on', 'connected', 3), ('on', 'connected', 1), ('probably', 'astir apt', 1), ('in', 'successful', 5)]
+    """
+    known: Counter[tuple[str, str]] = Counter()
+    for o, g, n in rows:
+        if " " not in o and " " not in g:
+            known[o, g] += n
+    out = []
+    for original, garbled, count in rows:
+        clean, spun = tuple(original.split()), tuple(garbled.split())
+        if len(clean) == len(spun) == 1 or not clean or not spun:
+            out.append((original, garbled, count))
+            continue
+        words, phrase = peeled(clean, spun, lambda c, g: (c, g) in known)
+        if len(phrase[1]) == 1 < len(phrase[0]) and len(spun) > 1:
+            words, phrase = [], (clean, spun)    # peeled, it would read one word as several: "section" as
+                                                 # "state department", where "nan section" was "the State Department"
+        if len(phrase[0]) == len(phrase[1]):
+            words.extend(((c,), (g,)) for c, g in zip(*phrase))       # what is left pairs word for word
+        elif not (len(phrase[0]) == 1 and any(known[phrase[0][0], g] >= USUAL_FORM for g in phrase[1])):
+            words.append(phrase)
+        out.extend((" ".join(c), " ".join(g), count) for c, g in words if c != g)
+    return out
 
 
 def articles(skip: AbstractSet[str], within: set[str] | None = None) -> set[str]:

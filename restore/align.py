@@ -56,3 +56,21 @@ def _with_insertions_as_phrases(pairs: list[Pair]) -> list[Pair]:
 def _kept_word(pair: Pair) -> bool:
     """Whether ``pair`` is one word the garbler left as it was."""
     return len(pair[0]) == 1 and pair[0] == pair[1] and pair[0][0].isalpha()
+
+
+def peeled(clean: tuple[str, ...], spun: tuple[str, ...], known) -> tuple[list[Pair], Pair]:
+    """A phrase swap's words at either end that ``known(clean word, spun word)`` says are a word swap
+    of their own, peeled off, and the phrase proper left between; each side keeps a word.  Equal
+    words stay: they anchor a phrase of words the garbler put in ("is simply a" for "is a").
+
+    >>> peeled(("probably", "on"), ("astir", "apt", "connected"), lambda c, g: (c, g) == ("on", "connected"))
+    ([(('on',), ('connected',))], (('probably',), ('astir', 'apt')))
+    """
+    words: list[Pair] = []
+    while len(clean) > 1 and len(spun) > 1 and known(clean[0], spun[0]):
+        words.append(((clean[0],), (spun[0],)))
+        clean, spun = clean[1:], spun[1:]
+    while len(clean) > 1 and len(spun) > 1 and known(clean[-1], spun[-1]):
+        words.append(((clean[-1],), (spun[-1],)))
+        clean, spun = clean[:-1], spun[:-1]
+    return words, (clean, spun)
