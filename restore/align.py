@@ -16,6 +16,7 @@ otherwise have its forms matched to the wrong genuine words, and its swaps read 
 from __future__ import annotations
 
 from difflib import SequenceMatcher
+from typing import Callable
 
 Pair = tuple[tuple[str, ...], tuple[str, ...]]
 
@@ -58,7 +59,7 @@ def _kept_word(pair: Pair) -> bool:
     return len(pair[0]) == 1 and pair[0] == pair[1] and pair[0][0].isalpha()
 
 
-def peeled(clean: tuple[str, ...], spun: tuple[str, ...], known) -> tuple[list[Pair], Pair]:
+def peeled(clean: tuple[str, ...], spun: tuple[str, ...], known: Callable[[str, str], bool]) -> tuple[list[Pair], Pair]:
     """A phrase swap's words at either end that ``known(clean word, spun word)`` says are a word swap
     of their own, peeled off, and the phrase proper left between; each side keeps a word.  Equal
     words stay: they anchor a phrase of words the garbler put in ("is simply a" for "is a").
