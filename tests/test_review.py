@@ -51,6 +51,7 @@ FILES = {
                '{"text": "caf\\u00e9 astatine noon \\"quoted\\"", "meta": {"title": "person been told"}}\n'
                '{"text": "naïve workers astatine the agency"}\n',
     "d.txt": "The SSAâ€™s workers astatine the agency person been told.\n",        # mojibake
+    "e.txt": "Foundry is simply a Palantir level, and you’re astir apt inactive a idiosyncratic of it.\n",  # phrases
 }
 
 
