@@ -381,11 +381,19 @@ def scratch_folder(prefix: str = "restore-", dir: str | None = None) -> str:
     """
     _remove_stale(prefix, dir)
     folder = tempfile.mkdtemp(prefix=prefix, dir=dir)
-    with contextlib.suppress(ImportError, OSError):
+    try:
         import fcntl
-        fd = os.open(os.path.join(folder, HELD), os.O_RDWR | os.O_CREAT, 0o600)
+        making = os.path.join(folder, HELD + ".new")
+        fd = os.open(making, os.O_RDWR | os.O_CREAT, 0o600)
+    except (ImportError, OSError):          # no locks here: the folder is simply never swept
+        return folder
+    try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        _held[folder] = fd
+        os.rename(making, os.path.join(folder, HELD))     # seen by another run only once it is held
+    except OSError:
+        os.close(fd)
+        return folder
+    _held[folder] = fd
     return folder
 
 
