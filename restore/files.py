@@ -243,9 +243,9 @@ def temp_prefix(final: str, token: str = "") -> str:
     return f".{os.path.basename(final)}.{token + '-' if token else ''}"
 
 
-def _open(fd: int, encoding: str | None) -> IO[Any]:
+def _open(fd: int, encoding: str | None, errors: str = "strict") -> IO[Any]:
     """The file ``fd`` for text in ``encoding``, or for bytes (None)."""
-    return open(fd, "wb") if encoding is None else open(fd, "w", encoding=encoding, newline="")
+    return open(fd, "wb") if encoding is None else open(fd, "w", encoding=encoding, errors=errors, newline="")
 
 
 class Spool:
@@ -259,7 +259,7 @@ class Spool:
     """
 
     def __init__(self, encoding: str | None = "utf-8", *, final: str | None = None, scratch: str | None = None,
-                 bom: bytes = b"", token: str = ""):
+                 bom: bytes = b"", token: str = "", errors: str = "strict"):
         self.direct = final is not None and _is_special(final)
         if final and self.direct:
             fd, self.path = os.open(final, os.O_WRONLY | os.O_APPEND), final
@@ -271,7 +271,7 @@ class Spool:
         else:
             fd, self.path = tempfile.mkstemp(dir=scratch, suffix=".tmp")
         self.final = final
-        self.file = _open(fd, encoding)
+        self.file = _open(fd, encoding, errors)
         if bom:
             self.write("\ufeff")          # the mark, in the file's encoding
 
@@ -409,10 +409,12 @@ def _stale(folder: str) -> bool:
     """Whether ``folder`` is a scratch folder that no living process holds (its lock is free)."""
     try:
         import fcntl
-        fd = os.open(os.path.join(folder, HELD), os.O_RDONLY)
+        fd = os.open(os.path.join(folder, HELD), os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
     except (ImportError, OSError):          # no lock there: another program's folder, or an older restore's
         return False
     try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return False                    # a pipe or a device put there: not ours (opened without waiting)
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         return False

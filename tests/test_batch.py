@@ -563,3 +563,29 @@ def test_the_scratch_folder_of_a_run_killed_with_sigkill_is_removed_by_the_next_
     proc.wait()
     subprocess.run([sys.executable, "-m", "restore", "fix"], input=SPUN, capture_output=True, text=True, env=env)
     assert [p.name for p in scratch.iterdir()] == ["restore-not-ours"]
+
+
+def test_a_diffs_header_names_the_file_by_its_bytes_on_disk_so_that_patch_p0_finds_it(tmp_path):
+    (tmp_path / "café.txt").write_bytes("Café workers astatine the agency.\n".encode("latin-1"))
+    diff = subprocess.run([sys.executable, "-m", "restore", "fix", "--encoding", "latin-1", "--diff", "café.txt"],
+                          capture_output=True, check=True, cwd=tmp_path).stdout
+    assert diff.startswith("--- café.txt\n".encode())
+    subprocess.run(["patch", "-p0"], input=diff, capture_output=True, check=True, cwd=tmp_path)
+    assert (tmp_path / "café.txt").read_bytes().decode("latin-1") == "Café workers at the agency.\n"
+
+
+def test_a_diff_of_an_encoding_that_rewrites_ascii_is_in_utf8(tmp_path):
+    (tmp_path / "a.txt").write_bytes(SPUN.encode("utf-7"))
+    diff = subprocess.run([sys.executable, "-m", "restore", "fix", "--encoding", "utf-7", "--diff",
+                           str(tmp_path / "a.txt")], capture_output=True, check=True).stdout.decode()
+    assert diff.splitlines()[:3] == [f"--- {tmp_path}/a.txt", f"+++ {tmp_path}/a.txt", "@@ -1 +1 @@"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_pipe_where_a_scratch_folders_lock_should_be_is_passed_over_without_waiting(tmp_path):
+    from restore.files import remove_scratch_folder, scratch_folder
+    (tmp_path / "restore-odd").mkdir()
+    os.mkfifo(tmp_path / "restore-odd" / ".held")      # opening it to read would wait for a writer forever
+    folder = scratch_folder(dir=str(tmp_path))
+    remove_scratch_folder(folder)
+    assert [p.name for p in tmp_path.iterdir()] == ["restore-odd"]
