@@ -9,7 +9,9 @@ from __future__ import annotations
 import codecs
 import contextlib
 import dataclasses
+import os
 import signal
+import string
 from dataclasses import dataclass
 from typing import Callable
 
@@ -64,19 +66,36 @@ class Outcome:
         return self.changed / self.words if self.words else 0.0
 
 
-def _diff_encoding(encoding: str, name: str) -> str:
+def _diff_encoding(encoding: str) -> str:
     """The encoding of a file's unified diff: the file's own, as ``diff`` compares bytes and ``patch``
-    applies them, where its lines and ``name`` can be written in it and it keeps ASCII's bytes (not
-    UTF-16 or UTF-32, which ``patch`` cannot read at all); else UTF-8.
+    applies them, where it writes ASCII as ASCII (not UTF-16, UTF-32, UTF-7 or EBCDIC, whose diff
+    ``patch`` cannot read); else UTF-8.
 
-    >>> _diff_encoding("latin-1", "a.txt"), _diff_encoding("latin-1", "日.txt"), _diff_encoding("utf-16-le", "a.txt")
-    ('latin-1', 'utf-8', 'utf-8')
+    >>> _diff_encoding("latin-1"), _diff_encoding("utf-16-le"), _diff_encoding("utf-7"), _diff_encoding("cp037")
+    ('latin-1', 'utf-8', 'utf-8', 'utf-8')
     """
+    ascii_text = string.printable
     try:
-        name.encode(encoding)
-    except UnicodeEncodeError:
-        return "utf-8"
-    return "utf-8" if codecs.lookup(encoding).name.startswith(("utf-16", "utf-32")) else encoding
+        same = ascii_text.encode(encoding) == ascii_text.encode("ascii")
+    except UnicodeError:
+        same = False
+    return encoding if same else "utf-8"
+
+
+def _diff_name(path: str, encoding: str) -> str:
+    """``path`` as a unified diff in ``encoding`` names it in its header: its bytes as they are on
+    disk, read in that encoding (with ``surrogateescape``, as the diff is written), so that ``patch
+    -p0`` finds the file; a name with a control character (a line break) is quoted as errors quote
+    it, so that it keeps to its line.
+
+    >>> _diff_name("café.txt", "latin-1").encode("latin-1", "surrogateescape") == "café.txt".encode()
+    True
+    >>> print(_diff_name("a\\nb.txt", "utf-8"))
+    'a\\nb.txt'
+    """
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in path):
+        return shown(path)
+    return os.fsencode(path).decode(encoding, "surrogateescape")
 
 
 class Worker:
@@ -147,10 +166,11 @@ class Worker:
         self.spools = []
         return outcome
 
-    def _spool(self, encoding: str | None = "utf-8", final: str | None = None, bom: bytes = b"") -> Spool:
+    def _spool(self, encoding: str | None = "utf-8", final: str | None = None, bom: bytes = b"",
+               errors: str = "strict") -> Spool:
         with _terms_held():             # a SIGTERM waits until discard() knows the new file
             self.spools.append(Spool(encoding, final=final, scratch=self.settings.scratch, bom=bom,
-                                     token=self.settings.token))
+                                     token=self.settings.token, errors=errors))
         return self.spools[-1]
 
     def _repair(self, job: Job, reader: Reader, fixer: Fixer, outcome: Outcome) -> None:
@@ -158,13 +178,18 @@ class Worker:
         out = None
         if job.target or not s.review:
             out = self._spool(reader.encoding, job.target, reader.bom)
-        name = shown(job.source)
-        review = self._spool(_diff_encoding(reader.encoding, name) if s.review == "unified" else "utf-8") \
-            if s.review else None
-        log = self._spool() if s.changes else None
-        show = None
-        if review:
-            show = (UnifiedDiff if s.review == "unified" else MarkedWords)(name, review.write)
+        review = log = None
+        if s.review == "unified":
+            encoding = _diff_encoding(reader.encoding)
+            review = self._spool(encoding, errors="surrogateescape")
+            show: UnifiedDiff | MarkedWords | None = UnifiedDiff(_diff_name(job.source, encoding), review.write)
+        elif s.review:
+            review = self._spool()
+            show = MarkedWords(shown(job.source), review.write)
+        else:
+            show = None
+        if s.changes:
+            log = self._spool()
         # a diff's first lines keep a UTF-8 file's byte order mark, so that patch finds them in the file
         mark = "\ufeff" if s.review == "unified" and reader.bom == codecs.BOM_UTF8 else ""
         for piece in formats.repair(formats.format_of(job.source, s.format), reader.blocks(), fixer, s.fields):
