@@ -104,10 +104,13 @@ def write_choices(doc: Lattice, totals: np.ndarray, spans: list, vocab: list[str
     phrases: set[int] = set()         # the words a phrase restored
     for k, length, c, prob, _ in _likeliest_first(spans):
         if prob >= min_confidence and not any(j in phrases for j in range(k, k + length)):
+            # the reading it beat: its words, each as restored on its own or as written
+            words = " ".join(decisions[j][1] if j in decisions and decisions[j][0] == 1 else normalize(parts[2 * j + 1])
+                             for j in range(k, k + length))
             for j in range(k + 1, k + length):
                 decisions.pop(j, None)    # a winning phrase outweighed its words' own readings
             phrases.update(range(k, k + length))
-            decisions[k] = (length, c, prob, [(" ".join(map(normalize, doc.parts[2 * k + 1:2 * (k + length):2])), 1.0 - prob)])
+            decisions[k] = (length, c, prob, [(words, 1.0 - prob)])
     offsets = [0, *itertools.accumulate(map(len, parts))] if explain else []
     for k in sorted(decisions):
         length, restored, confidence, alternatives = decisions[k]

@@ -155,6 +155,13 @@ def test_a_phrase_swap_wins_over_its_words_read_one_by_one():
     assert "you’re probably still" in restore.restore_text(spun)
 
 
+def test_a_phrase_changes_alternative_is_the_reading_it_beat():
+    spun = "Even if you are not a hacker, you’re astir apt inactive a prolific idiosyncratic of the apps."
+    change = next(c for c in restore.Restorer().restore_with_changes(spun)[1] if c.garbled == "astir apt")
+    assert [text for text, _ in change.alternatives] == ["most likely"]
+    assert change.confidence + change.alternatives[0][1] == pytest.approx(1.0)
+
+
 def test_a_genuine_due_to_in_spun_text_is_kept():
     spun = "Workers astatine the agency person been told the delay was due to the storm, helium said."
     assert restore.restore_text(spun) == "Workers at the agency have been told the delay was due to the storm, he said."
