@@ -31,6 +31,7 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
+from restore.align import joins_insertion
 from restore.tokenize import WORD, split_words, stands_alone
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -92,8 +93,8 @@ def inserted_phrase(spun: list[str], i1: int, i2: int, original: list[str], j: i
     False
     """
     return (0 < i1 and i2 < len(spun) and 0 < j < len(original) and i2 - i1 <= LONGEST_PHRASE - 2
-            and spun[i1 - 1] == original[j - 1] and spun[i2] == original[j]
-            and all(t.isalpha() for t in spun[i1 - 1:i2 + 1]))
+            and joins_insertion(((original[j - 1],), (spun[i1 - 1],)), tuple(spun[i1:i2]),
+                                ((original[j],), (spun[i2],))))
 
 
 def places(spun: str, original: list[str]) -> Counter:

@@ -43,8 +43,7 @@ def _with_insertions_as_phrases(pairs: list[Pair]) -> list[Pair]:
     k = 0
     while k < len(pairs):
         clean, spun = pairs[k]
-        if (not clean and out and k + 1 < len(pairs) and _kept_word(out[-1]) and _kept_word(pairs[k + 1])
-                and all(w.isalpha() for w in spun)):
+        if not clean and out and k + 1 < len(pairs) and joins_insertion(out[-1], spun, pairs[k + 1]):
             before, after = out.pop(), pairs[k + 1]
             out.append((before[0] + after[0], before[1] + spun + after[1]))
             k += 2
@@ -52,6 +51,16 @@ def _with_insertions_as_phrases(pairs: list[Pair]) -> list[Pair]:
             out.append(pairs[k])
             k += 1
     return out
+
+
+def joins_insertion(before: Pair, words: tuple[str, ...], after: Pair) -> bool:
+    """Whether ``words``, which only the spun text has, make a phrase swap with the pairs either side:
+    they are words, between two words the garbler left as they were.
+
+    >>> joins_insertion((("is",), ("is",)), ("simply",), (("a",), ("a",))), joins_insertion((("is",), ("is",)), (",",), (("a",), ("a",)))
+    (True, False)
+    """
+    return _kept_word(before) and _kept_word(after) and all(w.isalpha() for w in words)
 
 
 def _kept_word(pair: Pair) -> bool:
