@@ -251,7 +251,9 @@ def _open(fd: int, encoding: str | None, errors: str = "strict") -> IO[Any]:
 class Spool:
     """A file written beside ``final`` (or in ``scratch``) that is renamed into place when complete.
 
-    ``token`` marks its name (``temp_prefix``), so that a run can find what a killed worker left.
+    ``token`` marks its name (``temp_prefix``), so that a run can find what a killed worker left, and
+    the file is held (a lock) while it is written: a later ``Spool`` of the same ``final`` removes
+    such files that no living process holds, which a run killed with ``kill -9`` left.
     ``encoding`` None opens it for bytes (Parquet).  Where ``final`` is a symbolic link to a file,
     the file it points to is replaced and the link kept; where it is a device or a pipe
     (``/dev/null``, ``/dev/stdout``), nothing can replace it, so it is written directly.  A write
@@ -267,7 +269,8 @@ class Spool:
             final = os.path.realpath(final) if os.path.islink(final) and os.path.exists(final) else final
             folder = os.path.dirname(final) or "."
             os.makedirs(folder, exist_ok=True)
-            fd, self.path = tempfile.mkstemp(dir=folder, prefix=temp_prefix(final, token), suffix=".tmp")
+            _remove_stale_temps(final)
+            fd, self.path = _temp_beside(final, token)
         else:
             fd, self.path = tempfile.mkstemp(dir=scratch, suffix=".tmp")
         self.final = final
@@ -405,22 +408,66 @@ def remove_scratch_folder(folder: str) -> None:
         os.close(fd)
 
 
+def _temp_beside(final: str, token: str) -> tuple[int, str]:
+    """A new temporary file beside ``final``: its descriptor and path.  One marked with ``token`` is
+    held (a lock the kernel lets go when the process ends, however it ends) until it is closed."""
+    while True:
+        fd, path = tempfile.mkstemp(dir=os.path.dirname(final) or ".", prefix=temp_prefix(final, token),
+                                    suffix=".tmp")
+        try:
+            import fcntl
+            if token:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except ImportError:
+            return fd, path
+        except OSError as e:
+            if e.errno not in (errno.EAGAIN, errno.EWOULDBLOCK):
+                return fd, path             # no locks on this file system: never swept
+        else:
+            if os.fstat(fd).st_nlink:
+                return fd, path
+        os.close(fd)                        # another run took it for a dead run's file, before it was held
+
+
 def _stale(folder: str) -> bool:
     """Whether ``folder`` is a scratch folder that no living process holds (its lock is free)."""
+    return _unheld(os.path.join(folder, HELD))
+
+
+def _unheld(path: str, remove: bool = False) -> bool:
+    """Whether ``path`` is a regular file whose lock no living process holds; with ``remove``, such a
+    file is deleted while this process holds it."""
     try:
         import fcntl
-        fd = os.open(os.path.join(folder, HELD), os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
     except (ImportError, OSError):          # no lock there: another program's folder, or an older restore's
         return False
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return False                    # a pipe or a device put there: not ours (opened without waiting)
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if remove:
+            os.unlink(path)
     except OSError:
         return False
     finally:
         os.close(fd)                        # the lock goes with it
     return True
+
+
+def _remove_stale_temps(final: str) -> None:
+    """Remove the temporary files of ``final`` (``.NAME.restore-....tmp``, ``_temp_beside``) that a
+    restore run killed with ``kill -9`` left: this user's, held by no living process.  Each is
+    removed while this process holds it, so a run that has just made it finds it gone, and makes
+    another."""
+    if not hasattr(os, "getuid"):
+        return
+    prefix = temp_prefix(final, "restore")
+    with contextlib.suppress(OSError), os.scandir(os.path.dirname(final) or ".") as entries:
+        for entry in entries:
+            if (entry.name.startswith(prefix) and entry.name.endswith(".tmp") and entry.is_file(follow_symlinks=False)
+                    and entry.stat(follow_symlinks=False).st_uid == os.getuid()):
+                _unheld(entry.path, remove=True)
 
 
 def _remove_stale(prefix: str, dir: str | None) -> None:

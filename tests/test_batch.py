@@ -589,3 +589,50 @@ def test_a_pipe_where_a_scratch_folders_lock_should_be_is_passed_over_without_wa
     folder = scratch_folder(dir=str(tmp_path))
     remove_scratch_folder(folder)
     assert [p.name for p in tmp_path.iterdir()] == ["restore-odd"]
+
+
+def test_the_temporary_output_a_run_killed_with_sigkill_left_is_removed_when_the_file_is_written_again(tmp_path):
+    (tmp_path / "a.txt").write_text(SPUN * 200 + "\n" + SPUN * 200000)     # long enough to be caught writing
+    run = [sys.executable, "-m", "restore", "fix", str(tmp_path / "a.txt"), "-o", str(tmp_path / "out")]
+    proc = subprocess.Popen(run, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob("out/.a.txt.restore-*.tmp")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.kill()
+    proc.wait()
+    assert list(tmp_path.glob("out/.a.txt.restore-*.tmp"))             # what kill -9 leaves
+    (tmp_path / "a.txt").write_text(SPUN)
+    subprocess.run(run, check=True, capture_output=True)
+    assert os.listdir(tmp_path / "out") == ["a.txt"]
+
+
+def test_a_temporary_output_that_a_living_run_holds_or_that_is_not_restores_is_never_removed(capsys, tmp_path):
+    import fcntl
+    (tmp_path / "a.txt").write_text(SPUN)
+    (tmp_path / "out").mkdir()
+    others = [".a.txt.other-program.tmp", ".b.txt.restore-restore-dead-x.tmp", ".a.txt.restore-held-x.tmp"]
+    for name in others:
+        (tmp_path / "out" / name).write_text("half written")
+    with open(tmp_path / "out" / others[2]) as held:
+        fcntl.flock(held, fcntl.LOCK_EX)                                  # as a living run holds its own
+        code, _, _ = fix(capsys, tmp_path / "a.txt", "-o", tmp_path / "out")
+    assert code == 0 and sorted(os.listdir(tmp_path / "out")) == sorted(others + ["a.txt"])
+
+
+def test_a_temporary_output_another_run_removed_before_it_was_held_is_made_again(tmp_path, monkeypatch):
+    from restore import files
+    made = []
+
+    def removed_at_once(**kwargs):                   # another run sweeps it between its making and its lock
+        fd, path = real_mkstemp(**kwargs)
+        made.append(path)
+        if len(made) == 1:
+            os.unlink(path)
+        return fd, path
+
+    real_mkstemp = files.tempfile.mkstemp
+    monkeypatch.setattr(files.tempfile, "mkstemp", removed_at_once)
+    spool = files.Spool(final=str(tmp_path / "a.txt"), token="restore-test")
+    spool.write(CLEAN)
+    spool.commit()
+    assert len(made) == 2 and os.listdir(tmp_path) == ["a.txt"] and (tmp_path / "a.txt").read_text() == CLEAN
