@@ -22,7 +22,7 @@ import numpy as np
 from .articles import DISAGREE, disagreement
 from .changes import CONFIDENCE_TEMPERATURE, Change, write_choices
 from .coherence import AGREE, RECUR, agree_forms, favour_recurring, spare_survivors
-from .errors import UsageError, check_text, checked_odds, checked_share
+from .errors import UsageError, check_text, checked_flag, checked_odds, checked_share
 from .fixer import fix_mojibake
 from .habits import spun_prior
 from .lattice import Lattice, tables
@@ -125,7 +125,7 @@ class Restorer:
         elif model is not None and not isinstance(model, Model):
             raise UsageError(f"model must be a restore.Model or a model file's path, not {type(model).__name__}")
         self.model = model or Model.default()
-        self.fix_mojibake = fix_mojibake
+        self.fix_mojibake = checked_flag(fix_mojibake, "fix_mojibake")
         self.min_confidence = checked_share(min_confidence, "min_confidence")
         self.min_odds = checked_odds(min_odds)   # how many times likelier than the word as written a change must be
         self.spin_rate = None if spin_rate is None else checked_share(spin_rate, "spin_rate")

@@ -96,6 +96,19 @@ def checked_odds(min_odds: float) -> float:
     return odds
 
 
+def checked_flag(value: bool, name: str) -> bool:
+    """``value`` as a bool, or a ``UsageError`` unless it is True or False (``name`` says which option):
+    a string such as "no" would otherwise pass for True.
+
+    >>> checked_flag("no", "fix_mojibake")
+    Traceback (most recent call last):
+    restore.errors.UsageError: fix_mojibake must be True or False, not str 'no'
+    """
+    if isinstance(value, bool) or (type(value).__module__ == "numpy" and type(value).__name__ in ("bool", "bool_")):
+        return bool(value)
+    raise UsageError(f"{name} must be True or False, not {type(value).__name__} {value!r}")
+
+
 def checked_share(value: float, name: str) -> float:
     """``value`` as a float, or a ``UsageError`` unless it is a number from 0 to 1 (``name`` says which).
 
@@ -115,7 +128,10 @@ def _number(value: object, name: str) -> float:
     """``value`` as a float (a bool, a string or None is no number here), or a ``UsageError``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):       # NumPy's numbers are Real too
         raise UsageError(f"{name} must be a number, not {type(value).__name__} {value!r}")
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:                   # an int past float's range
+        raise UsageError(f"{name} must be a finite number, not an integer of {len(str(value))} digits") from None
 
 
 def shown(name: str) -> str:

@@ -35,6 +35,7 @@ from typing import Any, Callable, Iterable, Iterator
 from . import markup
 from .errors import BadInput
 from .fixer import Fixer, Interrupted
+from .tokenize import PARAGRAPH_BREAK
 
 __all__ = ["FORMATS", "BATCH_FORMATS", "BadInput", "Fixer", "Interrupted", "Piece", "View", "documents", "format_of",
            "json_strings", "lines", "paragraphs", "repair"]
@@ -143,7 +144,6 @@ def documents(fmt: str, blocks: Iterable[str], fields: Iterable[str] = ("text",)
 
 # -- plain text ---------------------------------------------------------------------------------
 
-_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n")
 
 
 def paragraphs(blocks: Iterable[str], size: int | None = None) -> Iterator[str]:
@@ -170,7 +170,7 @@ def paragraphs(blocks: Iterable[str], size: int | None = None) -> Iterator[str]:
 def _cut(buf: str, size: int) -> int | None:
     """Where the next chunk of ``buf`` ends: after the first blank line past ``size``, or, in a
     paragraph too long to hold, after a line break or a space past ``size``; None: read on."""
-    m = _PARAGRAPH_BREAK.search(buf, size)
+    m = PARAGRAPH_BREAK.search(buf, size)
     if m:
         return m.end()
     if len(buf) < LONGEST_PARAGRAPH:

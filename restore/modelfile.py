@@ -40,6 +40,7 @@ import io
 import json
 import os
 import re
+import stat
 import tempfile
 import zipfile
 import zlib
@@ -256,11 +257,16 @@ def read(path: str | os.PathLike, *, shipped: bool = False) -> Model:
     name = file_name(path)
     path = shown(name)                  # as messages show it: a line break or a terminal escape quoted
     try:
-        with open(name, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
-            if size > MAX_FILE:
+        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))     # a named pipe: no wait for a writer
+        with open(fd, "rb") as f:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise ModelError(f"{path}: not a model file (a device or a pipe)")
+            if st.st_size > MAX_FILE:
                 raise ModelError(f"{path}: not a restore model (too large)")
-            data = f.read()
+            data = f.read(MAX_FILE + 1)           # no more than that, should the file grow meanwhile
+            if len(data) > MAX_FILE:
+                raise ModelError(f"{path}: not a restore model (too large)")
     except FileNotFoundError:
         raise ModelError(f"{path}: no such model file") from None
     except IsADirectoryError:

@@ -18,6 +18,11 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"
                          "–": "-", "—": "-", "…": "."})
 BOUNDARY = "<s>"
 SENTENCE_END = frozenset(".!?")
+# a line break of any convention (LF, CRLF, CR, and the others str.splitlines knows), and two of them
+# with nothing but spaces between, or a paragraph separator: a blank line, wherever the text was written
+_BREAK = r"(?:\r\n|\r(?!\n)|[\n\x0b\x0c\x1c-\x1e\x85\u2028])"
+LINE_BREAK = regex.compile(_BREAK + r"|\u2029")
+PARAGRAPH_BREAK = regex.compile(_BREAK + r"[^\S\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]*" + _BREAK + r"|\u2029")
 
 
 def split_words(text: str) -> list[str]:
@@ -41,13 +46,13 @@ def gap_tokens(gap: str) -> list[str]:
 
     >>> gap_tokens(". “")
     ['.', '"']
-    >>> gap_tokens("\\n\\n")
-    ['<s>']
+    >>> gap_tokens("\\n\\n"), gap_tokens("\\r\\n\\r\\n"), gap_tokens("\\r\\r"), gap_tokens("\\r\\n")
+    (['<s>'], ['<s>'], ['<s>'], [])
     """
     if not gap or gap == " ":
         return []
     out = _PUNCT.findall(gap.translate(_QUOTES))
-    if "\n\n" in gap or "\r\n\r\n" in gap:
+    if PARAGRAPH_BREAK.search(gap):
         out.append(BOUNDARY)
     return out
 
@@ -102,4 +107,4 @@ def starts_sentence(gap_before: str, previous_word: str | None) -> bool:
     if previous_word is None:
         return True
     stripped = gap_before.strip().translate(_QUOTES).strip("\"'([ ")
-    return "\n" in gap_before or (stripped[-1:] in SENTENCE_END if stripped else False)
+    return bool(LINE_BREAK.search(gap_before)) or (stripped[-1:] in SENTENCE_END if stripped else False)

@@ -58,6 +58,14 @@ def test_text_is_cut_at_blank_lines_and_nothing_is_lost():
     assert all(chunk.rstrip(" ").endswith("\n\n") or chunk.endswith("\n  \n") for chunk in chunks[:-1])
 
 
+@pytest.mark.parametrize("break_", ["\r\n", "\r"])
+def test_text_with_lines_ended_another_way_is_cut_at_its_blank_lines_too(break_):
+    text = "".join(f"Paragraph {i} has a few words{break_}in it.{break_ * 2}" for i in range(200))
+    chunks = list(paragraphs([text[i:i + 100] for i in range(0, len(text), 100)], size=500))
+    assert "".join(chunks) == text and len(chunks) > 5
+    assert all(chunk.endswith(f"it.{break_ * 2}") for chunk in chunks)
+
+
 def test_a_paragraph_longer_than_the_limit_is_cut_at_a_line_break(monkeypatch):
     monkeypatch.setattr(formats, "LONGEST_PARAGRAPH", 1000)
     text = "A line of words without any blank line after it.\n" * 100

@@ -15,6 +15,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+import restore
 from restore import modelfile
 from restore.errors import ModelError, RestoreError
 from restore.learn import train_model
@@ -398,3 +399,18 @@ def test_a_model_files_name_with_a_line_break_is_quoted_in_its_one_line_error(tm
     with pytest.raises(ModelError) as error:
         Model.load(tmp_path / "bad\nname.model")
     assert "\n" not in str(error.value) and str(error.value).endswith("bad\\nname.model': no such model file")
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/null"])
+def test_a_device_given_as_the_model_is_one_error_and_is_not_read(device):
+    if not os.path.exists(device):
+        pytest.skip(f"no {device} here")
+    with pytest.raises(restore.RestoreError, match=f"^{device}: not a model file \\(a device or a pipe\\)$"):
+        restore.Restorer(device)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_named_pipe_given_as_the_model_is_one_error_without_waiting_for_a_writer(tmp_path):
+    os.mkfifo(tmp_path / "pipe.model")
+    with pytest.raises(restore.RestoreError, match="pipe.model: not a model file"):
+        restore.Restorer(tmp_path / "pipe.model")

@@ -323,6 +323,9 @@ def test_one_restorer_used_from_many_threads_restores_each_text_as_it_does_alone
     ({"min_odds": None}, "min_odds must be a number, not NoneType None"),
     ({"spin_rate": float("inf")}, "spin_rate must be a number from 0 to 1, not inf"),
     ({"model": 123}, "model must be a restore.Model or a model file's path, not int"),
+    ({"min_odds": 10**400}, "min_odds must be a finite number, not an integer of 401 digits"),
+    ({"fix_mojibake": "no"}, "fix_mojibake must be True or False, not str 'no'"),
+    ({"fix_mojibake": None}, "fix_mojibake must be True or False, not NoneType None"),
 ])
 def test_a_restorer_refuses_an_option_it_cannot_use_when_it_is_made(options, message):
     with pytest.raises(restore.RestoreError, match=f"^{re.escape(message)}$"):
@@ -340,3 +343,10 @@ def test_a_restorer_takes_numpys_numbers_for_its_options():
     import numpy as np
     r = restore.Restorer(min_confidence=np.float32(0.5), min_odds=np.int64(2))
     assert (r.min_confidence, r.min_odds) == (0.5, 2.0)
+
+
+@pytest.mark.parametrize("break_", ["\r", "\u2028"])
+def test_text_with_lines_ended_another_way_is_restored_as_with_line_feeds(break_):
+    text = "Workers astatine the bureau person been told to stock accusation\nAstatine noon the squad met."
+    restorer = restore.Restorer()
+    assert restorer.restore(text.replace("\n", break_)) == restorer.restore(text).replace("\n", break_)
