@@ -85,10 +85,11 @@ class _NoBar:
 
 def run(jobs: Iterable[Job], settings: Settings, *, workers: int = 1, ordered: bool = False,
         stdout: IO[bytes] | None = None, changes: str | None = None, report: str | None = None,
-        progress: bool = False, scheduler: str | None = None) -> Tally:
+        progress: bool = False, scheduler: str | None = None, resume: bool = False) -> Tally:
     """Run ``jobs`` in ``workers`` processes, or on the Dask cluster at ``scheduler``
     (``restore.cluster``), passing restored text, reviews and scores on to ``stdout`` (binary;
-    default sys.stdout), logging changes to the file ``changes`` (JSON Lines), and saying each
+    default sys.stdout), logging changes to the file ``changes`` (JSON Lines; ``resume``: after the
+    records of the runs before, whose files this one skips), and saying each
     problem in one line on stderr; return the tally (and write it to ``report``).
 
     A full disk stops the batch (``Tally.halted``); the report is written all the same."""
@@ -99,7 +100,7 @@ def run(jobs: Iterable[Job], settings: Settings, *, workers: int = 1, ordered: b
     else:
         batch = Batch(settings, workers)
     tally = Tally(report)
-    log = Spool("utf-8", final=changes) if changes else None
+    log = Spool("utf-8", final=changes, extend=resume) if changes else None
     bar = _progress(progress)
     started = time.monotonic()
     try:

@@ -69,7 +69,8 @@ def cmd_fix(args) -> int:
             raise UsageError("give --jobs or --scheduler, not both (the cluster has its own workers)")
     _model(args.model)
     tally = batch.run(jobs, settings, workers=args.jobs, ordered=to_stdout, changes=args.changes,
-                      report=args.report, progress=not args.quiet and sys.stderr.isatty(), scheduler=args.scheduler)
+                      report=args.report, progress=not args.quiet and sys.stderr.isatty(), scheduler=args.scheduler,
+                      resume=args.resume)
     if not args.quiet and not tally.files and not tally.stopped:
         print(f"restore: no files found in {_named(inputs)}", file=sys.stderr)    # an empty folder: say so
     elif not args.quiet and (tally.files > 1 or args.output_dir or args.in_place or tally.stopped):

@@ -254,23 +254,39 @@ class Spool:
     ``token`` marks its name (``temp_prefix``), so that a run can find what a killed worker left, and
     the file is held (a lock) while it is written: a later ``Spool`` of the same ``final`` removes
     such files that no living process holds, which a run killed with ``kill -9`` left.
-    ``encoding`` None opens it for bytes (Parquet).  Where ``final`` is a symbolic link to a file,
+    ``extend`` starts it with what ``final`` already holds (a resumed run's log).  ``encoding`` None
+    opens it for bytes (Parquet).  Where ``final`` is a symbolic link to a file,
     the file it points to is replaced and the link kept; where it is a device or a pipe
-    (``/dev/null``, ``/dev/stdout``), nothing can replace it, so it is written directly.  A write
+    (``/dev/null``), nothing can replace it, so it is written directly, and so is the very file
+    that stdout or stderr writes to (``/dev/stdout`` where the shell redirected it to a file: that
+    file, with what is already in it, is never replaced).  A write
     that fails (a full disk) deletes the temporary file and names ``final``.
     """
 
     def __init__(self, encoding: str | None = "utf-8", *, final: str | None = None, scratch: str | None = None,
-                 bom: bytes = b"", token: str = "", errors: str = "strict"):
-        self.direct = final is not None and _is_special(final)
+                 bom: bytes = b"", token: str = "", errors: str = "strict", extend: bool = False):
+        stream = _standard_stream(final) if final else None
+        self.direct = final is not None and (stream is not None or _is_special(final))
         if final and self.direct:
-            fd, self.path = os.open(final, os.O_WRONLY | os.O_APPEND), final
+            if stream is not None:                  # its own descriptor: where the shell's redirection is
+                sys.stdout.flush() if stream == 1 else sys.stderr.flush()
+                fd = os.dup(stream)
+            else:
+                fd = os.open(final, os.O_WRONLY | os.O_APPEND)
+            self.path = final
         elif final:
             final = os.path.realpath(final) if os.path.islink(final) and os.path.exists(final) else final
+            if os.path.isdir(final):                # found now, not once the work is done
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), final)
             folder = os.path.dirname(final) or "."
-            os.makedirs(folder, exist_ok=True)
-            _remove_stale_temps(final)
-            fd, self.path = _temp_beside(final, token)
+            try:
+                os.makedirs(folder, exist_ok=True)
+                _remove_stale_temps(final)
+                fd, self.path = _temp_beside(final, token)
+            except OSError as e:                    # named as the file to write, not its temporary file
+                raise OSError(e.errno, e.strerror, final) from None
+            if extend:
+                _copy_into(fd, final)
         else:
             fd, self.path = tempfile.mkstemp(dir=scratch, suffix=".tmp")
         self.final = final
@@ -329,6 +345,31 @@ class Spool:
             os.replace(self.path, self.final)
         except OSError as e:                # a folder of that name, say
             raise self._failed(e) from None
+
+
+def _copy_into(fd: int, path: str) -> None:
+    """Write what the file ``path`` holds (if it is one) to the open file ``fd``."""
+    try:
+        source = open(path, "rb")
+    except FileNotFoundError:
+        return
+    with source:
+        while block := source.read(1 << 20):
+            os.write(fd, block)
+
+
+def _standard_stream(path: str) -> int | None:
+    """1 or 2 where ``path`` is the very file that stdout or stderr writes to, else None."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    for fd in (1, 2):
+        with contextlib.suppress(OSError):
+            own = os.fstat(fd)
+            if (own.st_dev, own.st_ino) == (st.st_dev, st.st_ino):
+                return fd
+    return None
 
 
 def _is_special(path: str) -> bool:

@@ -636,3 +636,37 @@ def test_a_temporary_output_another_run_removed_before_it_was_held_is_made_again
     spool.write(CLEAN)
     spool.commit()
     assert len(made) == 2 and os.listdir(tmp_path) == ["a.txt"] and (tmp_path / "a.txt").read_text() == CLEAN
+
+
+@pytest.mark.parametrize("option, written_too", [("--report", '"summary": '), ("--changes", '"restored": "at"')])
+def test_a_report_or_log_sent_to_dev_stdout_keeps_what_the_redirected_file_holds(tmp_path, option, written_too):
+    if not os.path.exists("/dev/stdout"):
+        pytest.skip("no /dev/stdout here")
+    (tmp_path / "a.txt").write_text(SPUN)
+    (tmp_path / "out.txt").write_text("before\n")
+    with open(tmp_path / "out.txt", "a") as out:                       # restore fix ... >> out.txt
+        subprocess.run([sys.executable, "-m", "restore", "fix", str(tmp_path / "a.txt"), option, "/dev/stdout"],
+                       stdout=out, check=True)
+    written = (tmp_path / "out.txt").read_text()
+    assert written.startswith("before\n" + CLEAN) and written_too in written
+
+
+@pytest.mark.parametrize("option", ["--report", "--changes"])
+def test_a_report_or_log_that_names_a_folder_fails_before_any_work(capsys, tmp_path, option):
+    (tmp_path / "a.txt").write_text(SPUN)
+    (tmp_path / "logs").mkdir()
+    code, out, err = fix(capsys, tmp_path / "a.txt", "-o", tmp_path / "out", option, tmp_path / "logs")
+    assert code == 1 and err == f"restore: error: {tmp_path}/logs: Is a directory\n"
+    assert not (tmp_path / "out").exists() and out == ""
+
+
+def test_a_resumed_run_adds_to_the_change_log_of_the_run_before(capsys, tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(SPUN)
+    log = tmp_path / "changes.jsonl"
+    fix(capsys, tmp_path / "in", "-o", tmp_path / "out", "--changes", log)
+    (tmp_path / "in" / "b.txt").write_text(SPUN)
+    os.utime(tmp_path / "in" / "a.txt", (0, 0))                         # a.txt is done: older than its output
+    code, _, _ = fix(capsys, tmp_path / "in", "-o", tmp_path / "out", "--changes", log, "--resume")
+    files = [json.loads(line)["file"] for line in log.read_text().splitlines()]
+    assert code == 0 and files == [str(tmp_path / "in" / "a.txt")] * 5 + [str(tmp_path / "in" / "b.txt")] * 5
