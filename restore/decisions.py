@@ -6,7 +6,9 @@ The review page exports one line per change it shows, in order::
      "confidence": 1.0, "decision": "accept", "text": "at", "reviewed": true}
 
 ``change`` is the change's index, ``start``/``end`` its place (characters into the document's text
-after mojibake repair, as ``restore fix --changes`` counts them), ``decision`` one of ``accept``
+after mojibake repair, as ``restore fix --changes`` counts them; in JSON Lines, into the line with
+each restored field's value read out of its quotes, where ``--changes`` counts into the value),
+``decision`` one of ``accept``
 (write ``restored``), ``reject`` (keep ``garbled``) or ``replace`` (write ``text``, an alternative the
 editor chose).  ``text`` is what goes into the output; it may be left out for accept and reject.
 ``confidence`` and ``reviewed`` (false: left as restore proposed) are for people and are not checked.

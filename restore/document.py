@@ -17,6 +17,7 @@ the review page's script does exactly the same (``restore/data/review.html``, ``
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import os
@@ -66,12 +67,14 @@ class Region:
 
     def render(self, texts: list[str | None]) -> str:
         """The region with ``texts[k]`` in place of its ``k``-th change (None: the garbled text kept)."""
-        out, pos = [], 0
+        out, pos, made = [], 0, []
         for c, text in zip(self.changes, texts):
             if text is None or text == c.garbled:
                 text = c.garbled
             elif self.attributes is not None:
                 text = markup.escape(text, markup.context(self.attributes, c.start))
+            else:
+                made.append(dataclasses.replace(c, restored=text))
             out += [self.text[pos:c.start], text]
             pos = c.end
         out.append(self.text[pos:])
@@ -80,7 +83,8 @@ class Region:
             return written
         if written == (self.text if self.value is None else self.value):
             return self.quoted
-        return json.dumps(written, ensure_ascii=self.ascii)
+        spliced = formats.respliced(self.quoted, self.text, made, self.ascii) if self.value is None else None
+        return spliced or json.dumps(written, ensure_ascii=self.ascii)     # as restore fix writes it
 
 
 @dataclass

@@ -223,13 +223,13 @@ _SPACE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 
 
-def _respliced(quoted: str, value: str, changes: list, ascii: bool) -> str | None:
+def respliced(quoted: str, value: str, changes: list, ascii: bool) -> str | None:
     """The JSON string ``quoted`` (which reads as ``value``) with only the words ``changes`` made
     rewritten (their offsets count ``value``), so its other escapes stay as written (``\\/``,
     ``\\u00E9``); None if its escapes do not decode as ``json`` decodes them.
 
     >>> from restore.changes import Change
-    >>> _respliced('"caf\\\\u00E9 \\\\/ astatine"', "café / astatine", [Change(7, 15, "astatine", "at", 1.0)], True)
+    >>> respliced('"caf\\\\u00E9 \\\\/ astatine"', "café / astatine", [Change(7, 15, "astatine", "at", 1.0)], True)
     '"caf\\\\u00E9 \\\\/ at"'
     """
     starts, i = [], 1                          # where each character of the value starts in ``quoted``
@@ -268,7 +268,7 @@ def _repair_jsonl(blocks: Iterable[str], fixer: Fixer, records: _Records) -> Ite
             fixed, repairs = fixer.repair_with_edits(value)
             restored, changes = fixer.restore(fixed)
             if restored != value:
-                written = _respliced(raw[start:end], value, changes, raw.isascii()) if fixed == value else None
+                written = respliced(raw[start:end], value, changes, raw.isascii()) if fixed == value else None
                 out += [raw[pos:start], written or json.dumps(restored, ensure_ascii=raw.isascii())]
                 pos = end
             views.append(View(fixed, changes, 0, n, name, repairs))

@@ -52,6 +52,7 @@ FILES = {
                '{"text": "naïve workers astatine the agency"}\n',
     "d.txt": "The SSAâ€™s workers astatine the agency person been told.\n",        # mojibake
     "e.txt": "Foundry is simply a Palantir level, and you’re astir apt inactive a idiosyncratic of it.\n",  # phrases
+    "f.jsonl": '{"text": "Workers astatine the caf\\u00E9 \\/ bar person been told.", "meta": {"title": ""}}\n',  # escapes
 }
 
 
@@ -90,13 +91,15 @@ def test_changes_stand_where_fix_changes_reports_them(files, restorer, tmp_path)
                                                                         for r in logged]
 
 
-def test_a_json_line_keeps_its_escapes_unless_its_value_changes(files, restorer):
+def test_a_json_line_keeps_the_escapes_of_what_it_does_not_change(files, restorer):
     doc = read_document(str(files / "c.jsonl"), restorer, fields=["text"])
     regions = [p for p in doc.parts if isinstance(p, Region)]
     assert [r.ascii for r in regions] == [True, True, False]
     assert regions[1].quoted == '"caf\\u00e9 astatine noon \\"quoted\\""'
     assert regions[1].render([None]) == regions[1].quoted
-    assert regions[1].render(["at"]) == json.dumps('café at noon "quoted"')
+    assert regions[1].render(["at"]) == '"caf\\u00e9 at noon \\"quoted\\""'
+    escaped = [p for p in read_document(str(files / "f.jsonl"), restorer).parts if isinstance(p, Region)][0]
+    assert escaped.render(["at", None]) == '"Workers at the caf\\u00E9 \\/ bar person been told."'
 
 
 def test_an_unreadable_file_is_a_one_line_error_naming_it(tmp_path):

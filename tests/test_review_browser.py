@@ -192,7 +192,8 @@ NASTY = ("Workers astatine the agency </script><script>alert(1)</script> <!-- pe
          "So <b>helium</b> said.\r\n")
 JSONL = ('{"id": 1, "text": "Workers astatine the agency person been told.", "n": 2}\n\n'
          '{"text": "caf\\u00e9 astatine noon \\"quoted\\" \\ud83d\\ude00", "meta": {"title": "person been told"}}\n'
-         '{"text": "naïve workers astatine the agency \u2028 person been told"}\n')
+         '{"text": "naïve workers astatine the agency \u2028 person been told"}\n'
+         '{"text": "Workers astatine the caf\\u00E9 \\/ bar \\uD83D\\uDE00 person been told"}\n')   # escapes kept
 
 
 # in HTML the comment closes: one left open to the end hides the rest, which is then not restored
