@@ -47,6 +47,7 @@ def _settings(args, **more):
 
 def cmd_fix(args) -> int:
     from . import batch
+    from .formats import format_of
     from .inputs import check_log_path, spare_logs
     review = ("marked" if sys.stdout.isatty() else "unified") if args.diff else None
     settings = _settings(args, min_confidence=args.min_confidence, min_odds=args.min_odds, review=review,
@@ -60,6 +61,9 @@ def cmd_fix(args) -> int:
         raise UsageError("--report and --changes name the same file")
     jobs = spare_logs(jobs, {"--report": args.report, "--changes": args.changes})
     to_stdout = not (args.output_dir or args.in_place) or args.diff
+    if to_stdout and not args.diff and sys.stdout.isatty() and any(
+            format_of(name, args.format) == "parquet" for name in inputs if name != "-"):
+        raise UsageError("a Parquet file's output is binary, not for the terminal: give --output-dir, or redirect it")
     if args.scheduler:
         from .cluster import check_address
         check_address(args.scheduler)
@@ -120,14 +124,14 @@ def _named(paths) -> str:
     return ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
 
 
-def _pairs(paths, failed: _Failures):
+def _pairs(paths, failed: _Failures, encoding: str = "utf-8"):
     """The pairs of every pairs file in ``paths`` (but those with no word on either side); a file that
     holds none is passed to ``failed``."""
     from .pairs import read_pairs, unique_pair_files
     pairs: list[tuple[str, str]] = []
     for path in unique_pair_files(paths):
         try:
-            pairs.extend(list(read_pairs([path])))      # all of a file, or none of it
+            pairs.extend(list(read_pairs([path], encoding)))      # all of a file, or none of it
         except RestoreError as e:
             failed(str(e))
     return [pair for pair in pairs if any(side.strip() for side in pair)]
@@ -160,7 +164,7 @@ def cmd_train(args) -> int:
     _check_model_output(args.output)
     refuse_overwriting(args.output, files_read(args.pairs) + list(args.lexicon or []) + [args.context_from])
     failed = _Failures()
-    pairs = _pairs(args.pairs, failed)
+    pairs = _pairs(args.pairs, failed, args.encoding)
     if not pairs:
         return failed.nothing_left(f"no training pairs in {_named(args.pairs)}")
     base = None if args.own_context else _model(args.context_from).context
@@ -220,7 +224,7 @@ def cmd_spin(args) -> int:
     failed = _Failures()
     for i, path in enumerate(args.files or ["-"]):
         try:
-            text = read_text(path)
+            text = read_text(path, args.encoding)
         except RestoreError as e:
             failed(str(e))
             continue
@@ -233,7 +237,7 @@ def cmd_eval(args) -> int:
     from .evaluate import evaluate
     restorer = Restorer(_model(args.model), fix_mojibake=not args.no_ftfy)
     failed = _Failures()
-    pairs = _pairs(args.pairs, failed)
+    pairs = _pairs(args.pairs, failed, args.encoding)
     if not pairs:
         return failed.nothing_left(f"no pairs to score in {_named(args.pairs)}")
     result = evaluate(pairs, restorer.restore)
@@ -281,8 +285,10 @@ def main(argv=None) -> int:
     """
     _stand_in_for_closed_streams()
     parser = build_parser(COMMANDS)
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
     parser = getattr(args, "parser", parser)
+    if unknown:                             # said by the command they were given to, as other usage errors are
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     check_options(parser, args)
     try:
         return args.run(args)

@@ -25,6 +25,7 @@ import numpy as np
 
 from . import modelfile
 from .classes import ClassModel
+from .errors import ModelError
 from .hashtable import HashTable
 
 ID_BITS = 21            # room for two million words in a bigram key
@@ -421,8 +422,11 @@ def load(path: str | Path | None = None) -> Model:
     """
     if path is None:
         return _load(str(DEFAULT), *_stamp(DEFAULT), shipped=True)
-    path = modelfile.file_name(path)
-    return _load(os.path.realpath(path), *_stamp(path))
+    name = modelfile.file_name(path)
+    try:
+        return _load(os.path.realpath(name), *_stamp(name))
+    except ModelError:
+        return modelfile.read(name)         # says it again, naming the file as it was given
 
 
 def _stamp(path) -> tuple[int, int]:

@@ -264,9 +264,7 @@ def read(path: str | os.PathLike, *, shipped: bool = False) -> Model:
                 raise ModelError(f"{path}: not a model file (a device or a pipe)")
             if st.st_size > MAX_FILE:
                 raise ModelError(f"{path}: not a restore model (too large)")
-            data = f.read(MAX_FILE + 1)           # no more than that, should the file grow meanwhile
-            if len(data) > MAX_FILE:
-                raise ModelError(f"{path}: not a restore model (too large)")
+            data = f.read()
     except FileNotFoundError:
         raise ModelError(f"{path}: no such model file") from None
     except IsADirectoryError:

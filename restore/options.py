@@ -22,18 +22,22 @@ JOBS_PER_CPU = 4        # --jobs beyond this many per CPU only add memory: each 
                         # processes and filled 23 GB before the machine stalled)
 
 
-def _input_options(parser) -> None:
+def _input_options(parser, verb: str = "restore", outputs: str = "; outputs keep it") -> None:
     from .formats import BATCH_FORMATS
     parser.add_argument("--format", choices=BATCH_FORMATS, help="the input format (default: by "
                         "extension: .html/.htm, .jsonl, .parquet, else text)")
-    parser.add_argument("--field", action="append", metavar="PATH", help="JSON Lines: a field to restore, "
+    parser.add_argument("--field", action="append", metavar="PATH", help=f"JSON Lines: a field to {verb}, "
                         "dotted for nested ones; Parquet: a column (repeatable; default: text)")
     parser.add_argument("--encoding", default="utf-8", help="the inputs' encoding, or auto to guess each "
-                        "file's (default: utf-8); outputs keep it")
+                        f"file's (default: utf-8){outputs}")
     parser.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
                         help="worker processes (default 1; 0: one per core)")
     parser.add_argument("--model", metavar="PATH", help="model file (default: the one shipped with restore)")
     parser.add_argument("--no-ftfy", action="store_true", help="do not repair mojibake first")
+
+
+def _encoding_option(parser) -> None:
+    parser.add_argument("--encoding", default="utf-8", help="the inputs' encoding, or auto to guess (default: utf-8)")
 
 
 def _document_options(parser) -> None:
@@ -42,7 +46,7 @@ def _document_options(parser) -> None:
     parser.add_argument("--format", choices=FORMATS, help="the input format (default: by extension)")
     parser.add_argument("--field", action="append", metavar="PATH", help="JSON Lines: a field to restore, "
                         "dotted for nested ones (repeatable; default: text)")
-    parser.add_argument("--encoding", default="utf-8", help="the inputs' encoding, or auto to guess (default: utf-8)")
+    _encoding_option(parser)
     parser.add_argument("--no-ftfy", action="store_true", help="do not repair mojibake first")
 
 
@@ -117,7 +121,8 @@ def build_parser(commands: Mapping[str, Callable]) -> argparse.ArgumentParser:
     _input_options(fix)
     _caution_options(fix, "unmade")
     fix.add_argument("--diff", action="store_true", help="show the changed words (coloured on a terminal, "
-                     "else a unified diff) on stdout instead of the restored text")
+                     "else a unified diff) on stdout instead of the restored text; with --output-dir or "
+                     "--in-place the files are written too")
     fix.add_argument("--changes", metavar="JSONL", help="log every change: file, line, offset, garbled, restored, "
                      "confidence, alternatives")
     fix.add_argument("--report", metavar="JSON", help="write the report, one entry per file, as JSON")
@@ -132,13 +137,14 @@ def build_parser(commands: Mapping[str, Callable]) -> argparse.ArgumentParser:
                             "one per line; a JSON Lines file has one document a line.")
     detect.add_argument("files", nargs="*", metavar="INPUT", help="files, directories or globs; - is stdin")
     detect.add_argument("--threshold", type=float, metavar="T", help="also print spun (score >= T) or clean")
-    _input_options(detect)
+    _input_options(detect, verb="score", outputs="")
     detect.set_defaults(run=commands["detect"], parser=detect)
 
     train = sub.add_parser("train", help="learn a model from spun/clean pairs",
                            description="Learn a model from pairs: NAME.spun.txt + NAME.clean.txt files, "
                            'or JSON Lines of {"spun": ..., "clean": ...}.')
     train.add_argument("pairs", nargs="+", metavar="PAIRS")
+    _encoding_option(train)
     train.add_argument("-o", "--output", required=True, metavar="MODEL", help="where to write the model")
     train.add_argument("--lexicon", action="append", default=[], metavar="TSV",
                        help="observed swaps, original<TAB>garbled<TAB>count (repeatable)")
@@ -163,7 +169,7 @@ def build_parser(commands: Mapping[str, Callable]) -> argparse.ArgumentParser:
     learn.add_argument("--format", choices=BATCH_FORMATS, help="the input format (default: by extension)")
     learn.add_argument("--field", action="append", metavar="PATH", help="JSON Lines: a field to learn from, "
                        "dotted for nested ones; Parquet: a column (repeatable; default: text)")
-    learn.add_argument("--encoding", default="utf-8", help="the inputs' encoding, or auto (default: utf-8)")
+    _encoding_option(learn)
     learn.add_argument("-q", "--quiet", action="store_true", help="no progress and no summary")
     learn.set_defaults(run=commands["learn"], parser=learn)
 
@@ -172,14 +178,16 @@ def build_parser(commands: Mapping[str, Callable]) -> argparse.ArgumentParser:
     spin.add_argument("files", nargs="*", metavar="FILE", help="text files (default: stdin)")
     spin.add_argument("--rate", type=float, metavar="R", help="share of an article's rewritable words to rewrite (default 1, as the real spinner)")
     spin.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    _encoding_option(spin)
     spin.set_defaults(run=commands["spin"], parser=spin)
 
     ev = sub.add_parser("eval", help="score restoration on spun/clean pairs",
                         description="Print word error rate before and after restoring, and the share of "
                         "swapped words restored.")
     ev.add_argument("pairs", nargs="+", metavar="PAIRS")
-    ev.add_argument("--model", metavar="PATH")
-    ev.add_argument("--no-ftfy", action="store_true")
+    _encoding_option(ev)
+    ev.add_argument("--model", metavar="PATH", help="model file (default: the one shipped with restore)")
+    ev.add_argument("--no-ftfy", action="store_true", help="do not repair mojibake first")
     ev.add_argument("--json", action="store_true", help="print the figures as JSON")
     ev.set_defaults(run=commands["eval"], parser=ev)
 

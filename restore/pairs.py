@@ -32,12 +32,12 @@ class PairError(RestoreError):
     """A pairs file that does not hold pairs; the message names the file (and line)."""
 
 
-def read_pairs(paths: Iterable[str | Path]) -> Iterator[tuple[str, str]]:
-    """Yield ``(spun, clean)`` from each pairs file in ``paths``."""
+def read_pairs(paths: Iterable[str | Path], encoding: str = "utf-8") -> Iterator[tuple[str, str]]:
+    """Yield ``(spun, clean)`` from each pairs file in ``paths``, read as ``encoding``."""
     for path in map(Path, paths):
         name = path.name
         if name.endswith(".jsonl"):
-            for n, line in enumerate(read_text(path).splitlines(), 1):
+            for n, line in enumerate(read_text(path, encoding).splitlines(), 1):
                 if not line.strip():
                     continue
                 try:
@@ -50,7 +50,8 @@ def read_pairs(paths: Iterable[str | Path]) -> Iterator[tuple[str, str]]:
                 yield _sound(row["spun"]), _sound(row["clean"])
         elif name.endswith((".spun.txt", ".clean.txt")):
             stem = name.rsplit(".", 2)[0]
-            yield read_text(path.with_name(stem + ".spun.txt")), read_text(path.with_name(stem + ".clean.txt"))
+            yield (read_text(path.with_name(stem + ".spun.txt"), encoding),
+                   read_text(path.with_name(stem + ".clean.txt"), encoding))
         else:
             raise PairError(f"{path}: not a pairs file (expected NAME.spun.txt, NAME.clean.txt or .jsonl)")
 

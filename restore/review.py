@@ -221,6 +221,9 @@ def review(inputs: list[str], output: str, restorer, *, say: Callable[[str], Non
         return 0
     if os.path.exists(output) and not os.path.isdir(output):
         raise UsageError(f"{output} is a file; several documents need an output folder")
+    if not os.path.lexists(output) and os.path.splitext(output)[1].lower() in (".html", ".htm"):
+        raise UsageError(f"-o {shown(output)} is named like a page, but several documents need an output folder "
+                         f"(its index.html is the first page to open)")
     out = os.path.realpath(output)
     for arg in inputs:
         if os.path.isdir(arg) and (out + os.sep).startswith(os.path.realpath(arg).rstrip(os.sep) + os.sep):

@@ -1,4 +1,5 @@
 import json
+import os
 import subprocess
 import sys
 
@@ -210,3 +211,34 @@ def test_a_log_option_given_a_dash_asks_for_a_file_name_instead_of_writing_a_fil
     result = run("fix", str(tmp_path / "a.txt"), "-o", str(tmp_path / "out"), option, "-", cwd=tmp_path)
     assert result.returncode == 2 and f"{option} -: give it a file name" in result.stderr
     assert not (tmp_path / "-").exists()
+
+
+def test_spin_eval_and_train_read_another_encoding_as_their_error_suggests(tmp_path):
+    (tmp_path / "a.txt").write_bytes("Café workers at the agency have been told.\n".encode("latin-1"))
+    (tmp_path / "p.jsonl").write_bytes('{"spun": "Café workers astatine the agency.", "clean": "Café workers at the '
+                                       'agency."}\n'.encode("latin-1"))
+    refused = run("spin", str(tmp_path / "a.txt"))
+    assert refused.returncode == 1 and "--encoding may help" in refused.stderr
+    assert run("spin", "--encoding", "latin-1", str(tmp_path / "a.txt")).stdout.startswith("Café workers astatine")
+    assert "swapped words restored 100.00%" in run("eval", "--encoding", "latin-1", str(tmp_path / "p.jsonl")).stdout
+    trained = run("train", "--encoding", "latin-1", str(tmp_path / "p.jsonl"), "-o", str(tmp_path / "m.model"))
+    assert trained.returncode == 0 and (tmp_path / "m.model").exists()
+
+
+def test_an_unknown_option_is_a_usage_error_of_the_command_it_was_given_to():
+    result = run("fix", "--bogus", stdin=SPUN)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "restore fix: error: unrecognized arguments: --bogus (see restore fix --help)\n"
+
+
+def test_a_parquet_files_output_is_not_sent_to_a_terminal(tmp_path):
+    pa, pq, pty = pytest.importorskip("pyarrow"), pytest.importorskip("pyarrow.parquet"), pytest.importorskip("pty")
+    pq.write_table(pa.table({"text": [SPUN]}), tmp_path / "d.parquet")
+    terminal, other_end = pty.openpty()
+    try:
+        result = subprocess.run([sys.executable, "-m", "restore", "fix", str(tmp_path / "d.parquet")],
+                                stdout=other_end, stderr=subprocess.PIPE, text=True)
+    finally:
+        os.close(terminal)
+        os.close(other_end)
+    assert result.returncode == 2 and "a Parquet file's output is binary, not for the terminal" in result.stderr

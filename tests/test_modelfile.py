@@ -310,6 +310,13 @@ def test_the_cli_says_a_corrupt_model_in_one_line(saved, tmp_path):
     one_line_error(run("fix", "--model", tmp_path, stdin=SPUN), "is a directory")
 
 
+def test_a_bad_model_is_named_as_it_was_given_not_by_its_full_path(saved, tmp_path):
+    (tmp_path / "bad.model").write_bytes(saved.read_bytes()[:1000])
+    result = subprocess.run([sys.executable, "-m", "restore", "fix", "--model", "bad.model"], input=SPUN,
+                            capture_output=True, text=True, cwd=tmp_path)
+    assert result.stderr.startswith("restore: error: bad.model: corrupt model file (truncated")
+
+
 def test_saving_where_it_cannot_be_written_is_one_error_and_leaves_nothing(tiny_model, tmp_path):
     with pytest.raises(RestoreError, match="no/such/dir/m.model: cannot write the model"):
         tiny_model.save(tmp_path / "no" / "such" / "dir" / "m.model")

@@ -433,3 +433,11 @@ def test_review_of_an_empty_folder_says_so_and_writes_nothing(tmp_path):
     result = run("review", "-o", str(tmp_path / "pages"), str(tmp_path / "empty"))
     assert result.returncode == 0 and f"no files found in {tmp_path / 'empty'}" in result.stderr
     assert not (tmp_path / "pages").exists()
+
+
+def test_review_of_several_documents_refuses_an_output_named_like_a_page(tmp_path):
+    (tmp_path / "a.txt").write_text(SPUN)
+    (tmp_path / "b.txt").write_text(SPUN)
+    result = run("review", "-o", str(tmp_path / "pages.html"), str(tmp_path / "a.txt"), str(tmp_path / "b.txt"))
+    assert result.returncode == 2 and "is named like a page, but several documents need an output folder" in result.stderr
+    assert not (tmp_path / "pages.html").exists()
