@@ -25,10 +25,9 @@ from typing import IO, TYPE_CHECKING, Iterable, Iterator
 
 from .diff import MarkedWords, UnifiedDiff, change_records
 from .errors import Terminated, UsageError, one_line, shown
-from .files import Spool, new_file_mode
 from .inputs import Job, find_files, plan
 from .pool import Batch
-from .report import Tally
+from .report import SideFile, Tally
 from .worker import Outcome, Settings, Worker
 
 if TYPE_CHECKING:
@@ -99,15 +98,16 @@ def run(jobs: Iterable[Job], settings: Settings, *, workers: int = 1, ordered: b
         batch = DaskBatch(settings, scheduler)
     else:
         batch = Batch(settings, workers)
-    tally = Tally(report)
-    log = Spool("utf-8", final=changes, extend=resume) if changes else None
+    log = SideFile(changes, extend=resume) if changes else None
+    tally = Tally(report, log=log)
     bar = _progress(progress)
     started = time.monotonic()
     try:
         with _stop_on_signals(batch, tally):
             for outcome in batch.run(jobs, ordered):
                 _pass_on(outcome, stdout, log)
-                if outcome.status in ("failed", "skipped") and outcome.message != "up to date":
+                if (outcome.status in ("failed", "skipped") and outcome.message != "up to date"
+                        and not (outcome.fatal and tally.halted)):      # a full disk is said once
                     kind = "error" if outcome.status == "failed" else "skipped"
                     bar.write(f"restore: {kind}: {shown(outcome.source)}: {one_line(outcome.message)}", file=sys.stderr)
                 if outcome.fatal and not tally.halted:
@@ -120,22 +120,16 @@ def run(jobs: Iterable[Job], settings: Settings, *, workers: int = 1, ordered: b
                     bar.set_postfix_str(f"{rate:,.0f} words/s", refresh=False)
         (stdout or sys.stdout).flush()
     except BaseException:                   # a second Ctrl-C, a closed pipe: keep no half-written log
-        if log:
-            log.discard()
         tally.discard()
         raise
     finally:
         bar.close()
     tally.stopped = batch.stopped and not tally.halted
-    try:
-        if log:
-            log.commit(new_file_mode(changes))
-    finally:
-        tally.close()
+    tally.close()
     return tally
 
 
-def _pass_on(outcome: Outcome, stdout: IO[bytes] | None, log: Spool | None) -> None:
+def _pass_on(outcome: Outcome, stdout: IO[bytes] | None, log: SideFile | None) -> None:
     """Copy what a worker left in the scratch folder to stdout (None: sys.stdout) and the changes log."""
     for name in (outcome.output, outcome.review):
         if name:
@@ -145,5 +139,5 @@ def _pass_on(outcome: Outcome, stdout: IO[bytes] | None, log: Spool | None) -> N
     if outcome.changes:
         if log is not None:
             with open(outcome.changes, encoding="utf-8") as f:
-                shutil.copyfileobj(f, log)     # through Spool.write: a full disk names the log
+                shutil.copyfileobj(f, log)     # a full disk drops the log, and names it (SideFile)
         os.unlink(outcome.changes)

@@ -80,6 +80,8 @@ def cmd_fix(args) -> int:
     elif not args.quiet and (tally.files > 1 or args.output_dir or args.in_place or tally.stopped):
         for line in tally.lines() + (["interrupted"] if tally.stopped else []):
             print(f"restore: {line}", file=sys.stderr)
+    for line in tally.lost:
+        print(f"restore: error: {line}", file=sys.stderr)
     return tally.exit_code
 
 

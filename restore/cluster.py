@@ -53,6 +53,9 @@ REMOTE = re.compile(r"(tcp|tls)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):([0-9]{1,
 FILES_PER_TASK = 32      # files sent to a worker in one task, at most ... (a task costs the scheduler a few
 BYTES_PER_TASK = 1 << 18  # ... and until they hold this much                    milliseconds: more than the pool's)
 TASKS_PER_THREAD = 4     # tasks in flight per worker thread: enough to hide the round trips
+DRAIN = 30.0             # seconds a stopped batch waits for the tasks it sent (a few per worker thread, each
+                         # a quarter of a megabyte: about a second), so that each file they write is reported;
+                         # a second Ctrl-C stops at once
 
 
 def check_address(address: str) -> str:
@@ -202,9 +205,9 @@ class DaskBatch:
     """Runs jobs on the Dask cluster at ``address``: ``restore.pool.Batch``'s interface (``run``,
     ``stop``, ``stopped``), so that ``restore.batch.run`` tallies, logs and reports as ever.
 
-    ``run`` yields each ``Outcome`` as its task finishes; ``stop`` cancels the tasks not finished
-    (their files are ``interrupted``; a file whose task was already running may still be written,
-    whole)."""
+    ``run`` yields each ``Outcome`` as its task finishes; ``stop`` sends no more, and waits for those
+    sent (``DRAIN``), so that every file written is reported and logged; what is still unfinished
+    then is cancelled, its files ``interrupted``."""
 
     def __init__(self, settings: Settings, address: str):
         self.address = check_address(address)
@@ -270,7 +273,15 @@ class DaskBatch:
             send(_Task(group))
         while flying and not self.stopped:
             yield from self._collect(next(finished), flying, send, scratch)
-        for task in list(flying.values()) if self.stopped else []:
+        unsent: list[_Task] = []            # a lost task's files, which a stopped batch does not send again
+        if flying:                          # stopped: a task already sent may be writing its files now
+            deadline = time.monotonic() + DRAIN
+            for future in list(flying):
+                with contextlib.suppress(Exception):          # its outcome, whatever it is, comes below
+                    future.exception(timeout=max(0.0, deadline - time.monotonic()))
+            for future in [f for f in flying if f.done()]:
+                yield from self._collect(future, flying, unsent.append, scratch)
+        for task in unsent + list(flying.values()):
             for job in task.jobs:
                 yield Outcome(job.source, job.target, "interrupted")
 

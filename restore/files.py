@@ -21,6 +21,7 @@ import codecs
 import contextlib
 import errno
 import functools
+import hashlib
 import os
 import shutil
 import stat
@@ -238,9 +239,28 @@ def new_file_mode(path: str | None = None) -> int:
     return 0o666 & ~umask()
 
 
+LONG_NAME = 150           # bytes of a file name past which its temporary files take a shortened form of it,
+                         # so that theirs stay within the usual limit of 255 (the run's mark and the random
+                         # part add some 45)
+
+
 def temp_prefix(final: str, token: str = "") -> str:
-    """The name every temporary file of ``final`` starts with (``token`` names one run)."""
-    return f".{os.path.basename(final)}.{token + '-' if token else ''}"
+    """The name every temporary file of ``final`` starts with (``token`` names one run).  A long name
+    is cut, and told apart from others cut alike by a digest of the whole.
+
+    >>> temp_prefix("out/a.txt", "restore-x"), len(temp_prefix("y" * 250 + ".txt"))
+    ('.a.txt.restore-x-', 111)
+    """
+    name = os.path.basename(final)
+    raw = os.fsencode(name)
+    if len(raw) > LONG_NAME:
+        cut = raw[:100]
+        while cut and (cut[-1] & 0xC0) == 0x80:           # not inside a character's bytes
+            cut = cut[:-1]
+        if cut and cut[-1] >= 0xC0:
+            cut = cut[:-1]
+        name = os.fsdecode(cut) + "~" + hashlib.sha1(raw).hexdigest()[:8]
+    return f".{name}.{token + '-' if token else ''}"
 
 
 def _open(fd: int, encoding: str | None, errors: str = "strict") -> IO[Any]:
@@ -254,7 +274,8 @@ class Spool:
     ``token`` marks its name (``temp_prefix``), so that a run can find what a killed worker left, and
     the file is held (a lock) while it is written: a later ``Spool`` of the same ``final`` removes
     such files that no living process holds, which a run killed with ``kill -9`` left.
-    ``extend`` starts it with what ``final`` already holds (a resumed run's log).  ``encoding`` None
+    ``extend`` starts it with what ``final`` already holds, and with the lines it lacks of the files
+    that killed runs were writing in its place (a resumed run's log).  ``encoding`` None
     opens it for bytes (Parquet).  Where ``final`` is a symbolic link to a file,
     the file it points to is replaced and the link kept; where it is a device or a pipe
     (``/dev/null``), nothing can replace it, so it is written directly, and so is the very file
@@ -281,12 +302,14 @@ class Spool:
             folder = os.path.dirname(final) or "."
             try:
                 os.makedirs(folder, exist_ok=True)
-                _remove_stale_temps(final)
+                stale = _stale_temps(final)
                 fd, self.path = _temp_beside(final, token)
             except OSError as e:                    # named as the file to write, not its temporary file
                 raise OSError(e.errno, e.strerror, final) from None
             if extend:
-                _copy_into(fd, final)
+                _lines_into(fd, [final, *stale])
+            for path in stale:
+                _unheld(path, remove=True)
         else:
             fd, self.path = tempfile.mkstemp(dir=scratch, suffix=".tmp")
         self.final = final
@@ -347,15 +370,25 @@ class Spool:
             raise self._failed(e) from None
 
 
-def _copy_into(fd: int, path: str) -> None:
-    """Write what the file ``path`` holds (if it is one) to the open file ``fd``."""
-    try:
-        source = open(path, "rb")
-    except FileNotFoundError:
-        return
-    with source:
-        while block := source.read(1 << 20):
-            os.write(fd, block)
+def _lines_into(fd: int, paths: list[str]) -> None:
+    """Write to the open file ``fd`` the lines of the first of ``paths`` (a log), then those of the
+    others (what runs killed while writing its replacement had written) that it lacks: each line
+    once, and no half-written last line.  A run writes the same line for the same change."""
+    seen: set[bytes] = set()
+    with open(fd, "wb", closefd=False) as out:
+        for k, path in enumerate(paths):
+            try:
+                source = open(path, "rb")
+            except OSError:
+                continue
+            with source:
+                for line in source:
+                    if len(paths) > 1:
+                        digest = hashlib.blake2b(line, digest_size=16).digest()
+                        if k and (digest in seen or not line.endswith(b"\n")):
+                            continue
+                        seen.add(digest)
+                    out.write(line)
 
 
 def _standard_stream(path: str) -> int | None:
@@ -496,19 +529,21 @@ def _unheld(path: str, remove: bool = False) -> bool:
     return True
 
 
-def _remove_stale_temps(final: str) -> None:
-    """Remove the temporary files of ``final`` (``.NAME.restore-....tmp``, ``_temp_beside``) that a
-    restore run killed with ``kill -9`` left: this user's, held by no living process.  Each is
-    removed while this process holds it, so a run that has just made it finds it gone, and makes
-    another."""
+def _stale_temps(final: str) -> list[str]:
+    """The temporary files of ``final`` (``.NAME.restore-....tmp``, ``_temp_beside``) that restore
+    runs killed with ``kill -9`` left, oldest first: this user's, held by no living process.  Each is
+    removed (``_unheld``) while the remover holds it, so a run that has just made it finds it gone,
+    and makes another."""
     if not hasattr(os, "getuid"):
-        return
+        return []
     prefix = temp_prefix(final, "restore")
+    found = []
     with contextlib.suppress(OSError), os.scandir(os.path.dirname(final) or ".") as entries:
         for entry in entries:
             if (entry.name.startswith(prefix) and entry.name.endswith(".tmp") and entry.is_file(follow_symlinks=False)
-                    and entry.stat(follow_symlinks=False).st_uid == os.getuid()):
-                _unheld(entry.path, remove=True)
+                    and entry.stat(follow_symlinks=False).st_uid == os.getuid() and _unheld(entry.path)):
+                found.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.path))
+    return [path for _, path in sorted(found)]
 
 
 def _remove_stale(prefix: str, dir: str | None) -> None:

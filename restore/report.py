@@ -42,10 +42,49 @@ def json_text(value: Any) -> str:
     return text if text.isascii() else _ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+class SideFile:
+    """The report or the change log of a batch, written through a ``Spool`` (one that cannot be
+    made is an error before any work).  A write that fails later (its disk is full) drops it with a
+    one-line ``error`` instead of stopping the batch, whose outputs, summary and other side file
+    still come.
+
+    >>> import os, tempfile
+    >>> log = SideFile(os.path.join(tempfile.mkdtemp(), "changes.jsonl"))
+    >>> log.write("{}\\n"); log.commit(); log.error, open(log.path).read()
+    ('', '{}\\n')
+    """
+
+    def __init__(self, path: str, extend: bool = False):
+        self.path, self.error = path, ""
+        self._spool: Spool | None = Spool("utf-8", final=path, extend=extend, token="restore")
+
+    def write(self, text: str) -> None:
+        if self._spool is not None:
+            self._guard(lambda: self._spool.write(text))
+
+    def commit(self) -> None:
+        """Put the file in place (with the umask's mode, or that of the file it replaces)."""
+        if self._spool is not None:
+            self._guard(lambda: self._spool.commit(new_file_mode(self.path)))
+            self._spool = None
+
+    def discard(self) -> None:
+        if self._spool is not None:
+            self._spool.discard()
+            self._spool = None
+
+    def _guard(self, act) -> None:
+        try:
+            act()
+        except OSError as e:
+            self.discard()
+            self.error = f"{shown(self.path)}: {e.strerror or e}"
+
+
 class Tally:
     """Counts what a batch did, keeps the most-changed files, and streams the JSON report."""
 
-    def __init__(self, report: str | None = None, most: int = MOST_CHANGED):
+    def __init__(self, report: str | None = None, most: int = MOST_CHANGED, log: SideFile | None = None):
         self.counts = {"done": 0, "failed": 0, "skipped": 0, "interrupted": 0}
         self.stopped = False            # the batch was interrupted (Ctrl-C, or SIGTERM: ``terminated``)
         self.terminated = False
@@ -54,7 +93,8 @@ class Tally:
         self._top: list[tuple[float, int, str]] = []      # heap of (share, changed, path)
         self.path = report
         self.halted = ""                # why the batch stopped early, if it did (a full disk)
-        self.report = Spool("utf-8", final=report) if report else None
+        self.report = SideFile(report) if report else None
+        self.log = log                  # the change log, whose loss is said with the report's
         self._first = True
         if self.report:
             self.report.write('{"files": [')
@@ -88,17 +128,18 @@ class Tally:
                 "most_changed": [{"path": p, "share": round(s, 4), "changed": c} for s, c, p in self.most_changed()]}
 
     def discard(self) -> None:
-        """Drop the half-written report (a second Ctrl-C)."""
-        if self.report:
-            self.report.discard()
-            self.report = None
+        """Drop the half-written report and change log (a second Ctrl-C)."""
+        for side in (self.report, self.log):
+            if side is not None:
+                side.discard()
 
     def close(self) -> None:
-        """Finish the report and put it in place."""
+        """Put the change log in place, and finish the report and put it in place."""
+        if self.log:
+            self.log.commit()
         if self.report:
             self.report.write("\n], \"summary\": " + json_text(self.summary()) + "}\n")
-            self.report.commit(new_file_mode(self.path))
-            self.report = None
+            self.report.commit()
 
     def lines(self) -> list[str]:
         """The summary for people: counts, then the most-changed files."""
@@ -115,12 +156,18 @@ class Tally:
         return text
 
     @property
+    def lost(self) -> list[str]:
+        """The side files (report, change log) that could not be written, one line each."""
+        return [f.error for f in (self.report, self.log) if f is not None and f.error]
+
+    @property
     def files(self) -> int:
         return sum(self.counts.values())
 
     @property
     def exit_code(self) -> int:
-        """130 when interrupted (143 by SIGTERM), 1 when some file failed or the batch could not go on, else 0."""
+        """130 when interrupted (143 by SIGTERM), 1 when some file failed, the batch could not go on
+        or a side file was lost (``lost``), else 0."""
         if self.stopped:
             return 143 if self.terminated else 130
-        return 1 if self.counts["failed"] or self.halted else 0
+        return 1 if self.counts["failed"] or self.halted or self.lost else 0

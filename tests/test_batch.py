@@ -670,3 +670,41 @@ def test_a_resumed_run_adds_to_the_change_log_of_the_run_before(capsys, tmp_path
     code, _, _ = fix(capsys, tmp_path / "in", "-o", tmp_path / "out", "--changes", log, "--resume")
     files = [json.loads(line)["file"] for line in log.read_text().splitlines()]
     assert code == 0 and files == [str(tmp_path / "in" / "a.txt")] * 5 + [str(tmp_path / "in" / "b.txt")] * 5
+
+
+def test_a_report_on_a_full_disk_costs_neither_the_change_log_nor_the_summary(capsys, tmp_path):
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    (tmp_path / "a.txt").write_text(SPUN * 400)
+    code, _, err = fix(capsys, tmp_path / "a.txt", "-o", tmp_path / "out", "--report", "/dev/full",
+                       "--changes", tmp_path / "changes.jsonl")
+    assert code == 1 and err.strip().endswith("restore: error: /dev/full: No space left on device")
+    assert "1 files done, 0 failed" in err and (tmp_path / "out" / "a.txt").exists()
+    assert len((tmp_path / "changes.jsonl").read_text().splitlines()) == 2000
+
+
+def test_a_file_whose_name_is_near_the_longest_allowed_is_restored_in_place(capsys, tmp_path):
+    long = tmp_path / ("y" * 240 + ".txt")
+    long.write_text(SPUN)
+    code, _, _ = fix(capsys, long, "--in-place")
+    assert code == 0 and long.read_text() == CLEAN and os.listdir(tmp_path) == [long.name]
+
+
+def test_a_run_killed_with_sigkill_leaves_no_report_or_log_behind_and_a_resumed_log_keeps_its_lines(tmp_path):
+    (tmp_path / "in").mkdir()
+    for i in range(300):
+        (tmp_path / "in" / f"{i:03d}.txt").write_text(SPUN * 20)
+    run = [sys.executable, "-m", "restore", "fix", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-q",
+           "--report", str(tmp_path / "report.json"), "--changes", str(tmp_path / "changes.jsonl")]
+    proc = subprocess.Popen(run, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while len(list(tmp_path.glob("out/*.txt"))) < 20 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.kill()
+    proc.wait()
+    assert sorted(p.name[:15] for p in tmp_path.glob(".*.tmp")) == [".changes.jsonl.", ".report.json.re"]
+    subprocess.run(run + ["--resume"], check=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["changes.jsonl", "in", "out", "report.json"]
+    logged = {json.loads(line)["file"] for line in (tmp_path / "changes.jsonl").read_text().splitlines()}
+    written = {str(tmp_path / "in" / p.name) for p in (tmp_path / "out").iterdir()}
+    assert len(written) == 300 and len(written - logged) <= 2, len(written - logged)  # written as it was killed

@@ -210,6 +210,21 @@ def test_ctrl_c_on_a_cluster_stops_the_batch_leaving_only_whole_outputs(tmp_path
         assert path.read_text().endswith(f"\n\n#{int(path.stem)}\n")
 
 
+def test_ctrl_c_on_a_cluster_reports_every_file_it_wrote(tmp_path):
+    make_archive(tmp_path / "in", 600, paragraphs=4)
+    proc = subprocess.Popen([sys.executable, "-m", "restore", "fix", str(tmp_path / "in"), "--output-dir",
+                             str(tmp_path / "out"), "--scheduler", "local:2", "--report", str(tmp_path / "r.json")],
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while len(list((tmp_path / "out").rglob("*.txt"))) < 20 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    proc.communicate(timeout=120)
+    written = {str(p) for p in (tmp_path / "out").rglob("*.txt")}
+    reported = json.loads((tmp_path / "r.json").read_text())["files"]
+    assert proc.returncode == 130 and written == {f["output"] for f in reported if f["status"] == "done"}
+
+
 def test_ctrl_c_from_a_terminal_reaching_every_worker_too_stops_the_batch_at_once(tmp_path):
     # a terminal sends Ctrl-C to the whole process group: the workers died with tracebacks, and
     # the batch waited on them for good
