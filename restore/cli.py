@@ -139,14 +139,16 @@ def _pairs(paths, failed: _Failures, encoding: str = "utf-8"):
     return [pair for pair in pairs if any(side.strip() for side in pair)]
 
 
-def _lexicon(paths):
+def _lexicon(paths, encoding: str = "utf-8"):
+    """The rows of ``--lexicon`` files: two words (or phrases) and a count of 1 or more each."""
     rows = []
     for path in paths:
-        for n, line in enumerate(read_text(path).splitlines(), 1):
+        for n, line in enumerate(read_text(path, encoding).splitlines(), 1):
             fields = line.split("\t")
-            if len(fields) != 3 or not fields[2].strip().isdigit():
-                raise RestoreError(f"{path}:{n}: expected original<TAB>garbled<TAB>count")
-            rows.append((fields[0], fields[1], int(fields[2])))
+            count = fields[2].strip() if len(fields) == 3 else ""
+            if not (count.isascii() and count.isdigit() and int(count) > 0 and fields[0].strip() and fields[1].strip()):
+                raise RestoreError(f"{path}:{n}: expected original<TAB>garbled<TAB>count (a whole number of 1 or more)")
+            rows.append((fields[0], fields[1], int(count)))
     return rows
 
 
@@ -170,7 +172,7 @@ def cmd_train(args) -> int:
     if not pairs:
         return failed.nothing_left(f"no training pairs in {_named(args.pairs)}")
     base = None if args.own_context else _model(args.context_from).context
-    model = train_model(pairs, lexicon=_lexicon(args.lexicon), base=base)
+    model = train_model(pairs, lexicon=_lexicon(args.lexicon, args.encoding), base=base)
     model.save(args.output)
     print(f"restore: trained on {len(pairs)} pairs; {len(model.channel.originals)} garbled words; "
           f"wrote {args.output}", file=sys.stderr)
@@ -224,13 +226,13 @@ def cmd_spin(args) -> int:
     if args.rate is not None:
         spinner = Spinner(spinner.table, args.rate)
     failed = _Failures()
-    for i, path in enumerate(args.files or ["-"]):
+    for path in args.files or ["-"]:
         try:
             text = read_text(path, args.encoding)
         except RestoreError as e:
             failed(str(e))
             continue
-        sys.stdout.write(spinner.spin(text, seed=args.seed + i))
+        sys.stdout.write(spinner.spin(text, seed=args.seed))      # a file's spin is its own, wherever it stands
     return failed.exit_code()
 
 

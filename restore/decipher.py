@@ -346,7 +346,11 @@ def decipher(texts: list[str], base: Model, *, iterations: int = ITERATIONS, min
     # 0.29 / 0.45% broken; rounds coupled 62.4 / 53.8 / 63.7%, 0.44 / 0.35 / 0.35% (only by favour_recurring
     # 61.8 / 53.6 / 63.9%, 0.50 / 0.38 / 0.35%); favour_recurring in pruning too 64.0%, 1.72% (map 11).
     # The cipher 1.6% -> 1.7% restored, 1.74% -> 1.38% broken
+    before = None
     for round_ in range(iterations):
+        if (pairs, propensity, reach, habit) == before:
+            break                           # a fixed point: every later round would decode as the last did
+        before = (pairs, propensity, reach, habit)
         model = Model(_channel(pairs, propensity, reach, kept, habit), context)
         learned = _decode(texts, model, progress, f"round {round_ + 1}/{iterations}", prior)
         habit = first_letter_habit(pair for pair in _refit(learned, set(), occurrences)[0] if _trusted(learned, pair))

@@ -116,17 +116,20 @@ def repair(fmt: str, blocks: Iterable[str], fixer: Fixer, fields: Iterable[str] 
 def documents(fmt: str, blocks: Iterable[str], fields: Iterable[str] = ("text",),
               sample: int = DETECT_SAMPLE) -> Iterator[tuple[int | None, str]]:
     """The restorable text of each document in a file: ``(None, text)`` for a whole file,
-    ``(line number, text)`` for each JSON line.  Long documents are cut to a sample of about
-    ``sample`` characters (``restore learn`` reads them whole).
+    ``(line number, text)`` for each JSON line with text in its fields (as Parquet's rows with
+    none are passed over, ``restore.parquet.documents``).  Long documents are cut to a sample of
+    about ``sample`` characters (``restore learn`` reads them whole).
 
-    >>> list(documents("jsonl", ['{"text": "a b"}\\n', '{"text": "c"}\\n']))
-    [(1, 'a b'), (2, 'c')]
+    >>> list(documents("jsonl", ['{"text": "a b"}\\n', '{"text": null}\\n', '{"text": "c"}\\n']))
+    [(1, 'a b'), (3, 'c')]
     """
     if fmt == "jsonl":
         records = _Records(fields)
         for n, raw in enumerate(lines(blocks), 1):
             if raw.strip():
-                yield n, "\n\n".join(value for _, _, _, value in records.strings(raw, n))
+                texts = [value for _, _, _, value in records.strings(raw, n) if value]
+                if texts:
+                    yield n, "\n\n".join(texts)
         records.check()
         return
     if fmt == "html":

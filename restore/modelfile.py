@@ -35,23 +35,22 @@ restore.errors.ModelError: .../tiny.model: corrupt model file (truncated: ...)
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import json
 import os
 import re
 import stat
-import tempfile
 import zipfile
 import zlib
-from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
 from .errors import ModelError, scores_check, shown
 from .errors import model_check as _check
-from .files import new_file_mode
+from .files import Spool, new_file_mode
 from .lazylists import OptionTable, WordLists
 
 if TYPE_CHECKING:
@@ -227,26 +226,28 @@ def file_name(path: object) -> str:
 
 
 def write(model: Model, path: str | os.PathLike) -> None:
-    """Write ``model`` to ``path`` atomically; a ``ModelError`` naming the file if it cannot be written."""
-    path = Path(file_name(path))
+    """Write ``model`` to ``path`` atomically (through a link, to the file it names); a ``ModelError``
+    naming the file if it cannot be written, or is a device or a pipe, which a model never replaces."""
+    name = file_name(path)
+    if os.path.exists(name) and not stat.S_ISREG(os.stat(name).st_mode) and not os.path.isdir(name):
+        raise ModelError(f"{shown(name)}: not a file (a device or a pipe): a model is written to a file")
+    if not os.path.isdir(os.path.dirname(os.path.realpath(name))):      # no folder is made for it
+        raise ModelError(f"{shown(name)}: cannot write the model ({os.strerror(errno.ENOENT)})")
     payload = _payload(_arrays(model))
     header = {"format": FORMAT, "version": VERSION, "size": len(payload),
               "sha256": hashlib.sha256(payload).hexdigest(), "info": model.info}
-    tmp = None
+    spool = None
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with open(fd, "wb") as f:
-            f.write(MAGIC + json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n")
-            f.write(payload)
-        os.chmod(tmp, new_file_mode())
-        os.replace(tmp, path)
+        spool = Spool(None, final=name, token="restore")   # held while written: a killed run's is swept
+        spool.write(MAGIC + json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n")
+        spool.write(payload)
+        spool.commit(new_file_mode(name))
     except OSError as e:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-        raise ModelError(f"{shown(str(path))}: cannot write the model ({e.strerror})") from None
+        raise ModelError(f"{shown(name)}: cannot write the model ({e.strerror})") from None
+    except BaseException:                   # Ctrl-C or SIGTERM mid-write: no half-written file stays
+        if spool is not None:
+            spool.discard()
+        raise
 
 
 # -- reading ---------------------------------------------------------------------------------------

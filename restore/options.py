@@ -50,22 +50,30 @@ def _document_options(parser) -> None:
     parser.add_argument("--no-ftfy", action="store_true", help="do not repair mojibake first")
 
 
-def _at_least_one(text: str) -> int:
-    """``text`` as a whole number of 1 or more, for argparse.
+def _at_least(least: int, text: str) -> int:
+    """``text`` as a whole number of ``least`` or more, for argparse.
 
-    >>> _at_least_one("3"), _at_least_one(" 2 ")
-    (3, 2)
-    >>> _at_least_one("0")
+    >>> _at_least(1, "3"), _at_least(1, " 2 "), _at_least(0, "0")
+    (3, 2, 0)
+    >>> _at_least(1, "0")
     Traceback (most recent call last):
     argparse.ArgumentTypeError: 0 is not a whole number of 1 or more
     """
     try:
         n = int(text)
     except ValueError:
-        n = 0
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"{text} is not a whole number of 1 or more")
+        n = least - 1
+    if n < least:
+        raise argparse.ArgumentTypeError(f"{text} is not a whole number of {least} or more")
     return n
+
+
+def _at_least_zero(text: str) -> int:
+    return _at_least(0, text)          # Python's random takes a seed of -1 for 1
+
+
+def _at_least_one(text: str) -> int:
+    return _at_least(1, text)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -177,7 +185,8 @@ def build_parser(commands: Mapping[str, Callable]) -> argparse.ArgumentParser:
                           description="Rewrite clean text the way the real synonym spinner does.")
     spin.add_argument("files", nargs="*", metavar="FILE", help="text files (default: stdin)")
     spin.add_argument("--rate", type=float, metavar="R", help="share of an article's rewritable words to rewrite (default 1, as the real spinner)")
-    spin.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    spin.add_argument("--seed", type=_at_least_zero, default=0, help="random seed, 0 or more (default 0): which "
+                      "words a --rate below 1 picks in each file")
     _encoding_option(spin)
     spin.set_defaults(run=commands["spin"], parser=spin)
 

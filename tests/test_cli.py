@@ -242,3 +242,36 @@ def test_a_parquet_files_output_is_not_sent_to_a_terminal(tmp_path):
         os.close(terminal)
         os.close(other_end)
     assert result.returncode == 2 and "a Parquet file's output is binary, not for the terminal" in result.stderr
+
+
+@pytest.mark.parametrize("row", ["hospital\tzorbax\t0", "at\tastatine\t\u00b2", "\tzorbax\t10", "hospital\t\t10"])
+def test_a_lexicon_row_without_two_words_and_a_count_of_one_or_more_is_one_line_naming_it(tmp_path, row):
+    (tmp_path / "p.jsonl").write_text(json.dumps({"spun": SPUN, "clean": CLEAN}) + "\n")
+    (tmp_path / "z.tsv").write_text(row + "\n")
+    result = run("train", str(tmp_path / "p.jsonl"), "--lexicon", str(tmp_path / "z.tsv"), "-o", str(tmp_path / "m"))
+    assert result.returncode == 1 and result.stderr.startswith(f"restore: error: {tmp_path / 'z.tsv'}:1: expected")
+    assert "internal error" not in result.stderr and not (tmp_path / "m").exists()
+
+
+def test_train_reads_its_lexicon_in_the_encoding_given(tmp_path):
+    (tmp_path / "p.jsonl").write_text(json.dumps({"spun": SPUN, "clean": CLEAN}) + "\n")
+    (tmp_path / "l.tsv").write_bytes("café\tastatine\t5\n".encode("latin-1"))
+    result = run("train", "--encoding", "latin-1", str(tmp_path / "p.jsonl"), "--lexicon", str(tmp_path / "l.tsv"),
+                 "-o", str(tmp_path / "m.model"))
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_files_spin_depends_on_its_text_and_seed_not_on_where_it_stands(tmp_path):
+    text = "the people said it was a big day at the agency and in the city of the new year\n"
+    (tmp_path / "a.txt").write_text("one more line\n")
+    (tmp_path / "b.txt").write_text(text)
+    alone = run("spin", "--rate", "0.5", "--seed", "3", str(tmp_path / "b.txt")).stdout
+    second = run("spin", "--rate", "0.5", "--seed", "3", str(tmp_path / "a.txt"), str(tmp_path / "b.txt")).stdout
+    assert second.endswith(alone) and alone != text
+    assert run("spin", "--seed", "-1", str(tmp_path / "b.txt")).returncode == 2
+
+
+def test_detect_passes_over_a_json_line_with_no_text_as_it_does_a_parquet_row():
+    feed = '{"other": 1}\n{"text": null}\n{"text": ""}\n' + json.dumps({"text": SPUN}) + "\n"
+    result = run("detect", "--format", "jsonl", stdin=feed)
+    assert result.returncode == 0 and result.stdout.splitlines() == ["1.000\t-:4"]

@@ -286,3 +286,16 @@ def test_a_large_archive_adapts_the_context_model_from_a_spread_of_its_texts(mon
     texts = ["we can rust.", "we can fly.", "we can swim.", "we can run.", "we can sing.", "we can hop."]
     words = decipher.adapted(Model(Channel(), _context()), texts).context.ids
     assert "rust" in words and "run" in words and "fly" not in words and "sing" not in words
+
+
+def test_learning_stops_at_a_fixed_point_with_the_model_more_rounds_would_give(monkeypatch):
+    from restore import decipher as learning
+    from restore.model import Channel, Model
+    texts = [CLEAN.replace("can", "tin").replace("see", "look")] * 3
+    rounds = []
+    decode = learning._decode
+    monkeypatch.setattr(learning, "_decode", lambda *a, **k: rounds.append(a[3]) or decode(*a, **k))
+    few, _ = learning.decipher(texts, Model(Channel(), _context()), iterations=8, min_count=3)
+    many, _ = learning.decipher(texts, Model(Channel(), _context()), iterations=1000, min_count=3)
+    assert few.channel.originals == many.channel.originals
+    assert sum(r.startswith("round") for r in rounds) < 2 * 8

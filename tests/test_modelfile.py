@@ -5,6 +5,7 @@ import json
 import os
 import pickle
 import re
+import stat
 import subprocess
 import sys
 import tracemalloc
@@ -421,3 +422,33 @@ def test_a_named_pipe_given_as_the_model_is_one_error_without_waiting_for_a_writ
     os.mkfifo(tmp_path / "pipe.model")
     with pytest.raises(restore.RestoreError, match="pipe.model: not a model file"):
         restore.Restorer(tmp_path / "pipe.model")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_model_is_never_written_over_a_pipe_or_a_device(tiny_model, tmp_path):
+    os.mkfifo(tmp_path / "pipe")
+    with pytest.raises(ModelError, match="pipe: not a file \\(a device or a pipe\\)"):
+        tiny_model.save(tmp_path / "pipe")
+    assert stat.S_ISFIFO(os.stat(tmp_path / "pipe").st_mode)
+
+
+def test_a_model_saved_through_a_link_replaces_the_file_it_names_and_keeps_the_link(tiny_model, tmp_path):
+    (tmp_path / "real.model").write_text("old")
+    os.symlink("real.model", tmp_path / "link.model")
+    tiny_model.save(tmp_path / "link.model")
+    assert os.readlink(tmp_path / "link.model") == "real.model" and Model.load(tmp_path / "real.model")
+
+
+def test_a_model_write_interrupted_midway_leaves_no_file(tiny_model, tmp_path, monkeypatch):
+    from restore import files
+    real_write = files.Spool.write
+
+    def interrupted(self, data):
+        if len(data) > 1000:
+            raise KeyboardInterrupt
+        return real_write(self, data)
+
+    monkeypatch.setattr(files.Spool, "write", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        tiny_model.save(tmp_path / "m.model")
+    assert os.listdir(tmp_path) == []
