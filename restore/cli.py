@@ -152,6 +152,20 @@ def _lexicon(paths, encoding: str = "utf-8"):
     return rows
 
 
+def _save(model, path: str) -> None:
+    """``model.save(path)``, with SIGTERM taken as Ctrl-C meanwhile, so that either leaves no
+    half-written model behind (``modelfile.write`` removes it)."""
+    import signal
+
+    def terminated(signum, frame):
+        raise Terminated
+    previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        model.save(path)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _check_model_output(path: str) -> None:
     """A ``RestoreError`` now, before any work, where a model cannot be written to ``path``."""
     folder = os.path.dirname(os.path.abspath(path))
@@ -173,7 +187,7 @@ def cmd_train(args) -> int:
         return failed.nothing_left(f"no training pairs in {_named(args.pairs)}")
     base = None if args.own_context else _model(args.context_from).context
     model = train_model(pairs, lexicon=_lexicon(args.lexicon, args.encoding), base=base)
-    model.save(args.output)
+    _save(model, args.output)
     print(f"restore: trained on {len(pairs)} pairs; {len(model.channel.originals)} garbled words; "
           f"wrote {args.output}", file=sys.stderr)
     return failed.exit_code()
@@ -205,7 +219,7 @@ def cmd_learn(args) -> int:
         say(f"warning: {words:,} words is little to learn a garbler from: a form must be seen "
             f"{MIN_COUNT} times, and 27,000 words restored about half of a test garbler's swaps (see the README)")
     model, learned = decipher(texts, base, progress=progress, say=say, **rounds)
-    model.save(args.output)
+    _save(model, args.output)
     extended = learned.extended or base           # another spinner's texts extend the base's model of that spinner
     whose = "the base model's" if extended is base else "the other spinner's"
     new, raised = learned_swaps(model, extended), len(raised_swaps(model, extended))

@@ -23,6 +23,7 @@ import errno
 import functools
 import hashlib
 import os
+import re
 import shutil
 import stat
 import sys
@@ -31,7 +32,8 @@ from typing import IO, Any, BinaryIO, Iterator
 
 from .errors import BadInput, UsageError, shown
 
-__all__ = ["BLOCK", "DISK_FULL", "NotText", "Reader", "Skipped", "Spool", "read_text", "text_encoding", "new_file_mode",
+__all__ = ["BLOCK", "DISK_FULL", "NotText", "Reader", "Skipped", "Spool", "being_written", "read_text",
+           "text_encoding", "new_file_mode",
            "remove_scratch_folder", "scratch_folder", "temp_prefix"]
 
 BLOCK = 1 << 16          # bytes read at a time
@@ -313,6 +315,7 @@ class Spool:
         else:
             fd, self.path = tempfile.mkstemp(dir=scratch, suffix=".tmp")
         self.final = final
+        self._fd = fd                       # the descriptor its lock is on
         self.file = _open(fd, encoding, errors)
         if bom:
             self.write("\ufeff")          # the mark, in the file's encoding
@@ -350,24 +353,29 @@ class Spool:
         """Close the file and put it in place, with ``mode`` and ``owner`` (uid, gid) where given;
         with ``backup``, keep the file it replaces as ``final + backup``, which must not exist."""
         assert self.final is not None
-        try:
-            self.file.close()
-        except OSError as e:
-            raise self._failed(e) from None
-        if self.direct:
-            return
-        if owner is not None and owner != (os.geteuid(), os.getegid()):
-            uid = owner[0] if os.geteuid() == 0 else -1      # only root may give a file away; others keep
-            with contextlib.suppress(OSError):               # the group where they are in it
-                os.chown(self.path, uid, owner[1])
-        if mode is not None:
-            os.chmod(self.path, mode)                # after chown, which drops setuid and setgid
-        if backup:
-            keep_original(self.final, self.final + backup)
-        try:
-            os.replace(self.path, self.final)
-        except OSError as e:                # a folder of that name, say
-            raise self._failed(e) from None
+        held = os.dup(self._fd) if not self.direct else None     # its lock lasts until it is renamed:
+        try:                                                                # no other run takes it for a dead one's
+            try:
+                self.file.close()
+            except OSError as e:
+                raise self._failed(e) from None
+            if self.direct:
+                return
+            if owner is not None and owner != (os.geteuid(), os.getegid()):
+                uid = owner[0] if os.geteuid() == 0 else -1      # only root may give a file away; others keep
+                with contextlib.suppress(OSError):               # the group where they are in it
+                    os.chown(self.path, uid, owner[1])
+            if mode is not None:
+                os.chmod(self.path, mode)                # after chown, which drops setuid and setgid
+            if backup:
+                keep_original(self.final, self.final + backup)
+            try:
+                os.replace(self.path, self.final)
+            except OSError as e:                # a folder of that name, say
+                raise self._failed(e) from None
+        finally:
+            if held is not None:
+                os.close(held)
 
 
 def _lines_into(fd: int, paths: list[str]) -> None:
@@ -511,22 +519,44 @@ def _stale(folder: str) -> bool:
 def _unheld(path: str, remove: bool = False) -> bool:
     """Whether ``path`` is a regular file whose lock no living process holds; with ``remove``, such a
     file is deleted while this process holds it."""
+    return _lock_of(path, remove) is False
+
+
+def _lock_of(path: str, remove: bool = False) -> bool | None:
+    """True where a living process holds the lock of the regular file ``path``, False where none does
+    (with ``remove``, the file is then deleted while this process holds it), None where no lock can
+    tell (not a regular file, or no locks here)."""
     try:
         import fcntl
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
     except (ImportError, OSError):          # no lock there: another program's folder, or an older restore's
-        return False
+        return None
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return False                    # a pipe or a device put there: not ours (opened without waiting)
+            return None                     # a pipe or a device put there: not ours (opened without waiting)
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         if remove:
             os.unlink(path)
-    except OSError:
-        return False
+    except OSError as e:
+        return True if e.errno in (errno.EAGAIN, errno.EWOULDBLOCK) else None
     finally:
         os.close(fd)                        # the lock goes with it
-    return True
+    return False
+
+
+_RANDOM = "[a-z0-9_]{8}"   # tempfile's random part, as in a scratch folder's name too
+_OURS = re.compile(f"restore-(?:restore-{_RANDOM}-)?{_RANDOM}\\.tmp")   # after ``temp_prefix``: a run's mark
+
+
+def being_written(final: str) -> bool:
+    """Whether a living restore run holds a temporary file of ``final`` (it is writing it)."""
+    prefix = temp_prefix(final)
+    with contextlib.suppress(OSError), os.scandir(os.path.dirname(final) or ".") as entries:
+        for entry in entries:
+            if (entry.name.startswith(prefix) and _OURS.fullmatch(entry.name[len(prefix):])
+                    and entry.is_file(follow_symlinks=False) and _lock_of(entry.path)):
+                return True
+    return False
 
 
 def _stale_temps(final: str) -> list[str]:
@@ -536,11 +566,12 @@ def _stale_temps(final: str) -> list[str]:
     and makes another."""
     if not hasattr(os, "getuid"):
         return []
-    prefix = temp_prefix(final, "restore")
+    prefix = temp_prefix(final)
     found = []
     with contextlib.suppress(OSError), os.scandir(os.path.dirname(final) or ".") as entries:
         for entry in entries:
-            if (entry.name.startswith(prefix) and entry.name.endswith(".tmp") and entry.is_file(follow_symlinks=False)
+            if (entry.name.startswith(prefix) and _OURS.fullmatch(entry.name[len(prefix):])
+                    and entry.is_file(follow_symlinks=False)
                     and entry.stat(follow_symlinks=False).st_uid == os.getuid() and _unheld(entry.path)):
                 found.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.path))
     return [path for _, path in sorted(found)]

@@ -89,7 +89,7 @@ class View:
         line, pos = self.line, 0
         for c, by in changes:
             if self.field is None:
-                line += self.text.count("\n", pos, c.start)
+                line += len(NEWLINE.findall(self.text, pos, c.start))
                 pos = c.start
             yield line, self.offset + c.start, c, by
 
@@ -147,6 +147,8 @@ def documents(fmt: str, blocks: Iterable[str], fields: Iterable[str] = ("text",)
 
 # -- plain text ---------------------------------------------------------------------------------
 
+NEWLINE = re.compile(r"\r\n|\r|\n")     # a line as editors count them, whichever convention the file keeps
+
 
 
 def paragraphs(blocks: Iterable[str], size: int | None = None) -> Iterator[str]:
@@ -174,7 +176,7 @@ def _cut(buf: str, size: int) -> int | None:
     """Where the next chunk of ``buf`` ends: after the first blank line past ``size``, or, in a
     paragraph too long to hold, after a line break or a space past ``size``; None: read on."""
     m = PARAGRAPH_BREAK.search(buf, size)
-    if m:
+    if m and not (m.end() == len(buf) and buf.endswith("\r")):      # a CR whose LF may come next
         return m.end()
     if len(buf) < LONGEST_PARAGRAPH:
         return None
@@ -207,7 +209,7 @@ def _repair_text(blocks: Iterable[str], fixer: Fixer) -> Iterator[Piece]:
         out, changes = fixer.restore(fixed)
         yield Piece(raw, out, [View(fixed, changes, offset, line, repairs=repairs)])
         offset += len(fixed)
-        line += raw.count("\n")
+        line += len(NEWLINE.findall(raw))
 
 
 def _restore_long(text: str, fixer: Fixer) -> list:

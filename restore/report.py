@@ -11,8 +11,8 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from .errors import shown
-from .files import Spool, new_file_mode
+from .errors import BadInput, shown
+from .files import Spool, being_written, new_file_mode
 
 if TYPE_CHECKING:
     from .worker import Outcome
@@ -56,6 +56,8 @@ class SideFile:
 
     def __init__(self, path: str, extend: bool = False):
         self.path, self.error = path, ""
+        if being_written(path):             # two runs' logs: the last one put in place would drop the other's
+            raise BadInput(f"{shown(path)}: another restore run is writing it (wait for it, or name another file)")
         self._spool: Spool | None = Spool("utf-8", final=path, extend=extend, token="restore")
 
     def write(self, text: str) -> None:

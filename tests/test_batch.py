@@ -608,13 +608,17 @@ def test_the_temporary_output_a_run_killed_with_sigkill_left_is_removed_when_the
 
 def test_a_temporary_output_that_a_living_run_holds_or_that_is_not_restores_is_never_removed(capsys, tmp_path):
     import fcntl
+
+    from restore import files as restore_files
     (tmp_path / "a.txt").write_text(SPUN)
     (tmp_path / "out").mkdir()
-    others = [".a.txt.other-program.tmp", ".b.txt.restore-restore-dead-x.tmp", ".a.txt.restore-held-x.tmp"]
+    others = [".a.txt.other-program.tmp", ".b.txt.restore-restore-deadbeef-x1234567.tmp",
+              ".a.txt.restore-restore-livebeef-x1234567.tmp", ".a.txt.restore-foo.tmp", ".a.txt.restore-x.restore-y.tmp"]
     for name in others:
         (tmp_path / "out" / name).write_text("half written")
     with open(tmp_path / "out" / others[2]) as held:
         fcntl.flock(held, fcntl.LOCK_EX)                                  # as a living run holds its own
+        assert restore_files.being_written(str(tmp_path / "out" / "a.txt"))
         code, _, _ = fix(capsys, tmp_path / "a.txt", "-o", tmp_path / "out")
     assert code == 0 and sorted(os.listdir(tmp_path / "out")) == sorted(others + ["a.txt"])
 
@@ -708,3 +712,29 @@ def test_a_run_killed_with_sigkill_leaves_no_report_or_log_behind_and_a_resumed_
     logged = {json.loads(line)["file"] for line in (tmp_path / "changes.jsonl").read_text().splitlines()}
     written = {str(tmp_path / "in" / p.name) for p in (tmp_path / "out").iterdir()}
     assert len(written) == 300 and len(written - logged) <= 2, len(written - logged)  # written as it was killed
+
+
+def test_a_temporary_output_being_put_in_place_is_not_taken_for_a_dead_runs(tmp_path, monkeypatch):
+    from restore import files
+    final = str(tmp_path / "a.txt")
+    spool = files.Spool(final=final, token="restore-restore-abcdefgh")
+    spool.write(CLEAN)
+    real_replace = os.replace
+
+    def another_run_starts_meanwhile(src, dst):
+        files.Spool(final=final, token="restore-restore-ijklmnop").discard()     # it sweeps dead runs' files
+        real_replace(src, dst)
+
+    monkeypatch.setattr(files.os, "replace", another_run_starts_meanwhile)
+    spool.commit()
+    assert (tmp_path / "a.txt").read_text() == CLEAN
+
+
+def test_a_change_log_another_living_run_is_writing_is_refused_before_any_work(capsys, tmp_path):
+    import fcntl
+    (tmp_path / "a.txt").write_text(SPUN)
+    (tmp_path / ".log.jsonl.restore-abcdefgh.tmp").write_text("")
+    with open(tmp_path / ".log.jsonl.restore-abcdefgh.tmp") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        code, out, err = fix(capsys, tmp_path / "a.txt", "-o", tmp_path / "out", "--changes", tmp_path / "log.jsonl")
+    assert code == 1 and "log.jsonl: another restore run is writing it" in err and not (tmp_path / "out").exists()

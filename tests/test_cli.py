@@ -275,3 +275,19 @@ def test_detect_passes_over_a_json_line_with_no_text_as_it_does_a_parquet_row():
     feed = '{"other": 1}\n{"text": null}\n{"text": ""}\n' + json.dumps({"text": SPUN}) + "\n"
     result = run("detect", "--format", "jsonl", stdin=feed)
     assert result.returncode == 0 and result.stdout.splitlines() == ["1.000\t-:4"]
+
+
+def test_sigterm_while_a_model_is_saved_is_taken_as_an_interruption_which_leaves_no_file(tmp_path):
+    import signal
+
+    from restore.cli import _save
+    from restore.errors import Terminated
+
+    class Saving:
+        def save(self, path):
+            os.kill(os.getpid(), signal.SIGTERM)           # as a user's kill comes mid-write
+            raise AssertionError("the signal did not interrupt the save")
+
+    with pytest.raises(Terminated):
+        _save(Saving(), str(tmp_path / "m.model"))
+    assert signal.getsignal(signal.SIGTERM) is not None and os.listdir(tmp_path) == []

@@ -191,3 +191,10 @@ def test_each_json_line_is_a_document_and_a_file_is_one():
                                  '<p>Workers at noon.</p><p class=x astatine'])
 def test_markup_left_open_at_the_end_of_an_html_file_is_not_restored(fixer, doc):
     assert [piece.out for piece in repair("html", [doc], fixer)] == [doc]
+
+
+@pytest.mark.parametrize("break_", ["\n", "\r\n", "\r"])
+def test_changes_name_their_line_whichever_line_ends_the_file_keeps(fixer, break_):
+    text = f"one line{break_}{SPUN.strip()}{break_}{break_}last line{break_}"
+    [piece] = list(repair("text", [text], fixer))
+    assert {line for view in piece.views for line, _, _ in view.located()} == {2}
