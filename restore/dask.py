@@ -101,13 +101,17 @@ def restore_frame(df: dask.dataframe.DataFrame, column: str = "text", *, model: 
     """``df`` with the text in ``column`` restored (nulls stay null) and the number of changes made to
     each row's text in a new int64 column ``<column>_changed``; every other column as it was.
 
-    A missing column, or one that cannot hold text, is a ``RestoreError`` at once."""
+    A missing column, one that cannot hold text, or a ``<column>_changed`` already there is a
+    ``RestoreError`` at once."""
     import pandas as pd
     if column not in df.columns:
         raise RestoreError(f"no column {column!r} (the frame has {', '.join(map(repr, df.columns))})")
     kind = df[column].dtype
     if not (pd.api.types.is_string_dtype(kind) or pd.api.types.is_object_dtype(kind)):
         raise RestoreError(f"column {column!r} holds {kind}, not text")
+    if f"{column}_changed" in df.columns:
+        raise RestoreError(f"the frame already has a column {column + '_changed'!r}, where the counts of changes "
+                           f"would go: rename it first")
     meta = df._meta.copy()
     meta[f"{column}_changed"] = pd.Series(dtype="int64")
     return df.map_partitions(_restore_partition, column, _model_path(model), _caution(min_confidence, min_odds),

@@ -47,17 +47,31 @@ class Fixer:
     here, piece by piece, so that offsets stay exact); ``stop`` is asked before each restoration.
     """
 
-    def __init__(self, restorer: Any, *, fix_mojibake: bool = True, stop: Callable[[], bool] | None = None):
+    def __init__(self, restorer: Any, *, fix_mojibake: bool = True, stop: Callable[[], bool] | None = None,
+                 encoding: str | None = None):
         self.restorer = restorer
         self.fix_mojibake = fix_mojibake
         self.stop = stop
+        self.encoding = encoding        # the output's, where it cannot write every character
         self.words = 0
 
     def repair(self, text: str) -> str:
-        """``text`` with its mojibake repaired (ASCII text has none)."""
+        """``text`` with its mojibake repaired (ASCII text has none), unless the output's encoding could
+        not write the repair: ftfy reads a latin-1 file's byte 0x92 (U+0092) as cp1252's "’", which
+        latin-1 has not, and the whole file would fail.
+
+        >>> Fixer(None, encoding="latin-1").repair("don\x92t"), Fixer(None).repair("don\x92t")
+        ('don\x92t', 'don’t')
+        """
         if not self.fix_mojibake or text.isascii():
             return text
-        return fix_mojibake(text)
+        fixed = fix_mojibake(text)
+        if fixed != text and self.encoding and not self.encoding.startswith("utf"):
+            try:
+                fixed.encode(self.encoding)
+            except UnicodeEncodeError:
+                return text
+        return fixed
 
     def repair_with_edits(self, text: str) -> tuple[str, list]:
         """``text`` with its mojibake repaired, and ftfy's edits (offsets into the repaired text)."""

@@ -154,12 +154,15 @@ def repair(source: ParquetSource, fixer: Fixer) -> Iterator[tuple[Any, list[View
 
 
 def write(source: ParquetSource, tables: Iterable[Any], file: Any) -> None:
-    """Write ``tables`` to the binary ``file``, each as one row group, with ``source``'s schema and
-    compression."""
+    """Write ``tables`` to the binary ``file``, each as one row group, with ``source``'s schema,
+    compression and key/value metadata."""
     pq = _pyarrow()
     with pq.ParquetWriter(file, source.schema, compression=source.compression()) as writer:
         for table in tables:
             writer.write_table(table, row_group_size=max(1, table.num_rows))
+        extra = {k: v for k, v in (source.file.metadata.metadata or {}).items() if k != b"ARROW:schema"}
+        if extra:                           # the file's own key/value metadata, beside the schema's
+            writer.add_key_value_metadata(extra)
 
 
 def documents(source: ParquetSource) -> Iterator[tuple[int, str]]:

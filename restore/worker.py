@@ -136,6 +136,7 @@ class Worker:
             else:
                 reader = Reader(job.source, self.settings.encoding)
                 reader.skip_if_no_text()
+                fixer.encoding = reader.encoding           # a repair the file's encoding cannot write is not made
                 (self._detect if self.settings.detect else self._repair)(job, reader, fixer, outcome)
         except Skipped as e:
             outcome.status = "failed" if job.named and isinstance(e, NotText) else "skipped"

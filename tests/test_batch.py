@@ -738,3 +738,10 @@ def test_a_change_log_another_living_run_is_writing_is_refused_before_any_work(c
         fcntl.flock(held, fcntl.LOCK_EX)
         code, out, err = fix(capsys, tmp_path / "a.txt", "-o", tmp_path / "out", "--changes", tmp_path / "log.jsonl")
     assert code == 1 and "log.jsonl: another restore run is writing it" in err and not (tmp_path / "out").exists()
+
+
+def test_a_mojibake_repair_the_files_encoding_cannot_write_is_not_made_and_the_file_is_restored(tmp_path):
+    (tmp_path / "a.txt").write_bytes(b"Plain text, don\x92t touch. " + SPUN.encode())
+    result = subprocess.run([sys.executable, "-m", "restore", "fix", "--encoding", "latin-1", str(tmp_path / "a.txt")],
+                            capture_output=True)
+    assert result.returncode == 0 and result.stdout == b"Plain text, don\x92t touch. " + CLEAN.encode()

@@ -86,3 +86,9 @@ def test_a_missing_or_non_text_column_or_a_loaded_model_is_refused_at_once():
         restore_frame(df, min_confidence=2)
     with pytest.raises(restore.RestoreError, match="^min_odds must be a finite number of 1 or more, not 0.5$"):
         restore_frame(df, min_odds=0.5)
+
+
+def test_a_frame_that_already_has_the_column_for_the_counts_is_refused_not_overwritten():
+    df = dd.from_pandas(pd.DataFrame({"text": ["So helium said."], "text_changed": ["keep me"]}), npartitions=1)
+    with pytest.raises(restore.RestoreError, match="already has a column 'text_changed'"):
+        restore_frame(df)

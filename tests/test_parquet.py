@@ -162,3 +162,14 @@ def test_learn_names_a_parquet_column_that_holds_no_text(tmp_path):
     write_articles(tmp_path / "a.parquet", rows=4)
     with pytest.raises(BadInput, match=r"a\.parquet: column 'id' holds int64, not text$"):
         read_corpus([str(tmp_path / "a.parquet")], fields=["id"])
+
+
+def test_the_files_own_key_value_metadata_is_kept(tmp_path):
+    table = pa.table({"text": ["Workers astatine the agency person been told."]})
+    with pq.ParquetWriter(tmp_path / "a.parquet", table.schema) as writer:
+        writer.write_table(table)
+        writer.add_key_value_metadata({"source": "crawl-2024"})
+    assert main(["fix", "-q", str(tmp_path / "a.parquet"), "-o", str(tmp_path / "out")]) == 0
+    restored = pq.ParquetFile(tmp_path / "out" / "a.parquet")
+    assert restored.metadata.metadata[b"source"] == b"crawl-2024"
+    assert restored.read().column("text")[0].as_py() == "Workers at the agency have been told."
