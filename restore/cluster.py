@@ -37,10 +37,10 @@ import time
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from .errors import RestoreError, UsageError
-from .files import remove_scratch_folder, scratch_folder
 from .inputs import Job
 from .pool import DIED, _size, sweep
 from .report import json_text
+from .temps import remove_scratch_folder, scratch_folder
 from .worker import Outcome, Settings, Worker
 
 if TYPE_CHECKING:

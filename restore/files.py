@@ -23,7 +23,6 @@ import errno
 import functools
 import hashlib
 import os
-import re
 import shutil
 import stat
 import sys
@@ -31,13 +30,12 @@ import tempfile
 from typing import IO, Any, BinaryIO, Iterator
 
 from .errors import BadInput, UsageError, shown
+from .temps import stale_temps, temp_beside, unheld
 
-__all__ = ["BLOCK", "DISK_FULL", "NotText", "Reader", "Skipped", "Spool", "being_written", "read_text",
-           "text_encoding", "new_file_mode",
-           "remove_scratch_folder", "scratch_folder", "temp_prefix"]
+__all__ = ["BLOCK", "DISK_FULL", "NotText", "Reader", "Skipped", "Spool", "read_text", "text_encoding",
+           "new_file_mode"]
 
 BLOCK = 1 << 16          # bytes read at a time
-HELD = ".held"           # the file a scratch folder's process holds a lock on while it lives
 DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 # byte-order marks, longest first (a UTF-32-LE mark starts like a UTF-16-LE one)
 BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
@@ -241,30 +239,6 @@ def new_file_mode(path: str | None = None) -> int:
     return 0o666 & ~umask()
 
 
-LONG_NAME = 150           # bytes of a file name past which its temporary files take a shortened form of it,
-                         # so that theirs stay within the usual limit of 255 (the run's mark and the random
-                         # part add some 45)
-
-
-def temp_prefix(final: str, token: str = "") -> str:
-    """The name every temporary file of ``final`` starts with (``token`` names one run).  A long name
-    is cut, and told apart from others cut alike by a digest of the whole.
-
-    >>> temp_prefix("out/a.txt", "restore-x"), len(temp_prefix("y" * 250 + ".txt"))
-    ('.a.txt.restore-x-', 111)
-    """
-    name = os.path.basename(final)
-    raw = os.fsencode(name)
-    if len(raw) > LONG_NAME:
-        cut = raw[:100]
-        while cut and (cut[-1] & 0xC0) == 0x80:           # not inside a character's bytes
-            cut = cut[:-1]
-        if cut and cut[-1] >= 0xC0:
-            cut = cut[:-1]
-        name = os.fsdecode(cut) + "~" + hashlib.sha1(raw).hexdigest()[:8]
-    return f".{name}.{token + '-' if token else ''}"
-
-
 def _open(fd: int, encoding: str | None, errors: str = "strict") -> IO[Any]:
     """The file ``fd`` for text in ``encoding``, or for bytes (None)."""
     return open(fd, "wb") if encoding is None else open(fd, "w", encoding=encoding, errors=errors, newline="")
@@ -304,14 +278,14 @@ class Spool:
             folder = os.path.dirname(final) or "."
             try:
                 os.makedirs(folder, exist_ok=True)
-                stale = _stale_temps(final)
-                fd, self.path = _temp_beside(final, token)
+                stale = stale_temps(final)
+                fd, self.path = temp_beside(final, token)
             except OSError as e:                    # named as the file to write, not its temporary file
                 raise OSError(e.errno, e.strerror, final) from None
             if extend:
                 _lines_into(fd, [final, *stale])
             for path in stale:
-                _unheld(path, remove=True)
+                unheld(path, remove=True)
         else:
             fd, self.path = tempfile.mkstemp(dir=scratch, suffix=".tmp")
         self.final = final
@@ -450,139 +424,3 @@ def _same_file(a: str, b: str) -> bool:
         return False
 
 
-_held: dict[str, int] = {}      # scratch folder -> the descriptor of its locked HELD file
-
-
-def scratch_folder(prefix: str = "restore-", dir: str | None = None) -> str:
-    """A new temporary folder that this process holds (a lock the kernel drops when the process
-    ends, however it ends) until ``remove_scratch_folder``; first removes the folders of restore
-    processes that ended without removing theirs (``kill -9``).
-
-    >>> folder = scratch_folder()
-    >>> os.path.isdir(folder), _stale(folder)
-    (True, False)
-    >>> remove_scratch_folder(folder); os.path.exists(folder)
-    False
-    """
-    _remove_stale(prefix, dir)
-    folder = tempfile.mkdtemp(prefix=prefix, dir=dir)
-    try:
-        import fcntl
-        making = os.path.join(folder, HELD + ".new")
-        fd = os.open(making, os.O_RDWR | os.O_CREAT, 0o600)
-    except (ImportError, OSError):          # no locks here: the folder is simply never swept
-        return folder
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        os.rename(making, os.path.join(folder, HELD))     # seen by another run only once it is held
-    except OSError:
-        os.close(fd)
-        return folder
-    _held[folder] = fd
-    return folder
-
-
-def remove_scratch_folder(folder: str) -> None:
-    """Remove ``folder`` and what is in it, and let go of it."""
-    shutil.rmtree(folder, ignore_errors=True)
-    fd = _held.pop(folder, None)
-    if fd is not None:
-        os.close(fd)
-
-
-def _temp_beside(final: str, token: str) -> tuple[int, str]:
-    """A new temporary file beside ``final``: its descriptor and path.  One marked with ``token`` is
-    held (a lock the kernel lets go when the process ends, however it ends) until it is closed."""
-    while True:
-        fd, path = tempfile.mkstemp(dir=os.path.dirname(final) or ".", prefix=temp_prefix(final, token),
-                                    suffix=".tmp")
-        try:
-            import fcntl
-            if token:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except ImportError:
-            return fd, path
-        except OSError as e:
-            if e.errno not in (errno.EAGAIN, errno.EWOULDBLOCK):
-                return fd, path             # no locks on this file system: never swept
-        else:
-            if os.fstat(fd).st_nlink:
-                return fd, path
-        os.close(fd)                        # another run took it for a dead run's file, before it was held
-
-
-def _stale(folder: str) -> bool:
-    """Whether ``folder`` is a scratch folder that no living process holds (its lock is free)."""
-    return _unheld(os.path.join(folder, HELD))
-
-
-def _unheld(path: str, remove: bool = False) -> bool:
-    """Whether ``path`` is a regular file whose lock no living process holds; with ``remove``, such a
-    file is deleted while this process holds it."""
-    return _lock_of(path, remove) is False
-
-
-def _lock_of(path: str, remove: bool = False) -> bool | None:
-    """True where a living process holds the lock of the regular file ``path``, False where none does
-    (with ``remove``, the file is then deleted while this process holds it), None where no lock can
-    tell (not a regular file, or no locks here)."""
-    try:
-        import fcntl
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
-    except (ImportError, OSError):          # no lock there: another program's folder, or an older restore's
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None                     # a pipe or a device put there: not ours (opened without waiting)
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        if remove:
-            os.unlink(path)
-    except OSError as e:
-        return True if e.errno in (errno.EAGAIN, errno.EWOULDBLOCK) else None
-    finally:
-        os.close(fd)                        # the lock goes with it
-    return False
-
-
-_RANDOM = "[a-z0-9_]{8}"   # tempfile's random part, as in a scratch folder's name too
-_OURS = re.compile(f"restore-(?:restore-{_RANDOM}-)?{_RANDOM}\\.tmp")   # after ``temp_prefix``: a run's mark
-
-
-def being_written(final: str) -> bool:
-    """Whether a living restore run holds a temporary file of ``final`` (it is writing it)."""
-    prefix = temp_prefix(final)
-    with contextlib.suppress(OSError), os.scandir(os.path.dirname(final) or ".") as entries:
-        for entry in entries:
-            if (entry.name.startswith(prefix) and _OURS.fullmatch(entry.name[len(prefix):])
-                    and entry.is_file(follow_symlinks=False) and _lock_of(entry.path)):
-                return True
-    return False
-
-
-def _stale_temps(final: str) -> list[str]:
-    """The temporary files of ``final`` (``.NAME.restore-....tmp``, ``_temp_beside``) that restore
-    runs killed with ``kill -9`` left, oldest first: this user's, held by no living process.  Each is
-    removed (``_unheld``) while the remover holds it, so a run that has just made it finds it gone,
-    and makes another."""
-    if not hasattr(os, "getuid"):
-        return []
-    prefix = temp_prefix(final)
-    found = []
-    with contextlib.suppress(OSError), os.scandir(os.path.dirname(final) or ".") as entries:
-        for entry in entries:
-            if (entry.name.startswith(prefix) and _OURS.fullmatch(entry.name[len(prefix):])
-                    and entry.is_file(follow_symlinks=False)
-                    and entry.stat(follow_symlinks=False).st_uid == os.getuid() and _unheld(entry.path)):
-                found.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.path))
-    return [path for _, path in sorted(found)]
-
-
-def _remove_stale(prefix: str, dir: str | None) -> None:
-    """Remove this user's scratch folders named ``prefix...`` in ``dir`` that no process holds."""
-    if not hasattr(os, "getuid"):
-        return                              # no flock here either: folders are never held
-    with contextlib.suppress(OSError), os.scandir(dir or tempfile.gettempdir()) as entries:
-        for entry in entries:
-            if (entry.name.startswith(prefix) and entry.is_dir(follow_symlinks=False)
-                    and entry.stat(follow_symlinks=False).st_uid == os.getuid() and _stale(entry.path)):
-                shutil.rmtree(entry.path, ignore_errors=True)

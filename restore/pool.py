@@ -30,8 +30,8 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.synchronize import Event
 from typing import Iterable, Iterator
 
-from .files import remove_scratch_folder, scratch_folder, temp_prefix
 from .inputs import Job
+from .temps import remove_scratch_folder, scratch_folder, temp_prefix
 from .worker import Outcome, Settings, Worker, deferring
 
 __all__ = ["Batch", "worker_context"]

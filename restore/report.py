@@ -12,7 +12,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from .errors import BadInput, shown
-from .files import Spool, being_written, new_file_mode
+from .files import Spool, new_file_mode
+from .temps import being_written
 
 if TYPE_CHECKING:
     from .worker import Outcome

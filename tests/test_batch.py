@@ -583,7 +583,7 @@ def test_a_diff_of_an_encoding_that_rewrites_ascii_is_in_utf8(tmp_path):
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
 def test_a_pipe_where_a_scratch_folders_lock_should_be_is_passed_over_without_waiting(tmp_path):
-    from restore.files import remove_scratch_folder, scratch_folder
+    from restore.temps import remove_scratch_folder, scratch_folder
     (tmp_path / "restore-odd").mkdir()
     os.mkfifo(tmp_path / "restore-odd" / ".held")      # opening it to read would wait for a writer forever
     folder = scratch_folder(dir=str(tmp_path))
@@ -609,7 +609,7 @@ def test_the_temporary_output_a_run_killed_with_sigkill_left_is_removed_when_the
 def test_a_temporary_output_that_a_living_run_holds_or_that_is_not_restores_is_never_removed(capsys, tmp_path):
     import fcntl
 
-    from restore import files as restore_files
+    from restore import temps as restore_temps
     (tmp_path / "a.txt").write_text(SPUN)
     (tmp_path / "out").mkdir()
     others = [".a.txt.other-program.tmp", ".b.txt.restore-restore-deadbeef-x1234567.tmp",
@@ -618,7 +618,7 @@ def test_a_temporary_output_that_a_living_run_holds_or_that_is_not_restores_is_n
         (tmp_path / "out" / name).write_text("half written")
     with open(tmp_path / "out" / others[2]) as held:
         fcntl.flock(held, fcntl.LOCK_EX)                                  # as a living run holds its own
-        assert restore_files.being_written(str(tmp_path / "out" / "a.txt"))
+        assert restore_temps.being_written(str(tmp_path / "out" / "a.txt"))
         code, _, _ = fix(capsys, tmp_path / "a.txt", "-o", tmp_path / "out")
     assert code == 0 and sorted(os.listdir(tmp_path / "out")) == sorted(others + ["a.txt"])
 
