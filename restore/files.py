@@ -266,7 +266,7 @@ class Spool:
         self.direct = final is not None and (stream is not None or _is_special(final))
         if final and self.direct:
             if stream is not None:                  # its own descriptor: where the shell's redirection is
-                sys.stdout.flush() if stream == 1 else sys.stderr.flush()
+                (sys.stdout if stream == 1 else sys.stderr).flush()
                 fd = os.dup(stream)
             else:
                 fd = os.open(final, os.O_WRONLY | os.O_APPEND)

@@ -156,19 +156,33 @@ def _temps_of(final: str) -> list[os.DirEntry]:
     return []
 
 
+_NAMED = re.compile(f"(\\..*\\.)(?:{_OURS.pattern})")      # a temporary file's name: its ``temp_prefix``, then the mark
+_found: dict[str, dict[str, list[str]]] = {}   # folder -> temp_prefix -> restore's temporary files there, as first seen
+
+
 def stale_temps(final: str) -> list[str]:
     """The temporary files of ``final`` (``.NAME.restore-....tmp``, ``temp_beside``) that restore
     runs killed with ``kill -9`` left, oldest first: this user's, held by no living process.  Each is
-    removed (``_unheld``) while the remover holds it, so a run that has just made it finds it gone,
-    and makes another."""
+    removed (``unheld``) while the remover holds it, so a run that has just made it finds it gone,
+    and makes another.  A folder is read once per process, not once per file written into it (a
+    batch of 100,000 files into one folder would read it 100,000 times)."""
     if not hasattr(os, "getuid"):
         return []
+    folder = os.path.dirname(final) or "."
+    if folder not in _found:
+        index: dict[str, list[str]] = {}
+        _found[folder] = index
+        with contextlib.suppress(OSError), os.scandir(folder) as entries:
+            for entry in entries:
+                named = _NAMED.fullmatch(entry.name)
+                if named:
+                    index.setdefault(named.group(1), []).append(entry.path)
     found = []
-    for entry in _temps_of(final):
+    for path in _found[folder].pop(temp_prefix(final), []):
         with contextlib.suppress(OSError):
-            st = entry.stat(follow_symlinks=False)
-            if st.st_uid == os.getuid() and unheld(entry.path):
-                found.append((st.st_mtime_ns, entry.path))
+            st = os.lstat(path)
+            if stat.S_ISREG(st.st_mode) and st.st_uid == os.getuid() and unheld(path):
+                found.append((st.st_mtime_ns, path))
     return [path for _, path in sorted(found)]
 
 
