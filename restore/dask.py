@@ -76,24 +76,34 @@ def restore_bag(bag: dask.bag.Bag, *, model: str | os.PathLike | None = None,
 
 
 def _restore_partition(part: Any, column: str, model: str | None, caution: tuple[float, float]) -> Any:
-    """A DataFrame partition with ``column`` restored, and the number of changes in ``column_changed``."""
+    """A DataFrame partition with ``column`` restored, and the number of changes in ``column_changed``.
+    A categorical column restores each of its categories once and stays categorical."""
     import pandas as pd
     restorer = _restorer(model, caution)
+    done: dict[str, tuple[str, int]] = {}
     restored, changed = [], []
     for text in part[column]:
         if isinstance(text, str):
-            out, changes = restorer.restore_with_changes(text)
-            restored.append(out)
-            changed.append(len(changes))
+            if text not in done:
+                out, changes = restorer.restore_with_changes(text)
+                done[text] = (out, len(changes))
+            restored.append(done[text][0])
+            changed.append(done[text][1])
         elif text is None or pd.isna(text):
             restored.append(text)
             changed.append(0)
         else:
             raise RestoreError(f"column {column!r}: expected text, got {type(text).__name__}")
     part = part.copy()
-    part[column] = pd.Series(restored, index=part.index, dtype=part[column].dtype)
+    kind = part[column].dtype
+    part[column] = pd.Series(restored, index=part.index, dtype="category" if _is_categorical(kind) else kind)
     part[f"{column}_changed"] = pd.Series(changed, index=part.index, dtype="int64")
     return part
+
+
+def _is_categorical(kind: Any) -> bool:
+    import pandas as pd
+    return isinstance(kind, pd.CategoricalDtype)
 
 
 def restore_frame(df: dask.dataframe.DataFrame, column: str = "text", *, model: str | os.PathLike | None = None,
@@ -107,12 +117,16 @@ def restore_frame(df: dask.dataframe.DataFrame, column: str = "text", *, model: 
     if column not in df.columns:
         raise RestoreError(f"no column {column!r} (the frame has {', '.join(map(repr, df.columns))})")
     kind = df[column].dtype
-    if not (pd.api.types.is_string_dtype(kind) or pd.api.types.is_object_dtype(kind)):
+    text_kind = kind.categories.dtype if _is_categorical(kind) else kind
+    if not (pd.api.types.is_string_dtype(text_kind) or pd.api.types.is_object_dtype(text_kind)):
         raise RestoreError(f"column {column!r} holds {kind}, not text")
     if f"{column}_changed" in df.columns:
         raise RestoreError(f"the frame already has a column {column + '_changed'!r}, where the counts of changes "
                            f"would go: rename it first")
     meta = df._meta.copy()
+    if _is_categorical(kind):               # restored categories are known only once computed
+        from dask.dataframe.utils import clear_known_categories
+        meta = clear_known_categories(meta, cols=[column])
     meta[f"{column}_changed"] = pd.Series(dtype="int64")
     return df.map_partitions(_restore_partition, column, _model_path(model), _caution(min_confidence, min_odds),
                              meta=meta)

@@ -44,9 +44,30 @@ def _pyarrow() -> Any:
 
 
 def _is_text(kind: Any) -> bool:
+    """Whether a column of type ``kind`` holds text: strings, or a dictionary of them (a pandas
+    categorical)."""
     import pyarrow as pa
+    if pa.types.is_dictionary(kind):
+        return _is_text(kind.value_type)
     is_view = getattr(pa.types, "is_string_view", lambda kind: False)       # pyarrow 16 and later
     return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind) or is_view(kind))
+
+
+def _as_column(values: list[str | None], kind: Any) -> Any:
+    """``values`` as a pyarrow array of type ``kind``; a dictionary column is encoded anew, with
+    the input's index type (restoring never makes more distinct values than there were).
+
+    >>> import pyarrow as pa
+    >>> kind = pa.dictionary(pa.int8(), pa.string())
+    >>> _as_column(["at", None, "at"], kind).type == kind
+    True
+    """
+    import pyarrow as pa
+    if not pa.types.is_dictionary(kind):
+        return pa.array(values, type=kind)
+    encoded = pa.array(values, type=kind.value_type).dictionary_encode()
+    return pa.DictionaryArray.from_arrays(encoded.indices.cast(kind.index_type), encoded.dictionary,
+                                          ordered=kind.ordered)
 
 
 class ParquetSource:
@@ -128,8 +149,8 @@ def _first_line(e: Exception) -> str:
 
 def repair(source: ParquetSource, fixer: Fixer) -> Iterator[tuple[Any, list[View]]]:
     """Each row group with its text columns restored, and the ``View`` of each restored value
-    (``line``: the row's number in the file, from 0; ``field``: the column)."""
-    import pyarrow as pa
+    (``line``: the row's number in the file, from 0; ``field``: the column).  A value met again
+    in a row group (as a dictionary column's are) is restored once."""
     first_row = 0
     for group in range(source.row_groups):
         table = source.read(group)
@@ -137,16 +158,19 @@ def repair(source: ParquetSource, fixer: Fixer) -> Iterator[tuple[Any, list[View
         for name in source.text_columns:
             index = table.schema.get_field_index(name)
             restored: list[str | None] = []
+            done: dict[str, tuple] = {}
             for row, value in enumerate(table.column(index).to_pylist(), first_row):
                 if value is None:
                     restored.append(None)
                     continue
-                fixed, repairs = fixer.repair_with_edits(value)
-                text, changes = fixer.restore(fixed)
+                if value not in done:
+                    fixed, repairs = fixer.repair_with_edits(value)
+                    done[value] = (fixed, repairs, *fixer.restore(fixed))
+                fixed, repairs, text, changes = done[value]
                 restored.append(text)
                 if changes or repairs:
                     views.append(View(fixed, changes, 0, row, name, repairs))
-            column = pa.array(restored, type=table.schema.field(index).type)
+            column = _as_column(restored, table.schema.field(index).type)
             table = table.set_column(index, table.schema.field(index), column)
         views.sort(key=lambda view: view.line)
         yield table, views

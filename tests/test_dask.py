@@ -88,6 +88,20 @@ def test_a_missing_or_non_text_column_or_a_loaded_model_is_refused_at_once():
         restore_frame(df, min_odds=0.5)
 
 
+def test_a_categorical_column_is_restored_and_stays_categorical():
+    frame = pd.DataFrame({"text": pd.Categorical(["So helium said.", None, "So helium said.", "Fine."])})
+    out = restore_frame(dd.from_pandas(frame, npartitions=2)).compute(scheduler="sync")
+    assert isinstance(out["text"].dtype, pd.CategoricalDtype)
+    assert out["text"].tolist()[::2] == ["So he said.", "So he said."] and pd.isna(out["text"][1])
+    assert out["text_changed"].tolist() == [1, 0, 1, 0]
+
+
+def test_a_categorical_column_of_numbers_is_refused():
+    df = dd.from_pandas(pd.DataFrame({"text": pd.Categorical([1, 2])}), npartitions=1)
+    with pytest.raises(restore.RestoreError, match="^column 'text' holds category, not text$"):
+        restore_frame(df)
+
+
 def test_a_frame_that_already_has_the_column_for_the_counts_is_refused_not_overwritten():
     df = dd.from_pandas(pd.DataFrame({"text": ["So helium said."], "text_changed": ["keep me"]}), npartitions=1)
     with pytest.raises(restore.RestoreError, match="already has a column 'text_changed'"):

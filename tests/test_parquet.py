@@ -173,3 +173,31 @@ def test_the_files_own_key_value_metadata_is_kept(tmp_path):
     restored = pq.ParquetFile(tmp_path / "out" / "a.parquet")
     assert restored.metadata.metadata[b"source"] == b"crawl-2024"
     assert restored.read().column("text")[0].as_py() == "Workers at the agency have been told."
+
+
+def test_a_dictionary_encoded_text_column_is_restored_and_stays_dictionary_encoded(tmp_path):
+    kind = pa.dictionary(pa.int8(), pa.string())
+    values = ["So helium said.", None, "So helium said.", "Nothing to see here."]
+    pq.write_table(pa.table({"text": pa.array(values).dictionary_encode().cast(kind)}), tmp_path / "a.parquet")
+    assert main(["fix", "-q", str(tmp_path / "a.parquet"), "-o", str(tmp_path / "out")]) == 0
+    out = pq.read_table(tmp_path / "out" / "a.parquet")
+    assert out.schema.field("text").type == kind
+    assert out.column("text").to_pylist() == ["So he said.", None, "So he said.", "Nothing to see here."]
+
+
+def test_a_pandas_categorical_column_is_restored(tmp_path):
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"text": pd.Categorical(["So helium said.", None, "So helium said."])})
+    frame.to_parquet(tmp_path / "a.parquet")
+    assert main(["fix", "-q", str(tmp_path / "a.parquet"), "-o", str(tmp_path / "out")]) == 0
+    out = pd.read_parquet(tmp_path / "out" / "a.parquet")
+    assert isinstance(out["text"].dtype, pd.CategoricalDtype)
+    assert out["text"].tolist()[::2] == ["So he said.", "So he said."] and pd.isna(out["text"][1])
+
+
+def test_each_change_to_a_repeated_value_is_logged_with_its_own_row(capsys, tmp_path):
+    pq.write_table(pa.table({"text": pa.array(["So helium said."] * 3).dictionary_encode()}), tmp_path / "a.parquet")
+    code, _, err = fix(capsys, tmp_path / "a.parquet", "-o", tmp_path / "out", "--changes", tmp_path / "log.jsonl")
+    assert code == 0, err
+    records = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text().splitlines()]
+    assert [(r["row"], r["garbled"], r["restored"]) for r in records] == [(row, "helium", "he") for row in range(3)]
