@@ -17,7 +17,7 @@ import io
 import json
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import RestoreError, Terminated, UsageError, one_line, shown
 from .files import DISK_FULL
@@ -296,6 +296,14 @@ COMMANDS = {"fix": cmd_fix, "detect": cmd_detect, "train": cmd_train, "learn": c
             "eval": cmd_eval, "review": cmd_review, "apply": cmd_apply}
 
 
+def _blamed(parser: Any, args: Any, argv: list[str], unknown: list[str]) -> Any:
+    """The parser whose usage an unknown option belongs to: the command's, unless it came before the
+    command (``restore --bogus fix``)."""
+    command_at = next((i for i, word in enumerate(argv) if word in COMMANDS), len(argv))
+    first = argv.index(unknown[0]) if unknown[0] in argv else len(argv)
+    return parser if first < command_at else getattr(args, "parser", parser)
+
+
 def main(argv=None) -> int:
     """Run the command line; every problem is one line on stderr, never a traceback.
 
@@ -303,10 +311,11 @@ def main(argv=None) -> int:
     """
     _stand_in_for_closed_streams()
     parser = build_parser(COMMANDS)
+    argv = sys.argv[1:] if argv is None else list(argv)
     args, unknown = parser.parse_known_args(argv)
-    parser = getattr(args, "parser", parser)
     if unknown:                             # said by the command they were given to, as other usage errors are
-        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+        _blamed(parser, args, argv, unknown).error(f"unrecognized arguments: {' '.join(unknown)}")
+    parser = getattr(args, "parser", parser)
     check_options(parser, args)
     try:
         return args.run(args)

@@ -231,6 +231,12 @@ def test_an_unknown_option_is_a_usage_error_of_the_command_it_was_given_to():
     assert result.stderr == "restore fix: error: unrecognized arguments: --bogus (see restore fix --help)\n"
 
 
+def test_an_unknown_option_before_the_command_is_a_usage_error_of_restore_itself():
+    result = run("--bogus", "fix", stdin=SPUN)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "restore: error: unrecognized arguments: --bogus (see restore --help)\n"
+
+
 def test_a_parquet_files_output_is_not_sent_to_a_terminal(tmp_path):
     pa, pq, pty = pytest.importorskip("pyarrow"), pytest.importorskip("pyarrow.parquet"), pytest.importorskip("pty")
     pq.write_table(pa.table({"text": [SPUN]}), tmp_path / "d.parquet")
