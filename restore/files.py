@@ -253,7 +253,7 @@ class Spool:
     ``extend`` starts it with what ``final`` already holds, and with the lines it lacks of the files
     that killed runs were writing in its place (a resumed run's log).  ``encoding`` None
     opens it for bytes (Parquet).  Where ``final`` is a symbolic link to a file,
-    the file it points to is replaced and the link kept; where it is a device or a pipe
+    the file it points to is replaced (made, if the link dangles) and the link kept; where it is a device or a pipe
     (``/dev/null``), nothing can replace it, so it is written directly, and so is the very file
     that stdout or stderr writes to (``/dev/stdout`` where the shell redirected it to a file: that
     file, with what is already in it, is never replaced).  A write
@@ -272,7 +272,7 @@ class Spool:
                 fd = os.open(final, os.O_WRONLY | os.O_APPEND)
             self.path = final
         elif final:
-            final = os.path.realpath(final) if os.path.islink(final) and os.path.exists(final) else final
+            final = os.path.realpath(final) if os.path.islink(final) else final     # dangling too, as ``>`` does
             if os.path.isdir(final):                # found now, not once the work is done
                 raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), final)
             folder = os.path.dirname(final) or "."

@@ -133,6 +133,14 @@ def test_a_report_through_a_symbolic_link_replaces_the_file_and_keeps_the_link(c
     assert (tmp_path / "target.json").read_text().startswith('{"files": [')
 
 
+def test_a_report_through_a_dangling_link_makes_the_file_it_names_and_keeps_the_link(capsys, tmp_path):
+    (tmp_path / "a.txt").write_text(SPUN)
+    (tmp_path / "link.json").symlink_to("made.json")
+    code, _, _ = fix(capsys, tmp_path / "a.txt", "-q", "--report", tmp_path / "link.json")
+    assert code == 0 and (tmp_path / "link.json").is_symlink()
+    assert (tmp_path / "made.json").read_text().startswith('{"files": [')
+
+
 def test_a_report_to_a_device_writes_to_it_and_leaves_the_device(capsys, tmp_path):
     (tmp_path / "a.txt").write_text(SPUN)
     code, _, _ = fix(capsys, tmp_path / "a.txt", "-q", "--report", os.devnull)
