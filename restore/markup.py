@@ -18,7 +18,7 @@ import re
 from html.parser import HTMLParser, attrfind_tolerant, tagfind_tolerant  # type: ignore[attr-defined]
 from typing import Sequence
 
-__all__ = ["QUOTED", "TEXT", "UNQUOTED", "context", "escape", "text_spans", "view"]
+__all__ = ["QUOTED", "TEXT", "UNQUOTED", "context", "escape", "script_end", "text_spans", "view"]
 
 INLINE = frozenset("a abbr acronym b bdi bdo big cite code data del dfn em font i img ins kbd label mark q "
                    "s samp small span strike strong sub sup time tt u var wbr".split())
@@ -26,6 +26,7 @@ RAW_TEXT = frozenset({"script", "style"})
 ATTRIBUTES = frozenset({"alt", "title"})
 _ENTITY = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
 _UNQUOTED_ENDS = re.compile(r"[\t\n\f\r =`]")
+_SCRIPT_MARKS = re.compile(r"<!--|-->|</?script(?=[\t\n\f\r />])", re.IGNORECASE)
 TEXT, QUOTED, UNQUOTED = 0, 1, 2     # where a word is written: a text node, an attribute value in quotes or not
 
 
@@ -65,6 +66,30 @@ def context(attributes: Sequence[tuple[int, int, int]], at: int) -> int:
     return attributes[k][2] if k >= 0 and at < attributes[k][1] else TEXT
 
 
+def script_end(doc: str, start: int) -> int:
+    """Where the script whose content begins at ``start`` ends, as the HTML standard reads it: a
+    ``</script>`` inside ``<!-- ... <script> ... -->`` (old pages' ``document.write``) does not end it.
+
+    >>> doc = '<script><!-- w("<script></script>"); --></script>'
+    >>> script_end(doc, 8) == doc.rindex("</script>")
+    True
+    """
+    escaped = double = False
+    for mark in _SCRIPT_MARKS.finditer(doc, start):
+        word = mark.group().lower()
+        if word == "<!--":
+            escaped = escaped or not double
+        elif word == "-->":
+            escaped = double = False
+        elif word == "<script":
+            double = double or escaped
+        elif double:                        # "</script" closes the nested script
+            double = False
+        else:
+            return mark.start()
+    return len(doc)
+
+
 def text_spans(doc: str) -> tuple[list, list]:
     """The text nodes and the ``alt``/``title`` values of ``doc``: two lists of
     ``(start, end, what stands before it)``, each span free of markup and entities, a value's
@@ -88,12 +113,14 @@ class _TextFinder(HTMLParser):
 
     def __init__(self, doc: str):
         super().__init__(convert_charrefs=False)
+        self.doc = doc
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", doc)]
         self.text: list = []
         self.attributes: list = []
         self._break = ""            # what the markup since the last text node stands for
         self._entities: list = []   # entities since the last text node, decoded
         self._raw_text = None       # inside <script> or <style>
+        self._script_end = 0        # where the script in hand ends, which the tokenizer may see earlier
         self._closing = False       # the document has ended: what the tokenizer could not finish comes now
         self._unfinished = False    # ... and it has begun: the rest is markup left open
         self._bracket = False       # ... or a "<" has come, which the next piece tells about
@@ -108,29 +135,43 @@ class _TextFinder(HTMLParser):
         elif tag not in INLINE:
             self._break = "\n\n"
 
+    def _in_script(self) -> bool:
+        """Whether the tokenizer is still inside a script that it thinks has ended."""
+        return self._offset() < self._script_end
+
     def handle_starttag(self, tag, attrs):
+        if self._in_script():
+            return
         self._tag(tag)
         self._attributes(attrs)
         if tag in RAW_TEXT:
             self._raw_text = tag
+        if tag == "script":
+            self._script_end = script_end(self.doc, self._offset() + len(self.get_starttag_text() or ""))
 
     def handle_startendtag(self, tag, attrs):
-        self._tag(tag)
-        self._attributes(attrs)
+        if not self._in_script():
+            self._tag(tag)
+            self._attributes(attrs)
 
     def handle_endtag(self, tag):
+        if self._in_script():
+            return
         self._tag(tag)
         if tag == self._raw_text:
             self._raw_text = None
 
     def handle_decl(self, decl):
-        self._break = "\n\n"
+        if not self._in_script():
+            self._break = "\n\n"
 
     def handle_entityref(self, name):
-        self._entities.append(html.unescape(f"&{name};"))
+        if not self._in_script():
+            self._entities.append(html.unescape(f"&{name};"))
 
     def handle_charref(self, name):
-        self._entities.append(html.unescape(f"&#{name};"))
+        if not self._in_script():
+            self._entities.append(html.unescape(f"&#{name};"))
 
     def close(self) -> None:
         self._closing = True
@@ -153,7 +194,7 @@ class _TextFinder(HTMLParser):
         return self._unfinished or self._bracket
 
     def handle_data(self, data):
-        if self._raw_text or self._cut_off(data):
+        if self._raw_text or self._in_script() or self._cut_off(data):
             return
         start = self._offset()
         before = self._break or "".join(self._entities)

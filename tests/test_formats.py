@@ -117,6 +117,12 @@ def test_html_leaves_scripts_styles_comments_other_attributes_and_entities_alone
     assert out == doc.replace("Workers astatine&nbsp;", "Workers at&nbsp;")
 
 
+def test_html_leaves_a_script_that_writes_a_script_inside_a_comment_alone(fixer):
+    script = f'<script><!--\ndocument.write("<script src=a.js></script>"); var s = "{SPUN}";\n//--></script>'
+    doc = f"<p>Workers astatine the agency</p>{script}<p>Workers astatine the agency</p>"
+    assert repaired("html", doc, fixer) == f"<p>Workers at the agency</p>{script}<p>Workers at the agency</p>"
+
+
 def test_html_is_byte_identical_outside_the_restored_words():
     fixer = Fixer(Restorer(fix_mojibake=False))          # the real model
     doc = (f"<HTML>\r\n<Body CLASS=x>\r\n  <P>{SPUN}<BR/>\r\n  <A HREF='/x' TITLE={SPUN.split()[1]}>"
