@@ -35,7 +35,7 @@ from typing import Any, Callable, Iterable, Iterator
 from . import markup
 from .errors import BadInput
 from .fixer import Fixer, Interrupted
-from .tokenize import PARAGRAPH_BREAK
+from .tokenize import PARAGRAPH_BREAK, WORD
 
 __all__ = ["FORMATS", "BATCH_FORMATS", "BadInput", "Fixer", "Interrupted", "Piece", "View", "documents", "format_of",
            "json_strings", "lines", "paragraphs", "repair"]
@@ -116,7 +116,7 @@ def repair(fmt: str, blocks: Iterable[str], fixer: Fixer, fields: Iterable[str] 
 def documents(fmt: str, blocks: Iterable[str], fields: Iterable[str] = ("text",),
               sample: int = DETECT_SAMPLE) -> Iterator[tuple[int | None, str]]:
     """The restorable text of each document in a file: ``(None, text)`` for a whole file,
-    ``(line number, text)`` for each JSON line with text in its fields (as Parquet's rows with
+    ``(line number, text)`` for each JSON line with words in its fields (as Parquet's rows with
     none are passed over, ``restore.parquet.documents``).  Long documents are cut to a sample of
     about ``sample`` characters (``restore learn`` reads them whole).
 
@@ -127,7 +127,7 @@ def documents(fmt: str, blocks: Iterable[str], fields: Iterable[str] = ("text",)
         records = _Records(fields)
         for n, raw in enumerate(lines(blocks), 1):
             if raw.strip():
-                texts = [value for _, _, _, value in records.strings(raw, n) if value]
+                texts = [value for _, _, _, value in records.strings(raw, n) if WORD.search(value)]
                 if texts:
                     yield n, "\n\n".join(texts)
         records.check()

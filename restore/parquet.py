@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 from .diff import change_records as _records
 from .errors import BadInput
 from .formats import View
+from .tokenize import WORD
 
 if TYPE_CHECKING:
     from .fixer import Fixer
@@ -190,13 +191,13 @@ def write(source: ParquetSource, tables: Iterable[Any], file: Any) -> None:
 
 
 def documents(source: ParquetSource) -> Iterator[tuple[int, str]]:
-    """``(row number from 0, text)`` for every row with text in the text columns (for ``detect``)."""
+    """``(row number from 0, text)`` for every row with words in the text columns (for ``detect``)."""
     first_row = 0
     for group in range(source.row_groups):
         table = source.read(group)
         columns = [table.column(name).to_pylist() for name in source.text_columns]
         for row, values in enumerate(zip(*columns), first_row):
-            texts = [value for value in values if value]
+            texts = [value for value in values if value and WORD.search(value)]
             if texts:
                 yield row, "\n\n".join(texts)
         first_row += table.num_rows

@@ -22,6 +22,7 @@ from .files import DISK_FULL, NotText, Reader, Skipped, Spool
 from .fixer import Fixer, Interrupted
 from .inputs import Job
 from .report import json_text
+from .tokenize import WORD
 
 __all__ = ["Settings", "Outcome", "Worker"]
 
@@ -255,6 +256,8 @@ class Worker:
         s = self.settings
         out = self._spool()
         for line, text in formats.documents(formats.format_of(job.source, s.format), reader.blocks(), s.fields):
+            if line is None and not WORD.search(text):        # a JSON line without words is passed over
+                raise Skipped("no words")
             out.write(self._scored(fixer, text, shown(job.source) + ("" if line is None else f":{line}")))
         outcome.output = out.keep()
 

@@ -283,6 +283,15 @@ def test_detect_passes_over_a_json_line_with_no_text_as_it_does_a_parquet_row():
     assert result.returncode == 0 and result.stdout.splitlines() == ["1.000\t-:4"]
 
 
+def test_detect_passes_over_documents_with_no_words_instead_of_scoring_them_clean(tmp_path):
+    (tmp_path / "blank.txt").write_text("  \n\n ")
+    (tmp_path / "script.html").write_text("<script>var a;</script>")
+    (tmp_path / "a.jsonl").write_text('{"text": "  "}\n' + json.dumps({"text": SPUN}) + "\n")
+    result = run("detect", "blank.txt", "script.html", "a.jsonl", cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout.splitlines() == ["1.000\ta.jsonl:2"]
+    assert "skipped: blank.txt: no words" in result.stderr and "skipped: script.html: no words" in result.stderr
+
+
 def test_sigterm_while_a_model_is_saved_is_taken_as_an_interruption_which_leaves_no_file(tmp_path):
     import signal
 
