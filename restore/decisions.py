@@ -15,8 +15,9 @@ editor chose).  ``text`` is what goes into the output; it may be left out for ac
 A change with no line is not made.
 
 ``apply`` checks every line against the document (the garbled text must stand at its offsets) and
-writes exactly the text the page exports.  In HTML a text other than the garbled one is written
-escaped (``<`` as ``&lt;``; in an alt or title value, quotes too), so no decision adds markup.
+writes exactly the text the page exports.  In HTML a change must lie in a text node or an alt or
+title value, and a text other than the garbled one is written escaped (``<`` as ``&lt;``; in an alt
+or title value, quotes too), so no decision adds markup.
 
 >>> from restore import Change
 >>> from restore.document import Document, Region
@@ -33,11 +34,13 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Iterable
 
 from .changes import Change
-from .document import Document, ReviewError
+from . import markup
+from .document import Document, Region, ReviewError
 
 DECISIONS = ("accept", "reject", "replace")
 
@@ -173,7 +176,8 @@ def apply(doc: Document, decisions: list[Decision]) -> str:
                                  f"at {d.start}..{d.end}, found {_short(found)} "
                                  f"(made for another file, or with other --format, --field or --no-ftfy?)")
         k = bisect.bisect_right(starts, d.start) - 1
-        if k < 0 or d.end > starts[k] + len(regions[k][2].text):
+        if (k < 0 or d.end > starts[k] + len(regions[k][2].text)
+                or not _readable(regions[k][2], d.start - starts[k], d.end - starts[k])):
             raise DecisionsError(f"{where}: change {d.change} at {d.start}..{d.end} is not in text restore reads "
                                  f"in {doc.path}")
         placed[k].append(d)
@@ -187,6 +191,22 @@ def apply(doc: Document, decisions: list[Decision]) -> str:
         parts.append(dataclasses.replace(part, changes=spans).render([c.restored for c in spans]))
         k += 1
     return "".join(parts)
+
+
+def _readable(region: Region, start: int, end: int) -> bool:
+    """Whether ``start..end`` of ``region`` lies in text restore reads: anywhere in plain text and
+    JSON strings, but in HTML within one text node or alt/title value, never in markup or a script.
+
+    >>> html = Region('<p title="astatine">astatine</p>', attributes=((10, 18, 1),))
+    >>> _readable(html, 10, 18), _readable(html, 20, 28), _readable(html, 1, 2)
+    (True, True, False)
+    """
+    if region.attributes is None:
+        return True
+    text, attributes = markup.text_spans(region.text)
+    spans = sorted((span[0], span[1]) for span in text + attributes)
+    k = bisect.bisect_right(spans, (start, math.inf)) - 1
+    return k >= 0 and end <= spans[k][1]
 
 
 def _short(text: str, most: int = 40) -> str:

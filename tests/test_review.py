@@ -394,6 +394,18 @@ def test_decisions_outside_restorable_text_are_refused(tmp_path, restorer):
         decisions.apply(doc, decisions.read(str(tmp_path / "d.jsonl")))
 
 
+@pytest.mark.parametrize("garbled", ["onclick", "astatine()"])
+def test_decisions_in_html_markup_or_a_script_are_refused(tmp_path, garbled):
+    path = tmp_path / "a.html"
+    path.write_text('<p onclick="go()">Workers at the agency</p><script>astatine();</script>\n')
+    start = path.read_text().index(garbled)
+    row = {"change": 0, "start": start, "end": start + len(garbled), "garbled": garbled, "restored": "x",
+           "decision": "replace", "text": '"+alert(1)+"'}
+    (tmp_path / "d.jsonl").write_text(json.dumps(row) + "\n")
+    with pytest.raises(DecisionsError, match="is not in text restore reads"):
+        decisions.apply(read_document(str(path)), decisions.read(str(tmp_path / "d.jsonl")))
+
+
 def test_apply_never_overwrites_its_inputs(reviewed, tmp_path):
     path, doc, chosen = reviewed
     (tmp_path / "d.jsonl").write_text(decisions.dumps(chosen))
