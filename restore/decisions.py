@@ -38,8 +38,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .changes import Change
 from . import markup
+from .changes import Change
 from .document import Document, Region, ReviewError
 
 DECISIONS = ("accept", "reject", "replace")
