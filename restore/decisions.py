@@ -12,7 +12,9 @@ each restored field's value read out of its quotes, where ``--changes`` counts i
 (write ``restored``), ``reject`` (keep ``garbled``) or ``replace`` (write ``text``, an alternative the
 editor chose).  ``text`` is what goes into the output; it may be left out for accept and reject.
 ``confidence`` and ``reviewed`` (false: left as restore proposed) are for people and are not checked.
-A change with no line is not made.
+``document`` (the page's ``Document.fingerprint``) and ``of`` (how many changes it exported) are
+checked where given: decisions for another reading of the file, or a file cut short, are refused.
+A change with no line (in a file without ``of``) is not made.
 
 ``apply`` checks every line against the document (the garbled text must stand at its offsets) and
 writes exactly the text the page exports.  In HTML a change must lie in a text node or an alt or
@@ -62,6 +64,8 @@ class Decision:
     text: str = ""
     confidence: float | None = None
     reviewed: bool = True
+    document: str | None = None     # the fingerprint of the document the page showed (``Document.fingerprint``)
+    of: int | None = None           # how many changes the page exported
     where: str = field(default="", compare=False)   # the file and line it was read from, for messages
 
     def as_dict(self) -> dict:
@@ -71,13 +75,15 @@ class Decision:
         if self.confidence is not None:
             out["confidence"] = self.confidence
         out.update(decision=self.decision, text=self.text, reviewed=self.reviewed)
+        if self.document is not None:
+            out.update(document=self.document, of=self.of)
         return out
 
 
 def proposed(doc: Document) -> list[Decision]:
     """Every change of ``doc`` accepted, unreviewed: what the page exports when nobody touched it."""
-    return [Decision(i, c.start, c.end, c.garbled, c.restored, "accept", c.restored, round(c.confidence, 4), False)
-            for i, c in enumerate(doc.changes)]
+    return [Decision(i, c.start, c.end, c.garbled, c.restored, "accept", c.restored, round(c.confidence, 4), False,
+                     doc.fingerprint, len(doc.changes)) for i, c in enumerate(doc.changes)]
 
 
 def dumps(decisions: Iterable[Decision]) -> str:
@@ -154,8 +160,13 @@ def _decision(row, where: str) -> Decision:
     reviewed = row.get("reviewed", True)
     if not isinstance(reviewed, bool):
         raise DecisionsError(f'{where}: "reviewed" must be true or false')
+    document, of = row.get("document"), row.get("of")
+    if document is not None and not isinstance(document, str):
+        raise DecisionsError(f'{where}: "document" must be a string')
+    if of is not None and not (_count(of) and of > row["change"]):
+        raise DecisionsError(f'{where}: "of" must be a whole number, more than "change"')
     return Decision(row["change"], row["start"], row["end"], row["garbled"], row["restored"], decision, text,
-                    confidence, reviewed)
+                    confidence, reviewed, document, of)
 
 
 def _count(value) -> bool:
@@ -164,6 +175,7 @@ def _count(value) -> bool:
 
 def apply(doc: Document, decisions: list[Decision]) -> str:
     """``doc`` written with ``decisions``, each checked against its text."""
+    _check_whole(doc, decisions)
     text = doc.text
     regions = list(doc.regions())
     starts = [start for start, _, _ in regions]
@@ -181,7 +193,7 @@ def apply(doc: Document, decisions: list[Decision]) -> str:
             raise DecisionsError(f"{where}: change {d.change} at {d.start}..{d.end} is not in text restore reads "
                                  f"in {doc.path}")
         placed[k].append(d)
-    parts, k = [], 0
+    parts, k = ["\ufeff" if doc.bom else ""], 0
     for part in doc.parts:
         if isinstance(part, str):
             parts.append(part)
@@ -191,6 +203,22 @@ def apply(doc: Document, decisions: list[Decision]) -> str:
         parts.append(dataclasses.replace(part, changes=spans).render([c.restored for c in spans]))
         k += 1
     return "".join(parts)
+
+
+def _check_whole(doc: Document, decisions: list[Decision]) -> None:
+    """A ``DecisionsError`` if the decisions say their page showed another document, or that the
+    page exported more of them than there are (a file cut short would leave changes unmade)."""
+    for d in decisions:
+        if d.document is not None and d.document != doc.fingerprint:
+            raise DecisionsError(f"{d.where}: made for another document than {doc.path} as read now (another "
+                                 f"file, or other --format, --field, --encoding or --no-ftfy options than the page's)")
+    counts = {d.of for d in decisions if d.of is not None}
+    if len(counts) > 1:
+        raise DecisionsError(f"{decisions[0].where.rpartition(':')[0]}: its lines disagree on how many changes the "
+                             f"page exported ({', '.join(map(str, sorted(counts)))})")
+    if counts and len(decisions) < (of := counts.pop()):
+        raise DecisionsError(f"{decisions[0].where.rpartition(':')[0]}: holds {len(decisions)} of the {of} changes "
+                             f"its page exported: cut short? (to leave a change unmade, reject it)")
 
 
 def _readable(region: Region, start: int, end: int) -> bool:

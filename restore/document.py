@@ -17,8 +17,10 @@ the review page's script does exactly the same (``restore/data/review.html``, ``
 """
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import functools
+import hashlib
 import json
 import os
 import sys
@@ -95,11 +97,23 @@ class Document:
     format: str
     parts: list
     words: int = 0
+    bom: bool = False       # the file began with UTF-8's byte order mark, which the text written keeps
 
     @property
     def text(self) -> str:
         """The document's text as the review shows it: every part joined."""
         return "".join(p if isinstance(p, str) else p.text for p in self.parts)
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """A digest of the document as reviewed, its format and text, that its decisions carry: the
+        same file read with other options (``--no-ftfy``, ``--format``, ``--field``, ``--encoding``)
+        is another document.
+
+        >>> Document("a.txt", "text", ["We met."]).fingerprint == Document("b.txt", "html", ["We met."]).fingerprint
+        False
+        """
+        return hashlib.sha256(f"{self.format}\0{self.text}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
     @functools.cached_property
     def changes(self) -> list:
@@ -132,7 +146,7 @@ class Document:
 
     def render(self, texts: dict[int, str]) -> str:
         """The document written with ``texts[i]`` in place of change ``i``; other changes unmade."""
-        out, first = [], 0
+        out, first = ["\ufeff" if self.bom else ""], 0
         for part in self.parts:
             if isinstance(part, str):
                 out.append(part)
@@ -170,6 +184,7 @@ def read_document(path: str, restorer=None, *, fix_mojibake: bool = True, encodi
     try:
         reader = Reader(path, encoding)
         reader.skip_if_no_text()
+        bom = reader.bom == codecs.BOM_UTF8
         parts = list(_parts(fmt, formats.repair(fmt, reader.blocks(), fixer, fields), fields))
     except Skipped as e:
         raise NothingToReview(f"{path}: {e}", binary=isinstance(e, NotText)) from None
@@ -178,7 +193,7 @@ def read_document(path: str, restorer=None, *, fix_mojibake: bool = True, encodi
     finally:
         if reader is not None:
             reader.close()
-    return Document(path, fmt, _merged(parts), fixer.words)
+    return Document(path, fmt, _merged(parts), fixer.words, bom)
 
 
 def _parts(fmt: str, pieces: Iterable[formats.Piece], fields: Iterable[str]):

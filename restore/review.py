@@ -114,7 +114,7 @@ def page_data(doc: Document) -> dict:
                for c in doc.changes]
     text_name, decisions_name = export_names(doc.path)
     return {"name": doc.path, "format": doc.format, "words": doc.words, "parts": parts, "changes": changes,
-            "export": {"text": text_name, "decisions": decisions_name}}
+            "export": {"text": text_name, "decisions": decisions_name}, "document": doc.fingerprint, "bom": doc.bom}
 
 
 def page(doc: Document, nav: str = "") -> str:

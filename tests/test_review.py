@@ -334,8 +334,10 @@ def test_a_bad_decisions_line_is_one_line_naming_file_and_line(reviewed, tmp_pat
     assert not (tmp_path / "out.txt").exists()
 
 
-def test_apply_refuses_decisions_made_for_other_text(reviewed, tmp_path):
+def test_apply_refuses_hand_made_decisions_whose_words_do_not_stand_at_their_offsets(reviewed, tmp_path):
     path, doc, chosen = reviewed
+    for d in chosen:                    # as a script might write them: no fingerprint, no count
+        d.document = d.of = None
     (tmp_path / "d.jsonl").write_text(decisions.dumps(chosen))
     path.write_text("Workers astatine an agency person been told to stock accusation astir it.\n")
     result = run("apply", str(path), str(tmp_path / "d.jsonl"), "-o", str(tmp_path / "out.txt"))
@@ -344,6 +346,47 @@ def test_apply_refuses_decisions_made_for_other_text(reviewed, tmp_path):
     assert line.startswith(f"restore: error: {tmp_path / 'd.jsonl'}:2: change 1 does not match {path}: ")
     assert "expected 'person' at 28..34, found 'erson '" in line
     assert not (tmp_path / "out.txt").exists()
+
+
+def test_apply_refuses_decisions_exported_for_another_version_of_the_file(reviewed, tmp_path):
+    path, doc, chosen = reviewed
+    (tmp_path / "d.jsonl").write_text(decisions.dumps(chosen))
+    path.write_text(SPUN.replace("it.", "them."))          # the words stand where they stood; the text differs
+    result = run("apply", str(path), str(tmp_path / "d.jsonl"), "-o", str(tmp_path / "out.txt"))
+    assert result.returncode == 1 and not (tmp_path / "out.txt").exists()
+    assert result.stderr == (f"restore: error: {tmp_path / 'd.jsonl'}:1: made for another document than {path} as "
+                             f"read now (another file, or other --format, --field, --encoding or --no-ftfy options "
+                             f"than the page's)\n")
+
+
+def test_apply_refuses_decisions_read_with_other_options_than_the_page(tmp_path, restorer):
+    path = tmp_path / "a.txt"
+    path.write_text("Workers astatine the agency. CafÃ© noon.\n")
+    doc = read_document(str(path), restorer, fix_mojibake=False)
+    (tmp_path / "d.jsonl").write_text(decisions.dumps(decisions.proposed(doc)))
+    assert run("apply", str(path), str(tmp_path / "d.jsonl"), "--no-ftfy", "-o", "-").stdout == (
+        "Workers at the agency. CafÃ© noon.\n")
+    result = run("apply", str(path), str(tmp_path / "d.jsonl"), "-o", "-")
+    assert result.returncode == 1 and "made for another document" in result.stderr
+
+
+def test_apply_refuses_a_decisions_file_cut_short(reviewed, tmp_path):
+    path, doc, chosen = reviewed
+    (tmp_path / "d.jsonl").write_text(decisions.dumps(chosen[:2]))
+    result = run("apply", str(path), str(tmp_path / "d.jsonl"), "-o", str(tmp_path / "out.txt"))
+    assert result.returncode == 1 and not (tmp_path / "out.txt").exists()
+    assert result.stderr == (f"restore: error: {tmp_path / 'd.jsonl'}: holds 2 of the {len(chosen)} changes its "
+                             f"page exported: cut short? (to leave a change unmade, reject it)\n")
+
+
+def test_a_utf8_byte_order_mark_is_written_back_by_apply(tmp_path, restorer):
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + SPUN.encode())
+    (tmp_path / "d.jsonl").write_text(decisions.dumps(decisions.proposed(read_document(str(path), restorer))))
+    out = run("apply", str(path), str(tmp_path / "d.jsonl"), "-o", str(tmp_path / "out.txt"))
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "out.txt").read_text(encoding="utf-8") == run("fix", str(path)).stdout
+    assert (tmp_path / "out.txt").read_bytes().startswith(b"\xef\xbb\xbfWorkers at the agency")
 
 
 def applied_html(path: Path, restorer, tmp_path, change: int, text: str) -> str:

@@ -221,6 +221,16 @@ def test_any_text_shows_inertly_and_exports_what_fix_writes(browser, tmp_path, n
     assert apply(tmp_path, source, payload["decisions"], *options) == payload["text"].encode("utf-8")
 
 
+def test_the_page_exports_a_utf8_byte_order_mark_as_fix_and_apply_write_it(browser, tmp_path):
+    source = tmp_path / "bom.txt"
+    source.write_bytes(b"\xef\xbb\xbfWorkers astatine the agency person been told.\n")
+    run("review", str(source), "-o", str(tmp_path / "review.html"))
+    open_page(browser, tmp_path / "review.html")
+    payload = browser.execute_script("return restoreReview.exportPayload()")
+    assert payload["text"].encode("utf-8") == run("fix", str(source)) == apply(tmp_path, source, payload["decisions"])
+    assert payload["text"].startswith("\ufeffWorkers at the agency")
+
+
 def test_the_page_exports_a_replacement_in_html_escaped_as_apply_writes_it(browser, tmp_path):
     source = tmp_path / "b.html"
     source.write_text('<p title="astatine noon">Workers astatine the agency.</p><img alt=astatine src=x.png>\n')
