@@ -51,17 +51,29 @@ def _caution(min_confidence: float | None, min_odds: float | None) -> tuple[floa
 
 @functools.lru_cache(maxsize=8)
 def _restorer(model: str | None, caution: tuple[float, float]) -> Any:
-    """This process's restorer for ``model`` (its path): made once, with the model loaded once."""
+    """This process's restorer for ``model`` (its path): made once, with the model loaded once; it
+    leaves mojibake to ``_restored``, which counts ftfy's edits."""
     from .decode import Restorer
     from .model import load
     min_confidence, min_odds = caution
-    return Restorer(load(model), min_confidence=min_confidence, min_odds=min_odds)
+    return Restorer(load(model), min_confidence=min_confidence, min_odds=min_odds, fix_mojibake=False)
+
+
+def _restored(text: str, model: str | None, caution: tuple[float, float]) -> tuple[str, int]:
+    """``text`` restored as ``restore.restore_text`` restores it, and how many edits that made: its
+    changes and ftfy's repairs of mojibake."""
+    from .errors import check_text
+    from .fixer import Fixer
+    check_text(text)
+    fixer = Fixer(_restorer(model, caution))
+    fixed, repairs = fixer.repair_with_edits(text)
+    out, changes = fixer.restore(fixed)
+    return out, len(repairs) + len(changes)
 
 
 def _restore_texts(texts: Iterable[Any], model: str | None, caution: tuple[float, float]) -> list:
     """A bag partition's texts restored (None stays None)."""
-    restorer = _restorer(model, caution)
-    return [None if text is None else restorer.restore(text) for text in texts]
+    return [None if text is None else _restored(text, model, caution)[0] for text in texts]
 
 
 def restore_bag(bag: dask.bag.Bag, *, model: str | os.PathLike | None = None,
@@ -72,31 +84,46 @@ def restore_bag(bag: dask.bag.Bag, *, model: str | os.PathLike | None = None,
     ``model``: a model file's path, which every worker must see (None: the default model);
     ``min_confidence``: leave changes less likely than this unmade; ``min_odds``: leave a word as written
     unless its restoration is this many times likelier."""
+    import dask.bag as db
+    if not isinstance(bag, db.Bag):
+        raise RestoreError(f"expected a Dask bag, not {_kind(bag)} (dask.bag.from_sequence makes one)")
     return bag.map_partitions(_restore_texts, _model_path(model), _caution(min_confidence, min_odds))
 
 
 def _restore_partition(part: Any, column: str, model: str | None, caution: tuple[float, float]) -> Any:
-    """A DataFrame partition with ``column`` restored, and the number of changes in ``column_changed``.
-    A categorical column restores each of its categories once and stays categorical."""
+    """A DataFrame partition with ``column`` restored, and the number of edits in ``column_changed``.
+    A text met again is restored once; a categorical column restores each category once and keeps
+    its order and its unused categories."""
+    import numpy as np
     import pandas as pd
-    restorer = _restorer(model, caution)
     done: dict[str, tuple[str, int]] = {}
-    restored, changed = [], []
-    for text in part[column]:
+
+    def restored(text: Any) -> tuple[Any, int]:
         if isinstance(text, str):
             if text not in done:
-                out, changes = restorer.restore_with_changes(text)
-                done[text] = (out, len(changes))
-            restored.append(done[text][0])
-            changed.append(done[text][1])
-        elif text is None or pd.isna(text):
-            restored.append(text)
-            changed.append(0)
-        else:
-            raise RestoreError(f"column {column!r}: expected text, got {type(text).__name__}")
+                done[text] = _restored(text, model, caution)
+            return done[text]
+        if text is None or pd.isna(text):
+            return text, 0
+        raise RestoreError(f"column {column!r}: expected text, got {type(text).__name__}")
+
+    series = part[column]
+    if _is_categorical(series.dtype):
+        outs, counts = zip(*map(restored, series.cat.categories)) if len(series.cat.categories) else ((), ())
+        codes = series.cat.codes.to_numpy()
+        changed = np.array([*counts, 0], dtype="int64")[codes]         # code -1, a null: no edits
+        if len(set(outs)) == len(outs):
+            column_out = series.cat.rename_categories(list(outs))
+        else:                               # two categories restored alike become one
+            values = [outs[code] if code >= 0 else None for code in codes]
+            column_out = pd.Series(pd.Categorical(values, categories=list(dict.fromkeys(outs)),
+                                                  ordered=series.cat.ordered), index=series.index)
+    else:
+        pairs = [restored(text) for text in series]
+        column_out = pd.Series([out for out, _ in pairs], index=part.index, dtype=series.dtype)
+        changed = np.array([n for _, n in pairs], dtype="int64")
     part = part.copy()
-    kind = part[column].dtype
-    part[column] = pd.Series(restored, index=part.index, dtype="category" if _is_categorical(kind) else kind)
+    part[column] = column_out
     part[f"{column}_changed"] = pd.Series(changed, index=part.index, dtype="int64")
     return part
 
@@ -106,14 +133,27 @@ def _is_categorical(kind: Any) -> bool:
     return isinstance(kind, pd.CategoricalDtype)
 
 
+def _kind(value: Any) -> str:
+    """What ``value`` is, for a message: ``pandas DataFrame``, ``list``."""
+    module = type(value).__module__.partition(".")[0]
+    return f"{module} {type(value).__name__}" if module not in ("builtins", "") else type(value).__name__
+
+
 def restore_frame(df: dask.dataframe.DataFrame, column: str = "text", *, model: str | os.PathLike | None = None,
                   min_confidence: float | None = None, min_odds: float | None = None) -> dask.dataframe.DataFrame:
-    """``df`` with the text in ``column`` restored (nulls stay null) and the number of changes made to
-    each row's text in a new int64 column ``<column>_changed``; every other column as it was.
+    """``df`` with the text in ``column`` restored (nulls stay null) and the number of edits made to
+    each row's text (changes, and ftfy's repairs of mojibake) in a new int64 column ``<column>_changed``;
+    every other column as it was.
 
     A missing column, one that cannot hold text, or a ``<column>_changed`` already there is a
     ``RestoreError`` at once."""
+    import dask.dataframe as dd
     import pandas as pd
+    if not isinstance(df, dd.DataFrame):
+        raise RestoreError(f"expected a Dask DataFrame, not {_kind(df)}"
+                           + (" (dask.dataframe.from_pandas makes one)" if isinstance(df, pd.DataFrame) else ""))
+    if list(df.columns).count(column) > 1:
+        raise RestoreError(f"the frame has {list(df.columns).count(column)} columns named {column!r}: rename them first")
     if column not in df.columns:
         raise RestoreError(f"no column {column!r} (the frame has {', '.join(map(repr, df.columns))})")
     kind = df[column].dtype

@@ -12,6 +12,7 @@ pytest.importorskip("distributed")
 pytest.importorskip("pyarrow")
 
 from restore.dask import restore_bag, restore_frame  # noqa: E402  (after the skips: it needs dask)
+from restore.fixer import fix_mojibake, mojibake_edits  # noqa: E402
 
 TEXTS = ["Workers astatine the agency person been told to stock accusation with us.", "So helium said.",
          "Nothing to see here.", "The SSAâ€™s staff astatine the office.", "", "They met astatine noon in person."]
@@ -38,7 +39,7 @@ def test_restore_bag_min_odds_leaves_words_whose_restoration_is_not_that_much_li
     assert restore_bag(bag, min_odds=5).compute() != restore_bag(bag).compute()
 
 
-def test_restore_frame_equals_restore_text_row_by_row_and_counts_the_changes(dask_client):
+def test_restore_frame_equals_restore_text_row_by_row_and_counts_the_edits(dask_client):
     frame = pd.DataFrame({"id": range(12), "body": [TEXTS[i % 6] if i % 5 else None for i in range(12)],
                           "score": [i / 3 for i in range(12)]})
     out = restore_frame(dd.from_pandas(frame, npartitions=3), "body").compute()
@@ -48,9 +49,10 @@ def test_restore_frame_equals_restore_text_row_by_row_and_counts_the_changes(das
         if pd.isna(text):
             assert pd.isna(restored) and changed == 0
         else:
+            fixed = fix_mojibake(text)
             _, changes = restore.Restorer().restore_with_changes(text)
-            assert (restored, changed) == (restore.restore_text(text), len(changes))
-    assert out["body_changed"].dtype == "int64" and out["body_changed"].sum() == 9
+            assert (restored, changed) == (restore.restore_text(text), len(changes) + len(mojibake_edits(text, fixed)))
+    assert out["body_changed"].dtype == "int64" and out["body_changed"].sum() == 11
 
 
 @pytest.mark.filterwarnings("ignore:The inplace keyword")      # dask's own use of pandas 3
@@ -94,6 +96,35 @@ def test_a_categorical_column_is_restored_and_stays_categorical():
     assert isinstance(out["text"].dtype, pd.CategoricalDtype)
     assert out["text"].tolist()[::2] == ["So he said.", "So he said."] and pd.isna(out["text"][1])
     assert out["text_changed"].tolist() == [1, 0, 1, 0]
+
+
+def test_a_categorical_column_keeps_its_order_and_its_unused_categories():
+    kind = pd.CategoricalDtype(["Fine.", "So helium said.", "Unused astatine noon."], ordered=True)
+    frame = pd.DataFrame({"text": pd.Series(["So helium said.", "Fine."], dtype=kind)})
+    out = restore_frame(dd.from_pandas(frame, npartitions=1)).compute(scheduler="sync")
+    assert out["text"].cat.ordered and out["text"].tolist() == ["So he said.", "Fine."]
+    assert out["text"].cat.categories.tolist() == ["Fine.", "So he said.", "Unused at noon."]
+
+
+def test_the_count_of_edits_includes_ftfys_repairs_of_mojibake():
+    frame = pd.DataFrame({"text": ["The SSAâ€™s office said so.", "The SSAâ€™s office astatine noon."]})
+    out = restore_frame(dd.from_pandas(frame, npartitions=1)).compute(scheduler="sync")
+    assert out["text"].tolist() == ["The SSA’s office said so.", "The SSA’s office at noon."]
+    assert out["text_changed"].tolist() == [1, 2]
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: restore_frame(pd.DataFrame({"text": ["a"]})),
+     "^expected a Dask DataFrame, not pandas DataFrame \\(dask.dataframe.from_pandas makes one\\)$"),
+    (lambda: restore_frame(dd.from_pandas(pd.DataFrame({"text": ["a"]}), npartitions=1)["text"]),
+     "^expected a Dask DataFrame, not dask Series$"),
+    (lambda: restore_bag(["a"]), "^expected a Dask bag, not list \\(dask.bag.from_sequence makes one\\)$"),
+    (lambda: restore_frame(dd.from_pandas(pd.DataFrame([["a", "b"]], columns=["text", "text"]), npartitions=1)),
+     "^the frame has 2 columns named 'text': rename them first$"),
+])
+def test_a_collection_of_another_kind_is_refused_at_once(make, message):
+    with pytest.raises(restore.RestoreError, match=message):
+        make()
 
 
 def test_a_categorical_column_of_numbers_is_refused():
