@@ -20,7 +20,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from .errors import RestoreError, Terminated, UsageError, one_line, shown
-from .files import DISK_FULL
+from .files import DISK_FULL, read_as_written
 from .options import build_parser, check_options
 
 if TYPE_CHECKING:
@@ -242,11 +242,18 @@ def cmd_spin(args) -> int:
     failed = _Failures()
     for path in args.files or ["-"]:
         try:
-            text = read_text(path, args.encoding)
+            text, encoding, bom = read_as_written(path, args.encoding)
+            spun = spinner.spin(text, seed=args.seed)       # a file's spin is its own, wherever it stands
+            data = bom + spun.encode(encoding)              # in the file's encoding, as fix writes it
         except RestoreError as e:
             failed(str(e))
             continue
-        sys.stdout.write(spinner.spin(text, seed=args.seed))      # a file's spin is its own, wherever it stands
+        except UnicodeEncodeError as e:
+            failed(f"{shown(path)}: its spin has {e.object[e.start:e.end]!r}, which {encoding} cannot write")
+            continue
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
     return failed.exit_code()
 
 

@@ -215,11 +215,17 @@ class Reader:
 
 def read_text(path: str | os.PathLike, encoding: str = "utf-8") -> str:
     """The whole text of a file (``-`` is stdin); a one-line ``BadInput`` naming the file if it has none."""
+    return read_as_written(path, encoding)[0]
+
+
+def read_as_written(path: str | os.PathLike, encoding: str = "utf-8") -> tuple[str, str, bytes]:
+    """The whole text of a file, the encoding it was read in and the byte order mark it began with,
+    to write text back as the file was written."""
     try:
         with Reader(path, text_encoding(encoding)) as reader:
             if reader.binary:
                 raise BadInput(reader.why_binary() + ", not text")
-            return "".join(reader.blocks())
+            return "".join(reader.blocks()), reader.encoding, reader.bom
     except BadInput as e:
         raise BadInput(f"{shown(str(path))}: {e}") from None
 

@@ -219,7 +219,9 @@ def test_spin_eval_and_train_read_another_encoding_as_their_error_suggests(tmp_p
                                        'agency."}\n'.encode("latin-1"))
     refused = run("spin", str(tmp_path / "a.txt"))
     assert refused.returncode == 1 and "--encoding may help" in refused.stderr
-    assert run("spin", "--encoding", "latin-1", str(tmp_path / "a.txt")).stdout.startswith("Café workers astatine")
+    spun = subprocess.run([sys.executable, "-m", "restore", "spin", "--encoding", "latin-1", str(tmp_path / "a.txt")],
+                          capture_output=True).stdout
+    assert spun.startswith("Café workers astatine".encode("latin-1"))
     assert "swapped words restored 100.00%" in run("eval", "--encoding", "latin-1", str(tmp_path / "p.jsonl")).stdout
     trained = run("train", "--encoding", "latin-1", str(tmp_path / "p.jsonl"), "-o", str(tmp_path / "m.model"))
     assert trained.returncode == 0 and (tmp_path / "m.model").exists()
@@ -265,6 +267,17 @@ def test_train_reads_its_lexicon_in_the_encoding_given(tmp_path):
     result = run("train", "--encoding", "latin-1", str(tmp_path / "p.jsonl"), "--lexicon", str(tmp_path / "l.tsv"),
                  "-o", str(tmp_path / "m.model"))
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("encoding, mark", [("utf-8", b"\xef\xbb\xbf"), ("utf-16-le", b"\xff\xfe"), ("latin-1", b"")])
+def test_spin_writes_each_file_in_its_own_encoding_with_its_byte_order_mark(tmp_path, encoding, mark):
+    clean = "Café workers at the agency have been told.\r\n"
+    (tmp_path / "a.txt").write_bytes(mark + clean.encode(encoding))
+    options = ["--encoding", encoding] if encoding == "latin-1" else []
+    result = subprocess.run([sys.executable, "-m", "restore", "spin", *options, str(tmp_path / "a.txt")],
+                            capture_output=True, env={**os.environ, "PYTHONIOENCODING": "ascii"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == mark + "Café workers astatine the bureau person been told.\r\n".encode(encoding)
 
 
 def test_a_files_spin_depends_on_its_text_and_seed_not_on_where_it_stands(tmp_path):
