@@ -269,9 +269,10 @@ def cmd_eval(args) -> int:
     if args.json:
         print(json.dumps(result))
     else:
+        share = {key: "n/a" if value is None else f"{value:.2%}" for key, value in result.items()}
         print(f"pairs {result['pairs']}  words {result['words']}  swapped {result['swapped']}\n"
-              f"word error rate  before {result['wer_before']:.2%}  after {result['wer_after']:.2%}\n"
-              f"swapped words restored {result['restored']:.2%}  correct words broken {result['broken']:.2%}")
+              f"word error rate  before {share['wer_before']}  after {share['wer_after']}\n"
+              f"swapped words restored {share['restored']}  correct words broken {share['broken']}")
     return failed.exit_code()
 
 

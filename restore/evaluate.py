@@ -11,18 +11,24 @@ from .learn import words_of
 
 
 def _edit_alignment(hyp: list[str], ref: list[str]) -> tuple[int, list[bool]]:
-    """Levenshtein distance, and for each reference word whether an equal word matches it."""
+    """Levenshtein distance, and for each reference word whether an equal word matches it; among
+    alignments of least distance, one with the most matches.
+
+    >>> _edit_alignment(["x", "a"], ["a", "y"])
+    (2, [True, False])
+    """
     n, m = len(hyp), len(ref)
-    prev = list(range(m + 1))
+    prev = [(j, 0) for j in range(m + 1)]          # (distance, -matches) of the best alignment so far
     back = [[2] * (m + 1)] + [[1] + [0] * m for _ in range(n)]
     for i in range(1, n + 1):
-        cur = [i] + [0] * m
+        cur = [(i, 0)] + [(0, 0)] * m
         for j in range(1, m + 1):
-            best, op = prev[j - 1] + (hyp[i - 1] != ref[j - 1]), 0
-            if prev[j] + 1 < best:
-                best, op = prev[j] + 1, 1
-            if cur[j - 1] + 1 < best:
-                best, op = cur[j - 1] + 1, 2
+            same = hyp[i - 1] == ref[j - 1]
+            best, op = (prev[j - 1][0] + (not same), prev[j - 1][1] - same), 0
+            if (prev[j][0] + 1, prev[j][1]) < best:
+                best, op = (prev[j][0] + 1, prev[j][1]), 1
+            if (cur[j - 1][0] + 1, cur[j - 1][1]) < best:
+                best, op = (cur[j - 1][0] + 1, cur[j - 1][1]), 2
             cur[j], back[i][j] = best, op
         prev = cur
     ok, i, j = [False] * m, n, m
@@ -35,11 +41,12 @@ def _edit_alignment(hyp: list[str], ref: list[str]) -> tuple[int, list[bool]]:
             i -= 1
         else:
             j -= 1
-    return prev[m], ok
+    return prev[m][0], ok
 
 
 def evaluate(pairs: Iterable[tuple[str, str]], restore: Callable[[str], str]) -> dict:
-    """Word error rate before and after ``restore``, share of swapped words restored, share of good words broken."""
+    """Word error rate before and after ``restore``, share of swapped words restored, share of good words
+    broken; a share of nothing (no swapped word, say) is None."""
     totals = dict(pairs=0, words=0, swapped=0, fixed=0, kept=0, broken=0, before=0, after=0)
     for spun, clean in pairs:
         ref, garbled, restored = words_of(clean), words_of(spun), words_of(restore(spun))
@@ -56,8 +63,11 @@ def evaluate(pairs: Iterable[tuple[str, str]], restore: Callable[[str], str]) ->
             else:
                 totals["swapped"] += 1
                 totals["fixed"] += is_ok
-    words = max(totals["words"], 1)
     return {"pairs": totals["pairs"], "words": totals["words"], "swapped": totals["swapped"],
-            "restored": round(totals["fixed"] / max(totals["swapped"], 1), 4),
-            "broken": round(totals["broken"] / max(totals["kept"], 1), 4),
-            "wer_before": round(totals["before"] / words, 4), "wer_after": round(totals["after"] / words, 4)}
+            "restored": _share(totals["fixed"], totals["swapped"]), "broken": _share(totals["broken"], totals["kept"]),
+            "wer_before": _share(totals["before"], totals["words"]), "wer_after": _share(totals["after"], totals["words"])}
+
+
+def _share(part: int, whole: int) -> float | None:
+    """``part / whole`` to four places, or None (no figure) when there is no whole."""
+    return round(part / whole, 4) if whole else None

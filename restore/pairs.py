@@ -47,13 +47,27 @@ def read_pairs(paths: Iterable[str | Path], encoding: str = "utf-8") -> Iterator
                 if not (isinstance(row, dict) and isinstance(row.get("spun"), str)
                         and isinstance(row.get("clean"), str)):
                     raise PairError(f'{path}:{n}: expected a JSON object with "spun" and "clean" texts')
-                yield _sound(row["spun"]), _sound(row["clean"])
+                yield _whole(_sound(row["spun"]), _sound(row["clean"]), f"{path}:{n}")
         elif name.endswith((".spun.txt", ".clean.txt")):
             stem = name.rsplit(".", 2)[0]
-            yield (read_text(path.with_name(stem + ".spun.txt"), encoding),
-                   read_text(path.with_name(stem + ".clean.txt"), encoding))
+            yield _whole(read_text(path.with_name(stem + ".spun.txt"), encoding),
+                         read_text(path.with_name(stem + ".clean.txt"), encoding), str(path))
         else:
             raise PairError(f"{path}: not a pairs file (expected NAME.spun.txt, NAME.clean.txt or .jsonl)")
+
+
+def _whole(spun: str, clean: str, where: str) -> tuple[str, str]:
+    """The pair, unless one side is blank and the other is not (a pair with nothing to learn or score
+    from, which would count every word as an error), which is a ``PairError`` naming ``where``.
+
+    >>> _whole("we tin go", " ", "p.jsonl:3")
+    Traceback (most recent call last):
+    restore.pairs.PairError: p.jsonl:3: the clean side is blank but the spun side is not
+    """
+    if bool(spun.strip()) != bool(clean.strip()):
+        blank, other = ("clean", "spun") if spun.strip() else ("spun", "clean")
+        raise PairError(f"{where}: the {blank} side is blank but the {other} side is not")
+    return spun, clean
 
 
 def _sound(text: str) -> str:

@@ -172,6 +172,23 @@ def test_eval_prints_error_rates_before_and_after(pairs):
     assert figures["wer_after"] < figures["wer_before"]
 
 
+@pytest.mark.parametrize("spun, clean, message", [
+    ("we tin go now", " ", "p.jsonl:1: the clean side is blank but the spun side is not"),
+    ("", "we can go now", "p.jsonl:1: the spun side is blank but the clean side is not"),
+])
+def test_eval_refuses_a_pair_with_one_side_blank_which_would_count_every_word_wrong(tmp_path, spun, clean, message):
+    (tmp_path / "p.jsonl").write_text(json.dumps({"spun": spun, "clean": clean}) + "\n")
+    result = run("eval", "p.jsonl", cwd=tmp_path)
+    assert result.returncode == 1 and result.stderr == f"restore: error: {message}\n"
+
+
+def test_eval_says_n_a_for_a_share_of_nothing(tmp_path):
+    (tmp_path / "p.jsonl").write_text(json.dumps({"spun": "We can go now.", "clean": "We can go now."}) + "\n")
+    result = run("eval", "p.jsonl", cwd=tmp_path)
+    assert "swapped words restored n/a  correct words broken 0.00%" in result.stdout
+    assert json.loads(run("eval", "p.jsonl", "--json", cwd=tmp_path).stdout)["restored"] is None
+
+
 @pytest.mark.parametrize("command", ["fix", "detect", "train", "learn", "spin", "eval"])
 def test_every_command_has_help(command):
     result = run(command, "--help")
