@@ -294,6 +294,8 @@ def cmd_review(args) -> int:
 def cmd_apply(args) -> int:
     from . import decisions
     from .document import read_document, write_atomic
+    if args.input == args.decisions == "-":
+        raise UsageError("INPUT and DECISIONS cannot both be standard input: name a file for one of them")
     chosen = decisions.read(args.decisions)
     text = decisions.apply(read_document(args.input, **_read_options(args)), chosen)
     write_atomic(args.output, text, [args.input, args.decisions])

@@ -116,8 +116,10 @@ def parse(lines: Iterable[str], path: str) -> list[Decision]:
         where = f"{path}:{n}"
         try:
             row = json.loads(line)
-        except ValueError as e:
-            raise DecisionsError(f"{where}: not JSON ({getattr(e, 'msg', e)}, column {getattr(e, 'colno', '?')})") from None
+        except json.JSONDecodeError as e:
+            raise DecisionsError(f"{where}: not JSON ({e.msg}, column {e.colno})") from None
+        except ValueError:                  # int(): a number of thousands of digits
+            raise DecisionsError(f"{where}: a number too long to read") from None
         except RecursionError:
             raise DecisionsError(f"{where}: JSON nested too deeply") from None
         d = _decision(row, where)
@@ -125,6 +127,10 @@ def parse(lines: Iterable[str], path: str) -> list[Decision]:
         if out and d.change <= out[-1].change:
             raise DecisionsError(f"{where}: change {d.change} comes after change {out[-1].change}; "
                                  f"give each change once, in order")
+        if out and d.start < out[-1].start:
+            raise DecisionsError(f"{where}: change {d.change} at {d.start}..{d.end} stands before change "
+                                 f"{out[-1].change} at {out[-1].start}..{out[-1].end} ({out[-1].where}): one of them "
+                                 f"is misplaced")
         if out and d.start < out[-1].end:
             raise DecisionsError(f"{where}: change {d.change} starts at {d.start}, inside change {out[-1].change} "
                                  f"(which ends at {out[-1].end})")

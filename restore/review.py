@@ -252,7 +252,12 @@ def _read_all(inputs: Iterable[str], restorer, say, read) -> tuple[list[Entry], 
     from .inputs import find_files, named_by
     is_named = named_by(inputs)
     entries, problems, failed, taken = [], [], 0, {"index.html"}
+    seen: set[str] = set()
     for path, relative, problem, skipped in find_files(inputs):
+        real = os.path.realpath(path) if path != "-" else path
+        if real in seen:                    # named twice (a folder and a glob of it): one page
+            continue
+        seen.add(real)
         if problem:
             problems.append((path, problem))
             failed += not skipped

@@ -209,6 +209,14 @@ def test_review_goes_on_past_a_bad_file_and_exits_1(tmp_path):
     assert (tmp_path / "review" / "a.txt.html").exists()
 
 
+def test_a_file_named_twice_gets_one_page(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.txt").write_text(SPUN)
+    result = run("review", str(tmp_path / "docs"), str(tmp_path / "docs" / "a.txt"), "-o", str(tmp_path / "review"))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "review").iterdir()) == ["a.txt.html", "index.html"]
+
+
 def test_review_refuses_an_output_folder_inside_the_input(tmp_path):
     (tmp_path / "a.txt").write_text(SPUN)
     result = run("review", str(tmp_path), "-o", str(tmp_path / "review"))
@@ -447,6 +455,29 @@ def test_decisions_in_html_markup_or_a_script_are_refused(tmp_path, garbled):
     (tmp_path / "d.jsonl").write_text(json.dumps(row) + "\n")
     with pytest.raises(DecisionsError, match="is not in text restore reads"):
         decisions.apply(read_document(str(path)), decisions.read(str(tmp_path / "d.jsonl")))
+
+
+def test_a_change_placed_before_the_one_above_it_names_both_lines(reviewed, tmp_path):
+    path, doc, chosen = reviewed
+    rows = [d.as_dict() for d in chosen]
+    rows[0].update(start=rows[0]["start"] + 1000, end=rows[0]["end"] + 1000)
+    write(tmp_path / "d.jsonl", rows)
+    result = run("apply", str(path), str(tmp_path / "d.jsonl"), "-o", str(tmp_path / "out.txt"))
+    assert result.returncode == 1
+    assert f"d.jsonl:2: change 1 at {rows[1]['start']}..{rows[1]['end']} stands before change 0" in result.stderr
+    assert f"({tmp_path / 'd.jsonl'}:1): one of them is misplaced" in result.stderr
+
+
+def test_a_number_too_long_in_a_decisions_file_is_said_plainly(reviewed, tmp_path):
+    path, doc, chosen = reviewed
+    (tmp_path / "d.jsonl").write_text('{"change": 0, "start": ' + "9" * 5000 + "}\n")
+    result = run("apply", str(path), str(tmp_path / "d.jsonl"), "-o", str(tmp_path / "out.txt"))
+    assert result.stderr == f"restore: error: {tmp_path / 'd.jsonl'}:1: a number too long to read\n"
+
+
+def test_apply_refuses_stdin_for_both_the_input_and_the_decisions(reviewed, tmp_path):
+    result = run("apply", "-", "-", "-o", str(tmp_path / "out.txt"))
+    assert result.returncode == 2 and "INPUT and DECISIONS cannot both be standard input" in result.stderr
 
 
 def test_apply_never_overwrites_its_inputs(reviewed, tmp_path):
