@@ -50,8 +50,15 @@ def read_pairs(paths: Iterable[str | Path], encoding: str = "utf-8") -> Iterator
                 yield _whole(_sound(row["spun"]), _sound(row["clean"]), f"{path}:{n}")
         elif name.endswith((".spun.txt", ".clean.txt")):
             stem = name.rsplit(".", 2)[0]
-            yield _whole(read_text(path.with_name(stem + ".spun.txt"), encoding),
-                         read_text(path.with_name(stem + ".clean.txt"), encoding), str(path))
+            spun, clean = path.with_name(stem + ".spun.txt"), path.with_name(stem + ".clean.txt")
+            partner = clean if path == spun else spun
+            if not partner.exists() and path.exists():
+                raise PairError(f"{path}: its other half {partner} is missing (a pair is NAME.spun.txt and "
+                                f"NAME.clean.txt side by side)")
+            yield _whole(read_text(spun, encoding), read_text(clean, encoding), str(path))
+        elif path.is_dir():
+            raise PairError(f"{path}: is a folder: name the pairs files in it (NAME.spun.txt, NAME.clean.txt or "
+                            f".jsonl)")
         else:
             raise PairError(f"{path}: not a pairs file (expected NAME.spun.txt, NAME.clean.txt or .jsonl)")
 

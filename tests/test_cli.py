@@ -182,6 +182,17 @@ def test_eval_refuses_a_pair_with_one_side_blank_which_would_count_every_word_wr
     assert result.returncode == 1 and result.stderr == f"restore: error: {message}\n"
 
 
+@pytest.mark.parametrize("name, message", [
+    ("lone.spun.txt", "lone.spun.txt: its other half lone.clean.txt is missing (a pair is NAME.spun.txt and "
+                      "NAME.clean.txt side by side)"),
+    (".", ".: is a folder: name the pairs files in it (NAME.spun.txt, NAME.clean.txt or .jsonl)"),
+])
+def test_eval_names_what_is_wrong_with_a_pairs_file(tmp_path, name, message):
+    (tmp_path / "lone.spun.txt").write_text("we tin go\n")
+    result = run("eval", name, cwd=tmp_path)
+    assert result.returncode == 1 and result.stderr == f"restore: error: {message}\n"
+
+
 def test_eval_says_n_a_for_a_share_of_nothing(tmp_path):
     (tmp_path / "p.jsonl").write_text(json.dumps({"spun": "We can go now.", "clean": "We can go now."}) + "\n")
     result = run("eval", "p.jsonl", cwd=tmp_path)
