@@ -221,6 +221,18 @@ def test_any_text_shows_inertly_and_exports_what_fix_writes(browser, tmp_path, n
     assert apply(tmp_path, source, payload["decisions"], *options) == payload["text"].encode("utf-8")
 
 
+def test_lines_ended_by_a_lone_carriage_return_show_as_lines(browser, tmp_path):
+    source = tmp_path / "mac.txt"
+    source.write_bytes(b"Workers astatine the agency.\rThey person been told.\rSo helium said.\r")
+    run("review", str(source), "-o", str(tmp_path / "review.html"))
+    open_page(browser, tmp_path / "review.html")
+    shown = browser.execute_script("return document.getElementById('text').innerText")
+    assert [line.strip() for line in shown.replace("\r", "").split("\n") if line.strip()][:3] == [
+        "Workers at the agency.", "They have been told.", "So he said."]
+    payload = browser.execute_script("return restoreReview.exportPayload()")
+    assert payload["text"].encode("utf-8") == run("fix", str(source))
+
+
 def test_the_page_exports_a_utf8_byte_order_mark_as_fix_and_apply_write_it(browser, tmp_path):
     source = tmp_path / "bom.txt"
     source.write_bytes(b"\xef\xbb\xbfWorkers astatine the agency person been told.\n")
