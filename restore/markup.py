@@ -27,6 +27,14 @@ ATTRIBUTES = frozenset({"alt", "title"})
 _ENTITY = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
 _UNQUOTED_ENDS = re.compile(r"[\t\n\f\r =`]")
 _SCRIPT_MARKS = re.compile(r"<!--|-->|</?script(?=[\t\n\f\r />])", re.IGNORECASE)
+_SCRIPT_CLOSE = re.compile(r"</script(?=[\t\n\f\r />])[^>]*>", re.IGNORECASE)
+
+
+class _ScriptEnd:
+    """What the tokenizer searches a script's raw text with: a match where the script ends."""
+
+    def search(self, rawdata: str, start: int) -> re.Match | None:
+        return _SCRIPT_CLOSE.match(rawdata, script_end(rawdata, start))
 TEXT, QUOTED, UNQUOTED = 0, 1, 2     # where a word is written: a text node, an attribute value in quotes or not
 
 
@@ -71,14 +79,14 @@ def script_end(doc: str, start: int) -> int:
     ``</script>`` inside ``<!-- ... <script> ... -->`` (old pages' ``document.write``) does not end it.
 
     >>> doc = '<script><!-- w("<script></script>"); --></script>'
-    >>> script_end(doc, 8) == doc.rindex("</script>")
-    True
+    >>> script_end(doc, 8) == doc.rindex("</script>"), script_end("<script><!-->w('<script>')</script>", 8)
+    (True, 26)
     """
     escaped = double = False
     for mark in _SCRIPT_MARKS.finditer(doc, start):
         word = mark.group().lower()
-        if word == "<!--":
-            escaped = escaped or not double
+        if word == "<!--":                  # "<!-->" and "<!--->" close as they open
+            escaped = escaped or (not double and not doc.startswith((">", "->"), mark.end()))
         elif word == "-->":
             escaped = double = False
         elif word == "<script":
@@ -113,14 +121,12 @@ class _TextFinder(HTMLParser):
 
     def __init__(self, doc: str):
         super().__init__(convert_charrefs=False)
-        self.doc = doc
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", doc)]
         self.text: list = []
         self.attributes: list = []
         self._break = ""            # what the markup since the last text node stands for
         self._entities: list = []   # entities since the last text node, decoded
         self._raw_text = None       # inside <script> or <style>
-        self._script_end = 0        # where the script in hand ends, which the tokenizer may see earlier
         self._closing = False       # the document has ended: what the tokenizer could not finish comes now
         self._unfinished = False    # ... and it has begun: the rest is markup left open
         self._bracket = False       # ... or a "<" has come, which the next piece tells about
@@ -135,43 +141,46 @@ class _TextFinder(HTMLParser):
         elif tag not in INLINE:
             self._break = "\n\n"
 
-    def _in_script(self) -> bool:
-        """Whether the tokenizer is still inside a script that it thinks has ended."""
-        return self._offset() < self._script_end
+    def set_cdata_mode(self, elem):
+        """In a script, look for its end where the HTML standard finds it (``script_end``), not at
+        the first ``</script>``: the tokenizer asks ``interesting`` where the raw text ends."""
+        super().set_cdata_mode(elem)
+        if self.cdata_elem == "script":
+            self.interesting = _ScriptEnd()
+
+    def parse_endtag(self, i):
+        """A script's end tag with attributes or a slash (``</script foo>``) ends it, as in browsers."""
+        if self.cdata_elem == "script":
+            end = _SCRIPT_CLOSE.match(self.rawdata, i)
+            if end:
+                self.handle_endtag("script")
+                self.clear_cdata_mode()
+                return end.end()
+        return super().parse_endtag(i)
 
     def handle_starttag(self, tag, attrs):
-        if self._in_script():
-            return
         self._tag(tag)
         self._attributes(attrs)
         if tag in RAW_TEXT:
             self._raw_text = tag
-        if tag == "script":
-            self._script_end = script_end(self.doc, self._offset() + len(self.get_starttag_text() or ""))
 
     def handle_startendtag(self, tag, attrs):
-        if not self._in_script():
-            self._tag(tag)
-            self._attributes(attrs)
+        self._tag(tag)
+        self._attributes(attrs)
 
     def handle_endtag(self, tag):
-        if self._in_script():
-            return
         self._tag(tag)
         if tag == self._raw_text:
             self._raw_text = None
 
     def handle_decl(self, decl):
-        if not self._in_script():
-            self._break = "\n\n"
+        self._break = "\n\n"
 
     def handle_entityref(self, name):
-        if not self._in_script():
-            self._entities.append(html.unescape(f"&{name};"))
+        self._entities.append(html.unescape(f"&{name};"))
 
     def handle_charref(self, name):
-        if not self._in_script():
-            self._entities.append(html.unescape(f"&#{name};"))
+        self._entities.append(html.unescape(f"&#{name};"))
 
     def close(self) -> None:
         self._closing = True
@@ -194,7 +203,7 @@ class _TextFinder(HTMLParser):
         return self._unfinished or self._bracket
 
     def handle_data(self, data):
-        if self._raw_text or self._in_script() or self._cut_off(data):
+        if self._raw_text or self._cut_off(data):
             return
         start = self._offset()
         before = self._break or "".join(self._entities)

@@ -123,6 +123,17 @@ def test_html_leaves_a_script_that_writes_a_script_inside_a_comment_alone(fixer)
     assert repaired("html", doc, fixer) == f"<p>Workers at the agency</p>{script}<p>Workers at the agency</p>"
 
 
+@pytest.mark.parametrize("script", [
+    '<script><!-->; w("<script>"); </script>',                          # "<!-->" closes as it opens
+    '<script><!-- w("<script></script>"); w("<!--"); </script>',        # a comment opener inside the script
+    '<script><!-- w("<script></script>"); x="<style>"; --></script>',   # a style opener inside the script
+    '<script>x = 1</script/>', '<script>x = 1</script foo>',             # end tags as browsers read them
+])
+def test_the_text_after_a_script_is_restored_wherever_its_script_ends(fixer, script):
+    doc = f"{script}<p>Workers astatine the agency</p>"
+    assert repaired("html", doc, fixer) == f"{script}<p>Workers at the agency</p>"
+
+
 def test_html_is_byte_identical_outside_the_restored_words():
     fixer = Fixer(Restorer(fix_mojibake=False))          # the real model
     doc = (f"<HTML>\r\n<Body CLASS=x>\r\n  <P>{SPUN}<BR/>\r\n  <A HREF='/x' TITLE={SPUN.split()[1]}>"
