@@ -186,6 +186,7 @@ def apply(doc: Document, decisions: list[Decision]) -> str:
     regions = list(doc.regions())
     starts = [start for start, _, _ in regions]
     placed: list[list] = [[] for _ in regions]
+    readable: dict[int, list | None] = {}      # each region's spans of text restore reads, found once
     for d in decisions:
         where = d.where or f"change {d.change}"
         found = text[d.start:d.end]
@@ -194,8 +195,10 @@ def apply(doc: Document, decisions: list[Decision]) -> str:
                                  f"at {d.start}..{d.end}, found {_short(found)} "
                                  f"(made for another file, or with other --format, --field or --no-ftfy?)")
         k = bisect.bisect_right(starts, d.start) - 1
+        if k >= 0 and k not in readable:
+            readable[k] = _readable_spans(regions[k][2])
         if (k < 0 or d.end > starts[k] + len(regions[k][2].text)
-                or not _readable(regions[k][2], d.start - starts[k], d.end - starts[k])):
+                or not _within(readable[k], d.start - starts[k], d.end - starts[k])):
             raise DecisionsError(f"{where}: change {d.change} at {d.start}..{d.end} is not in text restore reads "
                                  f"in {doc.path}")
         placed[k].append(d)
@@ -227,18 +230,23 @@ def _check_whole(doc: Document, decisions: list[Decision]) -> None:
                              f"its page exported: cut short? (to leave a change unmade, reject it)")
 
 
-def _readable(region: Region, start: int, end: int) -> bool:
-    """Whether ``start..end`` of ``region`` lies in text restore reads: anywhere in plain text and
-    JSON strings, but in HTML within one text node or alt/title value, never in markup or a script.
+def _readable_spans(region: Region) -> list[tuple[int, int]] | None:
+    """Where in ``region`` the text restore reads is: None for plain text and JSON strings (all of
+    it), and in HTML its text nodes and alt/title values, never markup or a script.
 
-    >>> html = Region('<p title="astatine">astatine</p>', attributes=((10, 18, 1),))
-    >>> _readable(html, 10, 18), _readable(html, 20, 28), _readable(html, 1, 2)
-    (True, True, False)
+    >>> _readable_spans(Region('<p title="astatine">astatine</p>', attributes=((10, 18, 1),)))
+    [(10, 18), (20, 28)]
     """
     if region.attributes is None:
-        return True
+        return None
     text, attributes = markup.text_spans(region.text)
-    spans = sorted((span[0], span[1]) for span in text + attributes)
+    return sorted((span[0], span[1]) for span in text + attributes)
+
+
+def _within(spans: list[tuple[int, int]] | None, start: int, end: int) -> bool:
+    """Whether ``start..end`` lies within one of ``spans`` (None: anywhere)."""
+    if spans is None:
+        return True
     k = bisect.bisect_right(spans, (start, math.inf)) - 1
     return k >= 0 and end <= spans[k][1]
 
