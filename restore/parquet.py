@@ -54,23 +54,6 @@ def _is_text(kind: Any) -> bool:
     return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind) or is_view(kind))
 
 
-def _as_column(values: list[str | None], kind: Any) -> Any:
-    """``values`` as a pyarrow array of type ``kind``; a dictionary column is encoded anew, with
-    the input's index type (restoring never makes more distinct values than there were).
-
-    >>> import pyarrow as pa
-    >>> kind = pa.dictionary(pa.int8(), pa.string())
-    >>> _as_column(["at", None, "at"], kind).type == kind
-    True
-    """
-    import pyarrow as pa
-    if not pa.types.is_dictionary(kind):
-        return pa.array(values, type=kind)
-    encoded = pa.array(values, type=kind.value_type).dictionary_encode()
-    return pa.DictionaryArray.from_arrays(encoded.indices.cast(kind.index_type), encoded.dictionary,
-                                          ordered=kind.ordered)
-
-
 class ParquetSource:
     """An open Parquet file and the columns of it to restore (``fields``: top-level column names).
 
@@ -151,31 +134,83 @@ def _first_line(e: Exception) -> str:
 def repair(source: ParquetSource, fixer: Fixer) -> Iterator[tuple[Any, list[View]]]:
     """Each row group with its text columns restored, and the ``View`` of each restored value
     (``line``: the row's number in the file, from 0; ``field``: the column).  A value met again
-    in a row group (as a dictionary column's are) is restored once."""
+    in a row group is restored once; a dictionary column's dictionary is restored value by value,
+    so that it keeps its order (an ordered categorical's) and its unused values."""
+    import pyarrow as pa
     first_row = 0
     for group in range(source.row_groups):
         table = source.read(group)
-        views = []
+        views: list[View] = []
         for name in source.text_columns:
             index = table.schema.get_field_index(name)
-            restored: list[str | None] = []
-            done: dict[str, tuple] = {}
-            for row, value in enumerate(table.column(index).to_pylist(), first_row):
-                if value is None:
-                    restored.append(None)
-                    continue
-                if value not in done:
-                    fixed, repairs = fixer.repair_with_edits(value)
-                    done[value] = (fixed, repairs, *fixer.restore(fixed))
-                fixed, repairs, text, changes = done[value]
-                restored.append(text)
-                if changes or repairs:
-                    views.append(View(fixed, changes, 0, row, name, repairs))
-            column = _as_column(restored, table.schema.field(index).type)
+            values, kind, column = _Values(fixer), table.schema.field(index).type, table.column(index)
+            if pa.types.is_dictionary(kind):
+                column = _repair_dictionary(column, kind, values, first_row, name, views)
+            else:
+                column = pa.array([values.text(value, row, name, views)
+                                   for row, value in enumerate(column.to_pylist(), first_row)], type=kind)
             table = table.set_column(index, table.schema.field(index), column)
         views.sort(key=lambda view: view.line)
         yield table, views
         first_row += table.num_rows
+
+
+class _Values:
+    """Texts restored once each, and the ``View``\\ s of their changes row by row."""
+
+    def __init__(self, fixer: Fixer):
+        self.fixer = fixer
+        self.done: dict[str, tuple] = {}
+
+    def restored(self, value: str) -> tuple:
+        """``(fixed, repairs, text, changes)`` of ``value``."""
+        if value not in self.done:
+            fixed, repairs = self.fixer.repair_with_edits(value)
+            self.done[value] = (fixed, repairs, *self.fixer.restore(fixed))
+        return self.done[value]
+
+    def text(self, value: str | None, row: int, name: str, views: list[View]) -> str | None:
+        """``value`` restored (None stays None), its changes added to ``views`` as row ``row``'s."""
+        if value is None:
+            return None
+        fixed, repairs, text, changes = self.restored(value)
+        if changes or repairs:
+            views.append(View(fixed, changes, 0, row, name, repairs))
+        return text
+
+
+def _repair_dictionary(column: Any, kind: Any, values: _Values, first_row: int, name: str,
+                       views: list[View]) -> Any:
+    """A dictionary column with each chunk's dictionary restored in place, in its order and with
+    its unused values; values restored alike become one, and the indices point to it.
+
+    >>> import pyarrow as pa
+    >>> from restore.fixer import Fixer
+    >>> class Swap:
+    ...     def restore_with_changes(self, text): return text.replace("astatine", "at"), []
+    >>> kind = pa.dictionary(pa.int8(), pa.string(), ordered=True)
+    >>> chunk = pa.DictionaryArray.from_arrays(pa.array([1, None, 1], pa.int8()), ["z", "astatine", "at"], ordered=True)
+    >>> out = _repair_dictionary(pa.chunked_array([chunk]), kind, _Values(Fixer(Swap())), 0, "text", [])
+    >>> out.chunk(0).dictionary.to_pylist(), out.chunk(0).indices.to_pylist(), out.type == kind
+    (['z', 'at'], [1, None, 1], True)
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    chunks, row = [], first_row
+    for chunk in column.chunks:
+        entries = [None if value is None else values.restored(value) for value in chunk.dictionary.to_pylist()]
+        texts = [None if entry is None else entry[2] for entry in entries]
+        unique = {text: k for k, text in enumerate(dict.fromkeys(texts))}     # each text's new place
+        place = pa.array([unique[text] for text in texts], type=kind.index_type)
+        indices = chunk.indices
+        chunks.append(pa.DictionaryArray.from_arrays(pc.take(place, indices), pa.array(list(unique), type=kind.value_type),
+                                                     ordered=kind.ordered))
+        for offset, code in enumerate(indices.to_pylist()):
+            entry = None if code is None else entries[code]
+            if entry is not None and (entry[1] or entry[3]):
+                views.append(View(entry[0], entry[3], 0, row + offset, name, entry[1]))
+        row += len(chunk)
+    return pa.chunked_array(chunks, type=kind)
 
 
 def write(source: ParquetSource, tables: Iterable[Any], file: Any) -> None:

@@ -195,6 +195,16 @@ def test_a_pandas_categorical_column_is_restored(tmp_path):
     assert out["text"].tolist()[::2] == ["So he said.", "So he said."] and pd.isna(out["text"][1])
 
 
+def test_an_ordered_categorical_keeps_its_order_and_its_unused_categories(tmp_path):
+    pd = pytest.importorskip("pandas")
+    kind = pd.CategoricalDtype(["Fine.", "So helium said.", "Unused astatine noon."], ordered=True)
+    pd.DataFrame({"text": pd.Series(["So helium said.", "Fine.", None], dtype=kind)}).to_parquet(tmp_path / "a.parquet")
+    assert main(["fix", "-q", str(tmp_path / "a.parquet"), "-o", str(tmp_path / "out")]) == 0
+    out = pd.read_parquet(tmp_path / "out" / "a.parquet")["text"]
+    assert out.cat.ordered and out.cat.categories.tolist() == ["Fine.", "So he said.", "Unused at noon."]
+    assert out.tolist()[:2] == ["So he said.", "Fine."] and out.max() == "So he said."
+
+
 def test_each_change_to_a_repeated_value_is_logged_with_its_own_row(capsys, tmp_path):
     pq.write_table(pa.table({"text": pa.array(["So helium said."] * 3).dictionary_encode()}), tmp_path / "a.parquet")
     code, _, err = fix(capsys, tmp_path / "a.parquet", "-o", tmp_path / "out", "--changes", tmp_path / "log.jsonl")
