@@ -278,7 +278,10 @@ class Spool:
                 fd = os.open(final, os.O_WRONLY | os.O_APPEND)
             self.path = final
         elif final:
-            final = os.path.realpath(final) if os.path.islink(final) else final     # dangling too, as ``>`` does
+            if os.path.islink(final):       # written through, dangling too, as ``>`` does; a loop is refused
+                final = os.path.realpath(final)
+                if os.path.islink(final):
+                    raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), final)
             if os.path.isdir(final):                # found now, not once the work is done
                 raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), final)
             folder = os.path.dirname(final) or "."

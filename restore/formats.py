@@ -118,7 +118,7 @@ def documents(fmt: str, blocks: Iterable[str], fields: Iterable[str] = ("text",)
     """The restorable text of each document in a file: ``(None, text)`` for a whole file,
     ``(line number, text)`` for each JSON line with words in its fields (as Parquet's rows with
     none are passed over, ``restore.parquet.documents``).  Long documents are cut to a sample of
-    about ``sample`` characters (``restore learn`` reads them whole).
+    about ``sample`` characters from their first word (``restore learn`` reads them whole).
 
     >>> list(documents("jsonl", ['{"text": "a b"}\\n', '{"text": null}\\n', '{"text": "c"}\\n']))
     [(1, 'a b'), (3, 'c')]
@@ -135,11 +135,14 @@ def documents(fmt: str, blocks: Iterable[str], fields: Iterable[str] = ("text",)
     if fmt == "html":
         doc = "".join(blocks)
         text, attributes = markup.text_spans(doc)
-        yield None, "\n\n".join(markup.view(doc, spans)[0] for spans in (text, attributes))[:sample]
+        shown = "\n\n".join(markup.view(doc, spans)[0] for spans in (text, attributes))
+        first = WORD.search(shown)
+        yield None, shown[first.start() if first else 0:][:sample]        # from the first word
         return
     taken: list[str] = []
     for chunk in paragraphs(blocks):
-        taken.append(chunk)
+        if taken or WORD.search(chunk):     # from the first paragraph with words
+            taken.append(chunk)
         if sum(map(len, taken)) >= sample:
             break
     yield None, "".join(taken)

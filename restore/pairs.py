@@ -22,6 +22,7 @@ from typing import Iterable, Iterator
 
 from .errors import RestoreError
 from .files import read_text
+from .tokenize import WORD
 
 __all__ = ["PairError", "files_read", "read_pairs", "read_text", "unique_pair_files"]
 
@@ -37,7 +38,7 @@ def read_pairs(paths: Iterable[str | Path], encoding: str = "utf-8") -> Iterator
     for path in map(Path, paths):
         name = path.name
         if name.endswith(".jsonl"):
-            for n, line in enumerate(read_text(path, encoding).splitlines(), 1):
+            for n, line in enumerate(read_text(path, encoding).split("\n"), 1):     # U+2028 may stand in a string
                 if not line.strip():
                     continue
                 try:
@@ -64,16 +65,17 @@ def read_pairs(paths: Iterable[str | Path], encoding: str = "utf-8") -> Iterator
 
 
 def _whole(spun: str, clean: str, where: str) -> tuple[str, str]:
-    """The pair, unless one side is blank and the other is not (a pair with nothing to learn or score
+    """The pair, unless one side has words and the other none (a pair with nothing to learn or score
     from, which would count every word as an error), which is a ``PairError`` naming ``where``.
 
-    >>> _whole("we tin go", " ", "p.jsonl:3")
+    >>> _whole("we tin go", " -- ", "p.jsonl:3")
     Traceback (most recent call last):
-    restore.pairs.PairError: p.jsonl:3: the clean side is blank but the spun side is not
+    restore.pairs.PairError: p.jsonl:3: the clean side has no words but the spun side has
     """
-    if bool(spun.strip()) != bool(clean.strip()):
-        blank, other = ("clean", "spun") if spun.strip() else ("spun", "clean")
-        raise PairError(f"{where}: the {blank} side is blank but the {other} side is not")
+    has_words = bool(WORD.search(spun)), bool(WORD.search(clean))
+    if has_words[0] != has_words[1]:
+        blank, other = ("clean", "spun") if has_words[0] else ("spun", "clean")
+        raise PairError(f"{where}: the {blank} side has no words but the {other} side has")
     return spun, clean
 
 

@@ -173,10 +173,11 @@ def test_eval_prints_error_rates_before_and_after(pairs):
 
 
 @pytest.mark.parametrize("spun, clean, message", [
-    ("we tin go now", " ", "p.jsonl:1: the clean side is blank but the spun side is not"),
-    ("", "we can go now", "p.jsonl:1: the spun side is blank but the clean side is not"),
+    ("we tin go now", " ", "p.jsonl:1: the clean side has no words but the spun side has"),
+    ("we tin go now", "--", "p.jsonl:1: the clean side has no words but the spun side has"),
+    ("", "we can go now", "p.jsonl:1: the spun side has no words but the clean side has"),
 ])
-def test_eval_refuses_a_pair_with_one_side_blank_which_would_count_every_word_wrong(tmp_path, spun, clean, message):
+def test_eval_refuses_a_pair_with_words_on_one_side_only_which_would_count_every_word_wrong(tmp_path, spun, clean, message):
     (tmp_path / "p.jsonl").write_text(json.dumps({"spun": spun, "clean": clean}) + "\n")
     result = run("eval", "p.jsonl", cwd=tmp_path)
     assert result.returncode == 1 and result.stderr == f"restore: error: {message}\n"
@@ -191,6 +192,14 @@ def test_eval_names_what_is_wrong_with_a_pairs_file(tmp_path, name, message):
     (tmp_path / "lone.spun.txt").write_text("we tin go\n")
     result = run("eval", name, cwd=tmp_path)
     assert result.returncode == 1 and result.stderr == f"restore: error: {message}\n"
+
+
+def test_a_pairs_line_holding_a_raw_line_separator_is_one_pair(tmp_path):
+    pair = {"spun": "We tin go\u2028now.", "clean": "We can go\u2028now."}
+    (tmp_path / "p.jsonl").write_text(json.dumps(pair, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = run("eval", "p.jsonl", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["pairs"] == 1
 
 
 def test_eval_says_n_a_for_a_share_of_nothing(tmp_path):
@@ -331,6 +340,12 @@ def test_detect_passes_over_documents_with_no_words_instead_of_scoring_them_clea
     result = run("detect", "blank.txt", "script.html", "a.jsonl", cwd=tmp_path)
     assert result.returncode == 0 and result.stdout.splitlines() == ["1.000\ta.jsonl:2"]
     assert "skipped: blank.txt: no words" in result.stderr and "skipped: script.html: no words" in result.stderr
+
+
+def test_detect_samples_a_document_from_its_first_words(tmp_path):
+    (tmp_path / "a.txt").write_text("=-=-=-=-=-=-=-=-=-=-=-=-=-\n\n" * 5000 + SPUN)
+    result = run("detect", "a.txt", cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout == "1.000\ta.txt\n"
 
 
 def test_sigterm_while_a_model_is_saved_is_taken_as_an_interruption_which_leaves_no_file(tmp_path):

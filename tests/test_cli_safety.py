@@ -141,6 +141,15 @@ def test_a_report_through_a_dangling_link_makes_the_file_it_names_and_keeps_the_
     assert (tmp_path / "made.json").read_text().startswith('{"files": [')
 
 
+def test_a_report_through_a_loop_of_links_is_refused_and_the_links_kept(capsys, tmp_path):
+    (tmp_path / "a.txt").write_text(SPUN)
+    (tmp_path / "one.json").symlink_to("two.json")
+    (tmp_path / "two.json").symlink_to("one.json")
+    code, _, err = fix(capsys, tmp_path / "a.txt", "-q", "--report", tmp_path / "one.json")
+    assert code == 1 and "Too many levels of symbolic links" in err
+    assert (tmp_path / "one.json").is_symlink() and (tmp_path / "two.json").is_symlink()
+
+
 def test_a_report_to_a_device_writes_to_it_and_leaves_the_device(capsys, tmp_path):
     (tmp_path / "a.txt").write_text(SPUN)
     code, _, _ = fix(capsys, tmp_path / "a.txt", "-q", "--report", os.devnull)
