@@ -136,8 +136,8 @@ def documents(fmt: str, blocks: Iterable[str], fields: Iterable[str] = ("text",)
         doc = "".join(blocks)
         text, attributes = markup.text_spans(doc)
         shown = "\n\n".join(markup.view(doc, spans)[0] for spans in (text, attributes))
-        first = WORD.search(shown)
-        yield None, shown[first.start() if first else 0:][:sample]        # from the first word
+        first = WORD.search(shown) if len(shown) > sample else None
+        yield None, shown[first.start() if first else 0:][:sample]        # long: from the first word
         return
     taken: list[str] = []
     for chunk in paragraphs(blocks):
