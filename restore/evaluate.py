@@ -11,24 +11,24 @@ from .learn import words_of
 
 
 def _edit_alignment(hyp: list[str], ref: list[str]) -> tuple[int, list[bool]]:
-    """Levenshtein distance, and for each reference word whether an equal word matches it; among
-    alignments of least distance, one with the most matches.
+    """Levenshtein distance, and for each reference word whether an equal word matches it; on a tie a
+    substitution is taken, as a word-for-word garbler makes one (matching a word with its neighbour's
+    equal would count a coincidence as a word kept).
 
     >>> _edit_alignment(["x", "a"], ["a", "y"])
-    (2, [True, False])
+    (2, [False, False])
     """
     n, m = len(hyp), len(ref)
-    prev = [(j, 0) for j in range(m + 1)]          # (distance, -matches) of the best alignment so far
+    prev = list(range(m + 1))
     back = [[2] * (m + 1)] + [[1] + [0] * m for _ in range(n)]
     for i in range(1, n + 1):
-        cur = [(i, 0)] + [(0, 0)] * m
+        cur = [i] + [0] * m
         for j in range(1, m + 1):
-            same = hyp[i - 1] == ref[j - 1]
-            best, op = (prev[j - 1][0] + (not same), prev[j - 1][1] - same), 0
-            if (prev[j][0] + 1, prev[j][1]) < best:
-                best, op = (prev[j][0] + 1, prev[j][1]), 1
-            if (cur[j - 1][0] + 1, cur[j - 1][1]) < best:
-                best, op = (cur[j - 1][0] + 1, cur[j - 1][1]), 2
+            best, op = prev[j - 1] + (hyp[i - 1] != ref[j - 1]), 0
+            if prev[j] + 1 < best:
+                best, op = prev[j] + 1, 1
+            if cur[j - 1] + 1 < best:
+                best, op = cur[j - 1] + 1, 2
             cur[j], back[i][j] = best, op
         prev = cur
     ok, i, j = [False] * m, n, m
@@ -41,7 +41,7 @@ def _edit_alignment(hyp: list[str], ref: list[str]) -> tuple[int, list[bool]]:
             i -= 1
         else:
             j -= 1
-    return prev[m][0], ok
+    return prev[m], ok
 
 
 def evaluate(pairs: Iterable[tuple[str, str]], restore: Callable[[str], str]) -> dict:
