@@ -6,16 +6,19 @@
 from __future__ import annotations
 
 import functools
+import re
 from difflib import SequenceMatcher
 from os.path import commonprefix
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 from .changes import Change
 from .tokenize import split_words
 
 __all__ = ["Fixer", "Interrupted", "fix_mojibake", "mojibake_edits"]
 
-LONGEST_EDIT = 10_000       # characters of a line compared character by character; beyond, one edit
+LONGEST_EDIT = 10_000       # characters of a run of differing words compared character by character; beyond, one edit
+SHORT_EDIT = 500            # characters of a line compared character by character at once; longer, word by word first
+_WORDS = re.compile(r"\S+\s*|\s+")
 
 
 def fix_mojibake(text: str) -> str:
@@ -96,6 +99,39 @@ class Fixer:
         return self.restorer.spin_score(self.repair(text))
 
 
+def _opcodes(a: str, b: str) -> list[tuple[str, int, int, int, int]]:
+    """``SequenceMatcher`` opcodes turning ``a`` into ``b``: character by character where both are
+    short; else word by word first (a character diff of long text takes time in the square of its
+    length), then character by character within each differing run of words.
+
+    >>> _opcodes("cafÃ© " * 100, "café " * 100)[:2]
+    [('equal', 0, 3, 0, 3), ('replace', 3, 5, 3, 4)]
+    """
+    if max(len(a), len(b)) <= SHORT_EDIT:
+        return list(SequenceMatcher(None, a, b, autojunk=False).get_opcodes())
+    words_a, words_b = _WORDS.findall(a), _WORDS.findall(b)
+    at_a, at_b = _offsets(words_a), _offsets(words_b)
+    out: list[tuple[str, int, int, int, int]] = []
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, words_a, words_b, autojunk=False).get_opcodes():
+        a1, a2, b1, b2 = at_a[i1], at_a[i2], at_b[j1], at_b[j2]
+        if op == "equal":
+            out.append((op, a1, a2, b1, b2))
+        elif max(a2 - a1, b2 - b1) > LONGEST_EDIT:
+            out.append(("replace", a1, a2, b1, b2))
+        else:
+            out += [(o, a1 + k1, a1 + k2, b1 + m1, b1 + m2) for o, k1, k2, m1, m2 in
+                    SequenceMatcher(None, a[a1:a2], b[b1:b2], autojunk=False).get_opcodes()]
+    return out
+
+
+def _offsets(words: list[str]) -> list[int]:
+    """Where each of ``words`` starts in their text, and where the last ends."""
+    out = [0]
+    for word in words:
+        out.append(out[-1] + len(word))
+    return out
+
+
 def mojibake_edits(raw: str, fixed: str) -> list:
     """The edits that turn ``raw`` into ``fixed`` (ftfy's), as ``Change``\\ s with confidence 1 and
     offsets into ``fixed``: character by character within each line (ftfy keeps line breaks)."""
@@ -110,12 +146,7 @@ def mojibake_edits(raw: str, fixed: str) -> list:
             head = len(commonprefix([a, b]))
             tail = len(commonprefix([a[head:][::-1], b[head:][::-1]]))
             a_mid, b_mid = a[head:len(a) - tail], b[head:len(b) - tail]
-            ops: Sequence[tuple[str, int, int, int, int]]
-            if max(len(a_mid), len(b_mid)) > LONGEST_EDIT:
-                ops = [("replace", 0, len(a_mid), 0, len(b_mid))]
-            else:
-                ops = SequenceMatcher(None, a_mid, b_mid, autojunk=False).get_opcodes()
-            for op, i1, i2, j1, j2 in ops:
+            for op, i1, i2, j1, j2 in _opcodes(a_mid, b_mid):
                 if op != "equal":
                     start = pos + head + j1
                     edits.append(Change(start, start + j2 - j1, a_mid[i1:i2], b_mid[j1:j2], 1.0))

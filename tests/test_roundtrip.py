@@ -37,3 +37,18 @@ def test_only_replaced_words_change(text):
 def test_text_without_spun_words_comes_back_unchanged(text):
     out, changes = restorer().restore_with_changes(text)
     assert out == text or changes
+
+
+@given(st.lists(st.sampled_from(["café ", "naïve ", "the ", "SSA’s ", "don’t ", "a\u00a0b ", "x ", "—", "\t"]),
+                min_size=0, max_size=400))
+def test_ftfys_edits_of_a_line_of_any_length_turn_the_raw_text_into_the_repaired_one(words):
+    from restore.fixer import mojibake_edits
+    fixed = "".join(words)
+    raw = fixed.encode("utf-8").decode("cp1252", errors="replace")     # the classic mojibake of it
+    out, pos = [], 0
+    for edit in mojibake_edits(raw, fixed):
+        assert fixed[edit.start:edit.end] == edit.restored
+        out += [fixed[pos:edit.start], edit.garbled]
+        pos = edit.end
+    back = "".join(out) + fixed[pos:]
+    assert back == raw
