@@ -29,12 +29,6 @@ _UNQUOTED_ENDS = re.compile(r"[\t\n\f\r =`]")
 _SCRIPT_MARKS = re.compile(r"<!--|-->|</?script(?=[\t\n\f\r />])", re.IGNORECASE)
 _SCRIPT_CLOSE = re.compile(r"</script(?=[\t\n\f\r />])[^>]*>", re.IGNORECASE)
 
-
-class _ScriptEnd:
-    """What the tokenizer searches a script's raw text with: a match where the script ends."""
-
-    def search(self, rawdata: str, start: int) -> re.Match | None:
-        return _SCRIPT_CLOSE.match(rawdata, script_end(rawdata, start))
 TEXT, QUOTED, UNQUOTED = 0, 1, 2     # where a word is written: a text node, an attribute value in quotes or not
 
 
@@ -96,6 +90,13 @@ def script_end(doc: str, start: int) -> int:
         else:
             return mark.start()
     return len(doc)
+
+
+class _ScriptEnd:
+    """What the tokenizer searches a script's raw text with: a match where the script ends."""
+
+    def search(self, rawdata: str, start: int) -> re.Match | None:
+        return _SCRIPT_CLOSE.match(rawdata, script_end(rawdata, start))
 
 
 def text_spans(doc: str) -> tuple[list, list]:
