@@ -129,6 +129,7 @@ class _TextFinder(HTMLParser):
         self._entities: list = []   # entities since the last text node, decoded
         self._raw_text = None       # inside <script> or <style>
         self._closing = False       # the document has ended: what the tokenizer could not finish comes now
+        self._tail, self._last_gt = "", -1     # the text left at the end, and its last ">"
         self._unfinished = False    # ... and it has begun: the rest is markup left open
         self._bracket = False       # ... or a "<" has come, which the next piece tells about
 
@@ -151,6 +152,8 @@ class _TextFinder(HTMLParser):
 
     def parse_endtag(self, i):
         """A script's end tag with attributes or a slash (``</script foo>``) ends it, as in browsers."""
+        if self._unclosed(i):
+            return -1
         if self.cdata_elem == "script":
             end = _SCRIPT_CLOSE.match(self.rawdata, i)
             if end:
@@ -186,6 +189,22 @@ class _TextFinder(HTMLParser):
     def close(self) -> None:
         self._closing = True
         super().close()
+
+    def _unclosed(self, i: int) -> bool:
+        """Whether the document has ended with no ``>`` after ``i``: a ``<``, ``</`` or ``<?`` there
+        opens nothing.  Python 3.11's tokenizer scans to the end to find that out, for each of them
+        (time in the square of the document's length; CPython gh-135462), then hands it on as text."""
+        if not self._closing:
+            return False
+        if self._tail is not self.rawdata:
+            self._tail, self._last_gt = self.rawdata, self.rawdata.rfind(">")
+        return self._last_gt < i
+
+    def parse_starttag(self, i):
+        return -1 if self._unclosed(i) else super().parse_starttag(i)
+
+    def parse_pi(self, i):
+        return -1 if self._unclosed(i) else super().parse_pi(i)
 
     def _cut_off(self, data: str) -> bool:
         """Whether ``data`` is markup the document leaves unfinished at its end (``<!-- ...`` never

@@ -6,6 +6,8 @@ the model; tests/test_batch.py runs the real model end to end.
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from restore import Change, Restorer, formats
 from restore.formats import BadInput, Fixer, documents, format_of, paragraphs, repair
@@ -215,3 +217,20 @@ def test_changes_name_their_line_whichever_line_ends_the_file_keeps(fixer, break
     text = f"one line{break_}{SPUN.strip()}{break_}{break_}last line{break_}"
     [piece] = list(repair("text", [text], fixer))
     assert {line for view in piece.views for line, _, _ in view.located()} == {2}
+
+
+@given(st.lists(st.sampled_from(["<", ">", "a", " ", "<a", "</", "<?", "</x", "<?x", "<!--", "-->", '"', "=", "/", "x y", "&amp;",
+                                 "<p>", "</p>", "\n", "\x00", "<script>", "</script>", "<b c=d>", "<img alt=x"]),
+                max_size=30))
+def test_a_lt_that_nothing_closes_is_read_as_the_stdlibs_tokenizer_reads_it(pieces):
+    from restore import markup
+    doc = "".join(pieces)
+
+    def read(fast: bool):
+        finder = markup._TextFinder(doc)
+        if not fast:            # the stdlib's own, which scans to the end for each "<"
+            finder._unclosed = lambda i: False
+        finder.feed(doc)
+        finder.close()
+        return finder.text, finder.attributes
+    assert read(True) == read(False)
