@@ -22,7 +22,8 @@ import functools
 import os
 from typing import TYPE_CHECKING, Any, Iterable
 
-from .errors import RestoreError
+from .errors import RestoreError, check_text
+from .fixer import Fixer
 
 if TYPE_CHECKING:
     import dask.bag
@@ -62,8 +63,6 @@ def _restorer(model: str | None, caution: tuple[float, float]) -> Any:
 def _restored(text: str, model: str | None, caution: tuple[float, float]) -> tuple[str, int]:
     """``text`` restored as ``restore.restore_text`` restores it, and how many edits that made: its
     changes and ftfy's repairs of mojibake."""
-    from .errors import check_text
-    from .fixer import Fixer
     check_text(text)
     fixer = Fixer(_restorer(model, caution))
     fixed, repairs = fixer.repair_with_edits(text)

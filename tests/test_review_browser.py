@@ -62,6 +62,14 @@ def browser(tmp_path_factory):
         driver.quit()
 
 
+def open_review(browser, source: Path, data: bytes) -> Path:
+    """``data`` written to ``source``, reviewed, and its page opened; the source's path."""
+    source.write_bytes(data)
+    run("review", str(source), "-o", str(source.with_name("review.html")))
+    open_page(browser, source.with_name("review.html"))
+    return source
+
+
 def open_page(browser, page: Path, downloads: Path | None = None):
     if downloads is not None:
         browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
@@ -222,10 +230,8 @@ def test_any_text_shows_inertly_and_exports_what_fix_writes(browser, tmp_path, n
 
 
 def test_lines_ended_by_a_lone_carriage_return_show_as_lines(browser, tmp_path):
-    source = tmp_path / "mac.txt"
-    source.write_bytes(b"Workers astatine the agency.\rThey person been told.\rSo helium said.\r")
-    run("review", str(source), "-o", str(tmp_path / "review.html"))
-    open_page(browser, tmp_path / "review.html")
+    source = open_review(browser, tmp_path / "mac.txt",
+                         b"Workers astatine the agency.\rThey person been told.\rSo helium said.\r")
     shown = browser.execute_script("return document.getElementById('text').innerText")
     assert [line.strip() for line in shown.replace("\r", "").split("\n") if line.strip()][:3] == [
         "Workers at the agency.", "They have been told.", "So he said."]
@@ -234,10 +240,7 @@ def test_lines_ended_by_a_lone_carriage_return_show_as_lines(browser, tmp_path):
 
 
 def test_the_page_exports_a_utf8_byte_order_mark_as_fix_and_apply_write_it(browser, tmp_path):
-    source = tmp_path / "bom.txt"
-    source.write_bytes(b"\xef\xbb\xbfWorkers astatine the agency person been told.\n")
-    run("review", str(source), "-o", str(tmp_path / "review.html"))
-    open_page(browser, tmp_path / "review.html")
+    source = open_review(browser, tmp_path / "bom.txt", b"\xef\xbb\xbfWorkers astatine the agency person been told.\n")
     payload = browser.execute_script("return restoreReview.exportPayload()")
     assert payload["text"].encode("utf-8") == run("fix", str(source)) == apply(tmp_path, source, payload["decisions"])
     assert payload["text"].startswith("\ufeffWorkers at the agency")
