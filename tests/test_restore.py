@@ -48,13 +48,29 @@ CLEAN_SENTENCES = (Path(__file__).parent / "fixtures" / "clean-sentences.txt").r
 # 2026-11-30 (two to four forms each, a third of them four to eight words long), one changes alone:
 # in "Nurses often work unsocial hours." the context model never counted "unsocial" (an observed form
 # of "unique" and "alone"), so kept it scores as an unknown word, and "often read unique hours" reads
-# 8.6 nats likelier; it stands only from a prior of -12.
+# 8.6 nats likelier; it stands only from a prior of -12.  Of 756 more written on 2026-12-01 in other
+# genres (fiction, legal, recipes, abstracts, forum posts, headlines, tweets; two thirds aimed at the
+# model's weak spots: short, two or more rare forms), nine change alone.  Each is short and holds two
+# or more of the spinner's forms that are also rare genuine words ("pistillate", "apical", "azygous",
+# "taxon", "erstwhile", "archetypal", "lone", "caller"): they pass the prior against a text being
+# spun, and then a plain word beside them is read as spun too ("successful" -> "in", "superior" ->
+# "primary", "caller" -> "new" in "The new was the former mayor").  Three of them were tried inside a
+# paragraph of two or three sentences, and there none changes.
 STILL_CHANGED: set[str] = {
     "She wore an antithetic smile.",
     "Her successful enactment of the reforms surprised the bureau.",
     "After a reappraisal of the evidence, prosecutors dropped the accusation against the aged farmer.",
     "The constabulary praised the exertion of volunteers who filled sandbags throughout the nighttime storm.",
     "Nurses often work unsocial hours.",
+    "The pistillate inflorescence is a short apical spike.",
+    "A pistillate inflorescence is a spike.",
+    "The taxon has pistillate flowers.",
+    "The azygous vein is anterior to the spine.",
+    "The azygous vein joins the superior vena cava.",
+    "The caller was the erstwhile mayor.",
+    "The caller was my erstwhile boss.",
+    "She is the archetypal successful person.",
+    "The lone caller hung up.",
 }
 
 
